@@ -1,0 +1,473 @@
+/*
+ * classify.c - fold, match and decide.
+ *
+ * The reply's text (its line spans) is folded on the fly (ASCII lower case, white
+ * space runs as one space) and run through the Aho-Corasick automaton generated
+ * from data/rules in one left-to-right pass.  Each completed rule match is
+ * checked against the rule's code constraints and kept if it beats the best so
+ * far (priority, then length, then table order).  Without a matching rule the
+ * enhanced code's registry entry decides, then the basic code.
+ *
+ * All state lives on the stack in struct scan; nothing allocates.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define RING 256u          /* > longest pattern part (gen-tables.py MAX_PART) */
+#define MAX_PENDING 32u    /* matches waiting for their trailing \b check */
+#define MAX_PROGRESS 32u   /* multi-part rules partly matched */
+#define NO_RULE 0xffffffffu
+
+struct progress {
+    uint32_t rule;
+    uint32_t done;      /* parts matched so far */
+    uint32_t start_off; /* input offset where part 0 started */
+    uint64_t end_n;     /* fed index of the last matched part's end */
+};
+
+struct pending {
+    uint32_t pat;
+    uint64_t end_n;
+};
+
+struct pick {
+    uint32_t rule;
+    uint32_t prio;
+    uint32_t off, len;
+};
+
+struct scan {
+    const char *buf;
+    size_t len;
+    const smtp_reply *reply;
+    int reply_class;           /* first digit of the basic code, else enhanced class, else 0 */
+    uint64_t n;                /* bytes fed so far */
+    uint8_t last;              /* last byte fed (folded) */
+    uint32_t ring_off[RING];   /* input offset of each recently fed byte */
+    uint8_t ring_ch[RING];     /* folded byte */
+    uint32_t npending;
+    struct pending pending[MAX_PENDING];
+    uint32_t nprogress;
+    struct progress progress[MAX_PROGRESS];
+    struct pick best, provider, blocklist;
+    uint32_t delay;            /* seconds from a delay rule, 0 none */
+    uint32_t delay_prio;
+    uint32_t text_end;         /* end offset of the last text line */
+};
+
+static int better(const struct pick *cur, uint32_t rule, uint32_t prio, uint32_t len)
+{
+    if (cur->rule == NO_RULE || prio > cur->prio)
+        return 1;
+    if (prio < cur->prio)
+        return 0;
+    if (len != cur->len)
+        return len > cur->len;
+    return rule < cur->rule;
+}
+
+static int constraints_hold(const struct scan *sc, const struct smtp__rule *rule)
+{
+    const smtp_reply *r = sc->reply;
+    int basic = !(rule->cons_kinds & (1u << SMTP__CONS_BASIC));
+    int enh = !(rule->cons_kinds & (1u << SMTP__CONS_ENH));
+    int stage = !(rule->cons_kinds & (1u << SMTP__CONS_STAGE)) || r->stage == 0;
+    for (uint32_t i = 0; i < rule->ncons; i++) {
+        const struct smtp__cons *c = &smtp__conss[rule->cons_start + i];
+        switch (c->kind) {
+        case SMTP__CONS_BASIC:
+            if (r->code)
+                basic |= r->code >= c->a && r->code <= c->b;
+            else if (r->enhanced[0])
+                basic |= r->enhanced[0] >= c->a / 100 && r->enhanced[0] <= c->b / 100;
+            else
+                basic = 1;
+            break;
+        case SMTP__CONS_ENH:
+            enh |= r->enhanced[0] && (c->a == 0 || c->a == r->enhanced[0]) &&
+                   (c->b == SMTP__ANY || c->b == r->enhanced[1]) &&
+                   (c->c == SMTP__ANY || c->c == r->enhanced[2]);
+            break;
+        case SMTP__CONS_STAGE:
+            stage |= c->a == r->stage;
+            break;
+        default:
+            break;
+        }
+    }
+    return basic && enh && stage;
+}
+
+/* Read "5 minutes" / "300s" / "1 hour" after a delay phrase ending at off. */
+static uint32_t read_delay(const struct scan *sc, size_t off)
+{
+    const unsigned char *b = (const unsigned char *)sc->buf;
+    size_t end = sc->text_end, p = off;
+    uint64_t num = 0;
+    size_t nd = 0;
+    while (p < end && (b[p] == ' ' || b[p] == '\t'))
+        p++;
+    while (p < end && b[p] >= '0' && b[p] <= '9') {
+        if (num < 100000000u)
+            num = num * 10 + (uint64_t)(b[p] - '0');
+        p++;
+        nd++;
+    }
+    if (nd == 0)
+        return 0;
+    while (p < end && (b[p] == ' ' || b[p] == '\t'))
+        p++;
+    char word[16];
+    size_t wl = 0;
+    while (p < end && smtp__word[b[p]] && !(b[p] >= '0' && b[p] <= '9')) {
+        if (wl >= sizeof word - 1)
+            return 0;
+        word[wl++] = (char)smtp__fold[b[p]];
+        p++;
+    }
+    word[wl] = '\0';
+    for (uint32_t i = 0; i < smtp__nunits; i++) {
+        if (strcmp(smtp__units[i].word, word) == 0) {
+            uint64_t s = num * smtp__units[i].seconds;
+            return s > 0xffffffffu ? 0xffffffffu : (uint32_t)s;
+        }
+    }
+    return 0;
+}
+
+static void consider(struct scan *sc, uint32_t ri, uint32_t off, uint32_t end_off)
+{
+    const struct smtp__rule *rule = &smtp__rules[ri];
+    uint32_t len = end_off - off;
+    if (!constraints_hold(sc, rule))
+        return;
+    if (rule->provider && better(&sc->provider, ri, rule->priority, len))
+        sc->provider = (struct pick){ri, rule->priority, off, len};
+    if (rule->blocklist && better(&sc->blocklist, ri, rule->priority, len))
+        sc->blocklist = (struct pick){ri, rule->priority, off, len};
+    if ((rule->options & SMTP__OPT_DELAY) && (sc->delay == 0 || rule->priority > sc->delay_prio)) {
+        uint32_t d = read_delay(sc, end_off);
+        if (d) {
+            sc->delay = d;
+            sc->delay_prio = rule->priority;
+        }
+    }
+    if (rule->category == SMTP__NONE8)
+        return;
+    /* A 2xx/3xx reply is a success whatever its text says, unless the rule
+     * was written for such codes. */
+    if ((sc->reply_class == 2 || sc->reply_class == 3) &&
+        !(rule->cons_kinds & (1u << SMTP__CONS_BASIC)))
+        return;
+    if (better(&sc->best, ri, rule->priority, len))
+        sc->best = (struct pick){ri, rule->priority, off, len};
+}
+
+/* A pattern part matched, ending at fed index end_n. */
+static void emit(struct scan *sc, uint32_t pi, uint64_t end_n)
+{
+    const struct smtp__pat *pat = &smtp__pats[pi];
+    uint64_t start_n = end_n + 1 - pat->len;
+    uint32_t off = sc->ring_off[start_n % RING];
+    uint32_t end_off = sc->ring_off[end_n % RING] + 1;
+    if ((pat->bound & 1) && start_n > 0 && smtp__word[sc->ring_ch[(start_n - 1) % RING]])
+        return;
+    for (uint32_t u = 0; u < pat->nuse; u++) {
+        const struct smtp__use *use = &smtp__uses[pat->use_start + u];
+        const struct smtp__rule *rule = &smtp__rules[use->rule];
+        if (rule->nparts == 1) {
+            consider(sc, use->rule, off, end_off);
+            continue;
+        }
+        struct progress *pr = NULL;
+        for (uint32_t i = 0; i < sc->nprogress; i++) {
+            if (sc->progress[i].rule == use->rule) {
+                pr = &sc->progress[i];
+                break;
+            }
+        }
+        if (use->part == 0) {
+            if (pr == NULL && sc->nprogress < MAX_PROGRESS)
+                sc->progress[sc->nprogress++] = (struct progress){use->rule, 1, off, end_n};
+            continue;
+        }
+        if (pr && pr->done == use->part && start_n > pr->end_n) {
+            pr->done++;
+            pr->end_n = end_n;
+            if (pr->done == rule->nparts)
+                consider(sc, use->rule, pr->start_off, end_off);
+        }
+    }
+}
+
+static void flush_pending(struct scan *sc, int boundary)
+{
+    for (uint32_t i = 0; i < sc->npending; i++)
+        if (boundary)
+            emit(sc, sc->pending[i].pat, sc->pending[i].end_n);
+    sc->npending = 0;
+}
+
+static uint32_t step(uint32_t s, uint8_t c)
+{
+    while (s >= smtp__ac_ndense) {
+        uint32_t a = smtp__ac_edge_start[s], z = smtp__ac_edge_start[s + 1];
+        for (; a < z; a++)
+            if (smtp__ac_edge_cls[a] == c)
+                return smtp__ac_edge_to[a];
+        s = smtp__ac_fail[s];
+    }
+    return smtp__ac_dense[(size_t)s * smtp__ac_nclasses + c];
+}
+
+/* Feed one folded byte that stands at input offset off. */
+static uint32_t feed_byte(struct scan *sc, uint32_t s, uint8_t ch, uint32_t off)
+{
+    if (ch == ' ' && sc->last == ' ')
+        return s;
+    sc->last = ch;
+    if (sc->npending)
+        flush_pending(sc, !smtp__word[ch]);
+    uint64_t n = sc->n++;
+    sc->ring_off[n % RING] = off;
+    sc->ring_ch[n % RING] = ch;
+    s = step(s, smtp__cls[ch]);
+    for (uint32_t a = smtp__ac_out_start[s], z = smtp__ac_out_start[s + 1]; a < z; a++) {
+        uint32_t pi = smtp__ac_out_pat[a];
+        if (smtp__pats[pi].bound & 2) {
+            if (sc->npending < MAX_PENDING)
+                sc->pending[sc->npending++] = (struct pending){pi, n};
+        } else {
+            emit(sc, pi, n);
+        }
+    }
+    return s;
+}
+
+static const struct smtp__enh *find_enh(unsigned subject, unsigned detail)
+{
+    uint32_t lo = 0, hi = smtp__nenh;
+    uint32_t key = subject << 16 | detail;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t k = (uint32_t)smtp__enh[mid].subject << 16 | smtp__enh[mid].detail;
+        if (k == key)
+            return &smtp__enh[mid];
+        if (k < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static const struct smtp__basic *find_basic(int code)
+{
+    uint32_t lo = 0, hi = smtp__nbasic;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (smtp__basic[mid].code == code)
+            return &smtp__basic[mid];
+        if (smtp__basic[mid].code < code)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const char *smtp_reply_enhanced_title(int cls, int subject, int detail)
+{
+    if (cls != 2 && cls != 4 && cls != 5)
+        return NULL;
+    if (subject < 0 || subject > 999 || detail < 0 || detail > 999)
+        return NULL;
+    const struct smtp__enh *e = find_enh((unsigned)subject, (unsigned)detail);
+    return e ? e->title : NULL;
+}
+
+static void reset_result(smtp_reply_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->category = SMTP_REPLY_CAT_UNKNOWN;
+    res->rule_id = "none";
+    res->advice_index = smtp__categories[SMTP_REPLY_CAT_UNKNOWN].advice;
+}
+
+static int perm_of_class(int cls)
+{
+    switch (cls) {
+    case 2:
+    case 3:
+        return SMTP_REPLY_PERM_SUCCESS;
+    case 4:
+        return SMTP_REPLY_PERM_TRANSIENT;
+    case 5:
+        return SMTP_REPLY_PERM_PERMANENT;
+    default:
+        return SMTP_REPLY_PERM_UNKNOWN;
+    }
+}
+
+int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
+                        smtp_reply_result *res)
+{
+    if (res == NULL)
+        return SMTP_REPLY_E_NULL;
+    reset_result(res);
+    if (reply == NULL || (buf == NULL && len > 0))
+        return SMTP_REPLY_E_NULL;
+    if (reply->nstored > SMTP_REPLY_MAX_LINES)
+        return SMTP_REPLY_E_NOT_PARSED;
+    if (reply->code == 0 && reply->enhanced[0] == 0 && reply->nstored == 0)
+        return SMTP_REPLY_E_NOT_PARSED;
+
+    struct scan sc;
+    sc.buf = buf;
+    sc.len = len;
+    sc.reply = reply;
+    sc.reply_class = reply->code ? reply->code / 100 : reply->enhanced[0];
+    sc.n = 0;
+    sc.last = ' ';
+    sc.npending = 0;
+    sc.nprogress = 0;
+    sc.best = sc.provider = sc.blocklist = (struct pick){NO_RULE, 0, 0, 0};
+    sc.delay = sc.delay_prio = 0;
+    sc.text_end = 0;
+
+    uint32_t s = 0;
+    for (uint32_t i = 0; i < reply->nstored; i++) {
+        size_t off = reply->line[i].off, l = reply->line[i].len;
+        if (l == 0 || off > len || l > len - off)
+            continue; /* a span outside the buffer: not from this buffer's parse */
+        /* the line break between two lines counts as one space */
+        if (sc.n)
+            s = feed_byte(&sc, s, ' ', (uint32_t)off);
+        sc.text_end = (uint32_t)(off + l);
+        const unsigned char *b = (const unsigned char *)buf;
+        for (size_t k = off; k < off + l; k++)
+            s = feed_byte(&sc, s, smtp__fold[b[k]], (uint32_t)k);
+    }
+    flush_pending(&sc, 1);
+
+    res->code = reply->code;
+    memcpy(res->enhanced, reply->enhanced, sizeof res->enhanced);
+    res->flags = reply->flags;
+    res->stage = reply->stage;
+    if (reply->enhanced[0])
+        res->enhanced_title = smtp_reply_enhanced_title(reply->enhanced[0], reply->enhanced[1],
+                                                        reply->enhanced[2]);
+
+    const struct smtp__rule *rule = NULL;
+    int category = SMTP_REPLY_CAT_UNKNOWN;
+    /* A weak single-word rule ("rejected", "blocked") does not override an
+     * enhanced code that says more (data/README.md, "Priority"). */
+    const struct smtp__enh *enh_entry = NULL;
+    if (reply->enhanced[0] == 4 || reply->enhanced[0] == 5) {
+        enh_entry = find_enh(reply->enhanced[1], reply->enhanced[2]);
+        if (enh_entry == NULL || enh_entry->category == SMTP_REPLY_CAT_UNKNOWN)
+            enh_entry = find_enh(reply->enhanced[1], 0);
+        if (enh_entry && enh_entry->category == SMTP_REPLY_CAT_UNKNOWN)
+            enh_entry = NULL;
+    }
+    if (sc.best.rule != NO_RULE && smtp__rules[sc.best.rule].priority < SMTP__WEAK_PRIORITY &&
+        enh_entry)
+        sc.best.rule = NO_RULE;
+    if (sc.best.rule != NO_RULE) {
+        rule = &smtp__rules[sc.best.rule];
+        category = rule->category;
+        res->evidence = rule->provider ? SMTP_REPLY_EVIDENCE_PROVIDER_RULE
+                                       : SMTP_REPLY_EVIDENCE_TEXT_PHRASE;
+        res->rule_id = rule->id;
+        res->match.off = sc.best.off;
+        res->match.len = sc.best.len;
+        res->advice_index = rule->advice;
+    } else {
+        int decided = 0;
+        if (reply->enhanced[0] == 2) {
+            const struct smtp__enh *e = find_enh(reply->enhanced[1], reply->enhanced[2]);
+            category = SMTP_REPLY_CAT_SUCCESS;
+            res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
+            res->rule_id = e ? e->id : "enhanced-class-2";
+            res->match = reply->enhanced_span;
+            decided = 1;
+        } else if (enh_entry) {
+            category = enh_entry->category;
+            res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
+            res->rule_id = enh_entry->id;
+            res->match = reply->enhanced_span;
+            decided = 1;
+        }
+        if (!decided && reply->code) {
+            const struct smtp__basic *bc = find_basic(reply->code);
+            res->evidence = SMTP_REPLY_EVIDENCE_BASIC_CODE;
+            res->match = reply->code_span;
+            if (reply->code < 400) {
+                category = SMTP_REPLY_CAT_SUCCESS;
+                res->rule_id = bc ? bc->id : "basic-class-2";
+            } else if (bc) {
+                category = bc->category;
+                res->rule_id = bc->id;
+            } else {
+                res->rule_id = reply->code < 500 ? "basic-class-4" : "basic-class-5";
+            }
+        }
+        res->advice_index = smtp__categories[category].advice;
+    }
+    res->category = category;
+
+    const struct smtp__category *cat = &smtp__categories[category];
+    int perm;
+    if (rule && rule->perm != SMTP__NONE8)
+        perm = rule->perm;
+    else if (reply->code)
+        perm = perm_of_class(reply->code / 100);
+    else if (reply->enhanced[0])
+        perm = perm_of_class(reply->enhanced[0]);
+    else
+        perm = cat->default_perm;
+    res->permanence = perm;
+    if (perm == SMTP_REPLY_PERM_SUCCESS) {
+        res->recipient_action = SMTP_REPLY_RCPT_KEEP;
+        res->message_action = SMTP_REPLY_MSG_NONE;
+        res->fault = SMTP_REPLY_FAULT_NONE;
+    } else {
+        int permanent = perm == SMTP_REPLY_PERM_PERMANENT;
+        res->recipient_action = permanent ? cat->perm_rcpt : cat->temp_rcpt;
+        res->message_action = permanent ? cat->perm_msg : cat->temp_msg;
+        res->fault = cat->fault;
+    }
+    if (rule) {
+        if (rule->rcpt != SMTP__NONE8)
+            res->recipient_action = rule->rcpt;
+        if (rule->msg != SMTP__NONE8)
+            res->message_action = rule->msg;
+        if (rule->fault != SMTP__NONE8)
+            res->fault = rule->fault;
+    }
+    if (sc.delay)
+        res->retry_after = sc.delay;
+    else if (rule && rule->retry)
+        res->retry_after = rule->retry;
+    if (sc.provider.rule != NO_RULE)
+        res->provider = smtp__rules[sc.provider.rule].provider;
+    if (sc.blocklist.rule != NO_RULE)
+        res->blocklist = smtp__rules[sc.blocklist.rule].blocklist;
+    return SMTP_REPLY_OK;
+}
+
+int smtp_reply_classify_buf(const char *buf, size_t len, smtp_reply *reply,
+                            smtp_reply_result *res)
+{
+    smtp_reply local;
+    smtp_reply *r = reply ? reply : &local;
+    if (res == NULL)
+        return SMTP_REPLY_E_NULL;
+    int rc = smtp_reply_parse(buf, len, 0, r);
+    if (rc != SMTP_REPLY_OK) {
+        reset_result(res);
+        return rc;
+    }
+    return smtp_reply_classify(buf, len, r, res);
+}

@@ -1,0 +1,385 @@
+/*
+ * parse.c - the RFC 5321 reply grammar: lines, codes, text spans, anomaly flags.
+ *
+ * Knows nothing about categories.  Reads only buf[0..len), never allocates,
+ * never recurses; every loop advances through the input, so time is linear.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define ALL_OPTIONS (SMTP_REPLY_OPT_STREAM | SMTP_REPLY_OPT_NO_UNWRAP)
+
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static int is_blank(unsigned char c) { return c == ' ' || c == '\t'; }
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+static int is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+size_t smtp__read_enhanced(const char *buf, size_t i, size_t n, uint16_t v[3])
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    size_t p = i;
+    unsigned part[3] = {0, 0, 0};
+
+    if (i > 0 && (is_digit(b[i - 1]) || b[i - 1] == '.'))
+        return 0;
+    if (p >= n || (b[p] != '2' && b[p] != '4' && b[p] != '5'))
+        return 0;
+    part[0] = (unsigned)(b[p] - '0');
+    p++;
+    for (int k = 1; k < 3; k++) {
+        size_t d = 0;
+        if (p >= n || b[p] != '.')
+            return 0;
+        p++;
+        while (p < n && is_digit(b[p]) && d < 4) {
+            part[k] = part[k] * 10 + (unsigned)(b[p] - '0');
+            p++;
+            d++;
+        }
+        if (d == 0 || d > 3)
+            return 0;
+    }
+    /* "5.7.1.100" is a version number or an address, not a status code */
+    if (p < n && b[p] == '.' && p + 1 < n && is_digit(b[p + 1]))
+        return 0;
+    v[0] = (uint16_t)part[0];
+    v[1] = (uint16_t)part[1];
+    v[2] = (uint16_t)part[2];
+    return p - i;
+}
+
+/* Scan one line starting at q: returns the offset of its '\n' (or end) and
+ * ORs byte anomaly flags into *flags. */
+static size_t scan_line(const unsigned char *b, size_t q, size_t end, uint32_t *flags)
+{
+    uint32_t f = 0;
+    size_t e = q;
+    while (e < end) {
+        unsigned char c = b[e];
+        if (c == '\n')
+            break;
+        if (c >= 0x80)
+            f |= SMTP_REPLY_F_8BIT;
+        else if (c < 0x20 && c != '\t' && c != '\r')
+            f |= c == 0 ? SMTP_REPLY_F_NUL : SMTP_REPLY_F_CONTROL;
+        else if (c == 0x7f)
+            f |= SMTP_REPLY_F_CONTROL;
+        e++;
+    }
+    *flags |= f;
+    return e;
+}
+
+static int looks_like_html(const unsigned char *b, size_t p, size_t end)
+{
+    static const char *const tags[] = {"<!doctype", "<html", "<head", "<body", "<?xml", "<!--"};
+    for (size_t t = 0; t < SMTP__ARRAY_SIZE(tags); t++) {
+        size_t l = strlen(tags[t]);
+        size_t k = 0;
+        if (end - p < l)
+            continue;
+        while (k < l && (b[p + k] | (is_alpha(b[p + k]) ? 0x20 : 0)) == (unsigned char)tags[t][k])
+            k++;
+        if (k == l)
+            return 1;
+    }
+    return 0;
+}
+
+/* A word: two ASCII letters in a row, or any byte >= 0x80 (other scripts). */
+static int has_word(const unsigned char *b, size_t p, size_t end)
+{
+    for (size_t i = p; i < end; i++)
+        if (b[i] >= 0x80 || (is_alpha(b[i]) && i + 1 < end && is_alpha(b[i + 1])))
+            return 1;
+    return 0;
+}
+
+static void add_line(smtp_reply *r, size_t t, size_t te)
+{
+    if (r->nstored < SMTP_REPLY_MAX_LINES) {
+        r->line[r->nstored].off = (uint32_t)t;
+        r->line[r->nstored].len = (uint32_t)(te - t);
+        r->nstored++;
+    } else {
+        r->flags |= SMTP_REPLY_F_LINES_TRUNCATED;
+    }
+}
+
+/* Record an enhanced code found at the start of a line's text. */
+static void note_enhanced(smtp_reply *r, const uint16_t v[3], size_t at, size_t l)
+{
+    if (r->enhanced[0] == 0) {
+        memcpy(r->enhanced, v, sizeof r->enhanced);
+        r->enhanced_span.off = (uint32_t)at;
+        r->enhanced_span.len = (uint32_t)l;
+    } else if (memcmp(r->enhanced, v, sizeof r->enhanced) != 0) {
+        r->flags |= SMTP_REPLY_F_ENHANCED_MISMATCH;
+    }
+}
+
+/* Look for an enhanced code inside the text: "(#5.1.1)", "#5.7.1", "(5.1.1)". */
+static void find_inline_enhanced(const char *buf, smtp_reply *r)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    for (uint32_t i = 0; i < r->nstored; i++) {
+        size_t s = r->line[i].off, e = s + r->line[i].len;
+        for (size_t p = s; p + 1 < e; p++) {
+            if (b[p] != '#' && b[p] != '(')
+                continue;
+            size_t q = p + 1;
+            if (b[p] == '(' && q < e && b[q] == '#')
+                q++;
+            uint16_t v[3];
+            size_t l = smtp__read_enhanced(buf, q, e, v);
+            if (l) {
+                memcpy(r->enhanced, v, sizeof r->enhanced);
+                r->enhanced_span.off = (uint32_t)q;
+                r->enhanced_span.len = (uint32_t)l;
+                r->flags |= SMTP_REPLY_F_ENHANCED_INLINE;
+                return;
+            }
+        }
+    }
+}
+
+/* Parse the lines of [p, end).  coded: lines start with the reply code.
+ * Returns the offset after the final line (coded) or end, and sets *final. */
+static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, smtp_reply *r,
+                          int *final, int *final_has_lf)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    size_t q = p;
+    *final = 0;
+    *final_has_lf = 0;
+    while (q < end) {
+        size_t ls = q;
+        size_t e = scan_line(b, q, end, &r->flags);
+        int has_lf = e < end;
+        size_t le = e;
+        if (le > ls && b[le - 1] == '\r')
+            le--;
+        else if (has_lf)
+            r->flags |= SMTP_REPLY_F_BARE_LF;
+        size_t next = has_lf ? e + 1 : e;
+        if (next - ls > SMTP_REPLY_LINE_LIMIT)
+            r->flags |= SMTP_REPLY_F_LONG_LINE;
+        r->nlines++;
+
+        size_t t = ls;
+        int line_coded = 0, cont = 1;
+        if (coded) {
+            if (le - ls >= 3 && is_digit(b[ls]) && is_digit(b[ls + 1]) && is_digit(b[ls + 2]) &&
+                (le - ls == 3 || b[ls + 3] == ' ' || b[ls + 3] == '-')) {
+                int lc = (b[ls] - '0') * 100 + (b[ls + 1] - '0') * 10 + (b[ls + 2] - '0');
+                line_coded = 1;
+                if (lc != r->code)
+                    r->flags |= SMTP_REPLY_F_CODE_MISMATCH;
+                cont = le - ls > 3 && b[ls + 3] == '-';
+                t = ls + 3 + (le - ls > 3 ? 1 : 0);
+            } else {
+                r->flags |= SMTP_REPLY_F_LINE_WITHOUT_CODE;
+            }
+        }
+        while (t < le && is_blank(b[t]))
+            t++;
+        uint16_t v[3];
+        size_t el = smtp__read_enhanced(buf, t, le, v);
+        if (el) {
+            note_enhanced(r, v, t, el);
+            t += el;
+            while (t < le && is_blank(b[t]))
+                t++;
+        }
+        size_t te = le;
+        while (te > t && is_space(b[te - 1]))
+            te--;
+        add_line(r, t, te);
+        q = next;
+        if (line_coded && !cont) {
+            *final = 1;
+            *final_has_lf = has_lf;
+            break;
+        }
+    }
+    return q;
+}
+
+int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *r)
+{
+    if (r == NULL)
+        return SMTP_REPLY_E_NULL;
+    memset(r, 0, sizeof *r);
+    if (options & ~(unsigned)ALL_OPTIONS)
+        return SMTP_REPLY_E_BAD_OPTION;
+    if (buf == NULL)
+        return len ? SMTP_REPLY_E_NULL : SMTP_REPLY_E_EMPTY;
+    if (len == 0)
+        return SMTP_REPLY_E_EMPTY;
+
+    const unsigned char *b = (const unsigned char *)buf;
+    const int stream = (options & SMTP_REPLY_OPT_STREAM) != 0;
+    size_t n = len;
+    if (n > SMTP_REPLY_MAX_BYTES) {
+        n = SMTP_REPLY_MAX_BYTES;
+        if (!stream)
+            r->flags |= SMTP_REPLY_F_BYTES_TRUNCATED;
+    }
+    size_t p = 0, end = n;
+    if (!stream) {
+        while (p < end && is_space(b[p]))
+            p++;
+        if (p == end)
+            return SMTP_REPLY_E_BLANK;
+        if (!(options & SMTP_REPLY_OPT_NO_UNWRAP)) {
+            struct smtp__unwrapped u;
+            smtp__unwrap(buf, end, &u);
+            if (u.wrapper != SMTP_REPLY_WRAP_NONE || u.start != 0) {
+                r->flags |= SMTP_REPLY_F_UNWRAPPED;
+                r->wrapper = u.wrapper;
+                p = u.start;
+                end = u.end;
+            }
+            r->stage = (uint16_t)u.stage;
+            while (p < end && is_space(b[p]))
+                p++;
+            if (p == end)
+                return SMTP_REPLY_E_BLANK;
+        }
+    } else if (is_space(b[0])) {
+        size_t k = 0;
+        while (k < n && is_space(b[k]))
+            k++;
+        if (k == n)
+            return SMTP_REPLY_E_BLANK;
+        return SMTP_REPLY_E_NO_CODE;
+    }
+
+    /* What does the text start with? */
+    size_t k = p;
+    while (k < end && is_digit(b[k]) && k - p < 8)
+        k++;
+    size_t ndig = k - p;
+    int coded = 0;
+    if (ndig > 0 && ndig < 3 && !stream && k < end && b[k] == '.') {
+        /* "5.1.1 User unknown" (enhanced code only) or text that starts with an
+         * address or a number: no basic code, the text is still worth reading */
+        if (!has_word(b, p, end))
+            return SMTP_REPLY_E_NO_CODE;
+    } else if (ndig > 0 && ndig < 3) {
+        if (stream && k == end)
+            return SMTP_REPLY_E_INCOMPLETE; /* the rest of the code has not arrived */
+        return SMTP_REPLY_E_SHORT_CODE;
+    } else if (ndig > 3) {
+        return SMTP_REPLY_E_LONG_CODE;
+    } else if (ndig == 3) {
+        if (b[p] < '2' || b[p] > '5')
+            return SMTP_REPLY_E_BAD_CLASS;
+        if (k < end && b[k] != ' ' && b[k] != '-' && b[k] != '\r' && b[k] != '\n')
+            return SMTP_REPLY_E_BAD_SEPARATOR;
+        coded = 1;
+        r->code = (b[p] - '0') * 100 + (b[p + 1] - '0') * 10 + (b[p + 2] - '0');
+        r->code_span.off = (uint32_t)p;
+        r->code_span.len = 3;
+        if (b[p + 1] > '5')
+            r->flags |= SMTP_REPLY_F_NONSTANDARD_CODE;
+    } else if (looks_like_html(b, p, end)) {
+        return SMTP_REPLY_E_HTML;
+    } else if (stream) {
+        return SMTP_REPLY_E_NO_CODE;
+    } else {
+        /* Text without a code: worth classifying only if it has a word in it. */
+        size_t ctrl = 0;
+        for (size_t i = p; i < end; i++)
+            ctrl += (b[i] < 0x20 && !is_space(b[i])) || b[i] == 0x7f;
+        if (ctrl * 2 > end - p)
+            return SMTP_REPLY_E_BINARY;
+        if (!has_word(b, p, end))
+            return SMTP_REPLY_E_NO_CODE;
+    }
+    if (!coded)
+        r->flags |= SMTP_REPLY_F_NO_BASIC_CODE;
+
+    int final, final_has_lf;
+    size_t q = parse_lines(buf, p, end, coded, r, &final, &final_has_lf);
+
+    if (stream) {
+        if (!final || !final_has_lf) {
+            if (len > n)
+                return SMTP_REPLY_E_TOO_LONG;
+            /* keep the outputs reset: nothing is valid until the reply is complete */
+            memset(r, 0, sizeof *r);
+            return SMTP_REPLY_E_INCOMPLETE;
+        }
+    } else {
+        if (coded && !final)
+            r->flags |= SMTP_REPLY_F_NO_FINAL_LINE;
+        if (final) {
+            size_t t = q;
+            while (t < end && is_space(b[t]))
+                t++;
+            if (t < end)
+                r->flags |= SMTP_REPLY_F_SEVERAL_REPLIES;
+        }
+    }
+
+    /* the reply span: from its first byte to the end of its last line's text */
+    size_t rend = q;
+    while (rend > p && (b[rend - 1] == '\n' || b[rend - 1] == '\r'))
+        rend--;
+    r->reply.off = (uint32_t)p;
+    r->reply.len = (uint32_t)(rend - p);
+    r->consumed = stream ? q : (final ? q : n);
+
+    if (r->enhanced[0] == 0)
+        find_inline_enhanced(buf, r);
+    if (r->code && r->enhanced[0] && r->enhanced[0] != r->code / 100)
+        r->flags |= SMTP_REPLY_F_CLASS_MISMATCH;
+
+    uint32_t tl = 0;
+    for (uint32_t i = 0; i < r->nstored; i++) {
+        if (r->line[i].len == 0)
+            continue;
+        tl += (tl ? 1 : 0) + r->line[i].len;
+    }
+    r->text_len = tl;
+    if (tl == 0)
+        r->flags |= SMTP_REPLY_F_EMPTY_TEXT;
+    return SMTP_REPLY_OK;
+}
+
+size_t smtp_reply_text(const char *buf, size_t len, const smtp_reply *r, char *dst, size_t dstsize)
+{
+    size_t total = 0;
+    if (r == NULL || (buf == NULL && r->nstored > 0)) {
+        if (dst && dstsize)
+            dst[0] = '\0';
+        return 0;
+    }
+    if (dst == NULL)
+        dstsize = 0;
+    for (uint32_t i = 0; i < r->nstored && i < SMTP_REPLY_MAX_LINES; i++) {
+        size_t off = r->line[i].off, l = r->line[i].len;
+        if (l == 0 || off > len || l > len - off)
+            continue;
+        if (total) {
+            if (total + 1 < dstsize)
+                dst[total] = ' ';
+            total++;
+        }
+        if (total < dstsize) {
+            size_t room = dstsize - 1 - total;
+            if (total >= dstsize - 1)
+                room = 0;
+            memcpy(dst + total, buf + off, l < room ? l : room);
+        }
+        total += l;
+    }
+    if (dstsize)
+        dst[total < dstsize ? total : dstsize - 1] = '\0';
+    return total;
+}

@@ -1,0 +1,139 @@
+/*
+ * table.h - layout of the compiled-in table (internal, not installed).
+ *
+ * tools/gen-tables.py writes smtpreply-table.c from data/; this header is the
+ * contract between that generated file and the C code that reads it.
+ */
+#ifndef SMTPREPLY_TABLE_H
+#define SMTPREPLY_TABLE_H
+
+#include <stdint.h>
+
+/* Byte fold used by the matcher: ASCII upper -> lower, white space -> ' '.
+ * Anything else maps to itself. */
+extern const uint8_t smtp__fold[256];
+/* Byte -> matcher alphabet class (after folding); 0 = a byte no pattern uses. */
+extern const uint8_t smtp__cls[256];
+/* 1 for ASCII letters and digits (word characters for \b). */
+extern const uint8_t smtp__word[256];
+
+/* ---- Aho-Corasick automaton over the pattern parts ---- */
+extern const uint32_t smtp__ac_nstates;
+extern const uint32_t smtp__ac_nclasses;
+/* DFA rows for the states whose id < smtp__ac_ndense: next = dense[s * nclasses + cls]. */
+extern const uint32_t smtp__ac_ndense;
+extern const uint32_t smtp__ac_dense[];
+/* Sparse goto edges for the other states: edges of s are edge_start[s] .. edge_start[s+1]. */
+extern const uint32_t smtp__ac_edge_start[];
+extern const uint8_t  smtp__ac_edge_cls[];
+extern const uint32_t smtp__ac_edge_to[];
+extern const uint32_t smtp__ac_fail[];
+/* Patterns recognised in each state (own and inherited through fail links):
+ * out_start[s] .. out_start[s+1] index into out_pat[]. */
+extern const uint32_t smtp__ac_out_start[];
+extern const uint16_t smtp__ac_out_pat[];
+
+/* A pattern part: a literal string the automaton finds. */
+struct smtp__pat {
+    uint16_t len;         /* folded length in bytes */
+    uint8_t  bound;       /* bit 0: \b before, bit 1: \b after */
+    uint8_t  nuse;        /* uses[] entries */
+    uint32_t use_start;   /* index into smtp__uses */
+};
+/* One use of a pattern part by a rule. */
+struct smtp__use {
+    uint16_t rule;
+    uint8_t  part;        /* 0-based part index within the rule */
+    uint8_t  pad;
+};
+extern const uint32_t smtp__npats;
+extern const struct smtp__pat smtp__pats[];
+extern const struct smtp__use smtp__uses[];
+
+/* A code constraint alternative. */
+enum { SMTP__CONS_BASIC = 1, SMTP__CONS_ENH = 2, SMTP__CONS_STAGE = 3 };
+#define SMTP__ANY 0xffffu
+struct smtp__cons {
+    uint8_t  kind;        /* SMTP__CONS_* */
+    uint8_t  pad;
+    uint16_t a, b, c;     /* basic: a..b range; enh: class a (0 any), subject b, detail c (ANY);
+                             stage: a = stage value */
+};
+extern const struct smtp__cons smtp__conss[];
+
+/* Option bits of a rule. */
+enum { SMTP__OPT_DELAY = 1 };
+#define SMTP__NONE8 0xffu
+/* Rules below this priority lose to an informative enhanced code. */
+#define SMTP__WEAK_PRIORITY 30
+
+struct smtp__rule {
+    const char *id;
+    const char *provider;   /* NULL when none */
+    const char *blocklist;  /* NULL when none */
+    uint8_t  category;      /* SMTP__NONE8 for annotation-only rows */
+    uint8_t  priority;
+    uint8_t  nparts;
+    uint8_t  options;       /* SMTP__OPT_* */
+    uint8_t  perm;          /* SMTP__NONE8 or enum smtp_reply_permanence */
+    uint8_t  rcpt;          /* SMTP__NONE8 or recipient action */
+    uint8_t  msg;           /* SMTP__NONE8 or message action */
+    uint8_t  fault;         /* SMTP__NONE8 or fault */
+    uint8_t  ncons;
+    uint8_t  cons_kinds;    /* bit (1 << kind) for each kind present */
+    uint16_t advice;        /* index into smtp__advice */
+    uint32_t cons_start;
+    uint32_t retry;         /* default retry_after seconds, 0 none */
+};
+extern const uint32_t smtp__nrules;
+extern const struct smtp__rule smtp__rules[];
+
+struct smtp__category {
+    const char *name;
+    uint8_t fault;
+    uint8_t default_perm;
+    uint8_t perm_rcpt, perm_msg, temp_rcpt, temp_msg;
+    uint16_t advice;
+};
+extern const uint32_t smtp__ncategories;
+extern const struct smtp__category smtp__categories[];
+
+struct smtp__enh {
+    uint16_t subject, detail;
+    uint8_t  category;
+    const char *title;
+    const char *id;        /* rule id reported, e.g. "enhanced-X.1.1" */
+};
+extern const uint32_t smtp__nenh;
+extern const struct smtp__enh smtp__enh[];   /* sorted by (subject, detail) */
+
+struct smtp__basic {
+    uint16_t code;
+    uint8_t  category;
+    const char *text;
+    const char *id;        /* "basic-550" */
+};
+extern const uint32_t smtp__nbasic;
+extern const struct smtp__basic smtp__basic[]; /* sorted by code */
+
+struct smtp__advice {
+    const char *id;
+    const char *summary;
+    const char *reference;
+    const char *steps[8];
+    uint8_t nsteps;
+    uint8_t actors;
+    uint8_t remove;
+};
+extern const uint32_t smtp__nadvice;
+extern const struct smtp__advice smtp__advice[];
+
+/* Time units for delay rows: a word and its seconds. */
+struct smtp__unit { const char *word; uint32_t seconds; };
+extern const uint32_t smtp__nunits;
+extern const struct smtp__unit smtp__units[];
+
+extern const char smtp__table_version[];
+extern const char smtp__table_hash[];
+
+#endif

@@ -1,0 +1,49 @@
+/* test-runner.c - runs one Check suite by name: test-runner parse|table|api */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests.h"
+
+size_t test_unescape(const char *in, char *out, size_t outsize)
+{
+    size_t k = 0;
+    for (; *in && k + 1 < outsize; in++) {
+        if (*in == '\\' && in[1]) {
+            in++;
+            switch (*in) {
+            case 'r': out[k++] = '\r'; break;
+            case 'n': out[k++] = '\n'; break;
+            case 't': out[k++] = '\t'; break;
+            case '0': out[k++] = '\0'; break;
+            default: out[k++] = *in; break;
+            }
+        } else {
+            out[k++] = *in;
+        }
+    }
+    out[k] = '\0';
+    return k;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct { const char *name; Suite *(*make)(void); } suites[] = {
+        {"parse", parse_suite}, {"table", table_suite}, {"api", api_suite},
+    };
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s parse|table|api\n", argv[0]);
+        return 2;
+    }
+    for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
+        if (strcmp(argv[1], suites[i].name) == 0) {
+            SRunner *sr = srunner_create(suites[i].make());
+            srunner_run_all(sr, CK_NORMAL);
+            int failed = srunner_ntests_failed(sr);
+            srunner_free(sr);
+            return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        }
+    }
+    fprintf(stderr, "unknown suite %s\n", argv[1]);
+    return 2;
+}

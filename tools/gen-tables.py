@@ -1,0 +1,563 @@
+#!/usr/bin/env python3
+"""Generate libsmtpreply's compiled-in table from the data/ folder.
+
+    gen-tables.py DATA_DIR OUTPUT.c      write the table
+    gen-tables.py --check DATA_DIR       validate the data only, print a summary
+
+Standard library only. The output is deterministic: the same data gives the same
+bytes (rows in file-name then line order, no timestamps, no absolute paths).
+See data/README.md for the file formats.
+"""
+import hashlib
+import os
+import re
+import sys
+
+CATEGORY_NAMES = None  # filled from categories.tsv
+PERM = {"unknown": 0, "success": 1, "transient": 2, "permanent": 3}
+RCPT = {"keep": 0, "suppress": 1, "review": 2}
+MSG = {"none": 0, "retry": 1, "retry_later": 2, "fix_sender": 3, "never": 4}
+FAULT = {"unknown": 0, "recipient": 1, "sender": 2, "content": 3, "remote": 4,
+         "network": 5, "none": 6}
+STAGE = {"connect": 1, "helo": 2, "mail": 3, "rcpt": 4, "data": 5, "eod": 6,
+         "auth": 7, "starttls": 8}
+ACTORS = {"sender": 1, "sender_admin": 2, "recipient": 4, "recipient_admin": 8}
+NONE8 = 0xFF
+ANY = 0xFFFF
+MAX_PART = 200          # longest pattern part (the matcher keeps a 256-byte window)
+MAX_STEPS = 8
+DENSE_DEPTH = 2         # states up to this depth get full DFA rows
+
+
+class DataError(Exception):
+    pass
+
+
+def read_tsv(path, required):
+    """Yield (lineno, dict) rows of a TSV file with a header line."""
+    header = None
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, raw in enumerate(f, 1):
+            line = raw.rstrip("\n").rstrip("\r")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            cells = line.split("\t")
+            if header is None:
+                header = [c.strip() for c in cells]
+                missing = [c for c in required if c not in header]
+                if missing:
+                    raise DataError(f"{path}:{lineno}: header lacks {missing}")
+                continue
+            if len(cells) < len(header):
+                cells += ["-"] * (len(header) - len(cells))
+            if len(cells) > len(header):
+                raise DataError(f"{path}:{lineno}: {len(cells)} cells, header has {len(header)}")
+            rows.append((lineno, {h: c.strip() for h, c in zip(header, cells)}))
+    return rows
+
+
+def dash(v):
+    return "" if v in ("", "-") else v
+
+
+def fold(s):
+    """The matcher's fold: ASCII lower case, white space runs -> one space."""
+    out = []
+    for ch in s.encode("utf-8"):
+        if 65 <= ch <= 90:
+            ch += 32
+        elif ch in (9, 10, 11, 12, 13):
+            ch = 32
+        if ch == 32 and out and out[-1] == 32:
+            continue
+        out.append(ch)
+    return bytes(out)
+
+
+def c_str(s):
+    if s is None:
+        return "NULL"
+    b = s.encode("utf-8") if isinstance(s, str) else s
+    out = ['"']
+    for ch in b:
+        if ch in (34, 92):
+            out.append("\\" + chr(ch))
+        elif 32 <= ch < 127 and ch != 63:  # avoid trigraphs with '?'
+            out.append(chr(ch))
+        else:
+            out.append("\\%03o" % ch)
+    out.append('"')
+    return "".join(out)
+
+
+def parse_codes(spec, where):
+    """codes column -> list of (kind, a, b, c)."""
+    cons = []
+    if not dash(spec):
+        return cons
+    for tok in spec.split(","):
+        tok = tok.strip().lower()
+        if not tok:
+            continue
+        if tok.startswith("@"):
+            if tok[1:] not in STAGE:
+                raise DataError(f"{where}: unknown stage {tok}")
+            cons.append((3, STAGE[tok[1:]], 0, 0))
+        elif "." in tok:
+            parts = tok.split(".")
+            if len(parts) != 3:
+                raise DataError(f"{where}: bad enhanced constraint {tok}")
+            vals = []
+            for i, p in enumerate(parts):
+                if p == "x":
+                    vals.append(0 if i == 0 else ANY)
+                elif p.isdigit() and len(p) <= 3:
+                    vals.append(int(p))
+                else:
+                    raise DataError(f"{where}: bad enhanced constraint {tok}")
+            if vals[0] not in (0, 2, 4, 5):
+                raise DataError(f"{where}: enhanced class must be 2, 4, 5 or x: {tok}")
+            cons.append((2, vals[0], vals[1], vals[2]))
+        elif re.fullmatch(r"[2-5][0-9x][0-9x]", tok):
+            lo = int(tok.replace("x", "0"))
+            hi = int(tok.replace("x", "9"))
+            if "x" in tok[1:2] and tok[2] != "x":
+                raise DataError(f"{where}: use 5xx or 55x, not {tok}")
+            cons.append((1, lo, hi, 0))
+        else:
+            raise DataError(f"{where}: bad code constraint {tok!r}")
+    return cons
+
+
+def parse_pattern(pat, where):
+    """pattern -> list of (folded bytes, bound bits)."""
+    parts = []
+    for raw in pat.split("*"):
+        bound = 0
+        s = raw.strip(" ")
+        if s.startswith("\\b"):
+            bound |= 1
+            s = s[2:]
+        if s.endswith("\\b"):
+            bound |= 2
+            s = s[:-2]
+        if "\\b" in s:
+            raise DataError(f"{where}: \\b only at the start or end of a part")
+        f = fold(s).strip(b" ")
+        if not f:
+            raise DataError(f"{where}: empty pattern part in {pat!r}")
+        if len(f) > MAX_PART:
+            raise DataError(f"{where}: pattern part longer than {MAX_PART} bytes")
+        parts.append((f, bound))
+    if len(parts) > 8:
+        raise DataError(f"{where}: more than 8 parts")
+    return parts
+
+
+def load(data_dir):
+    files = []
+    cats = read_tsv(os.path.join(data_dir, "categories.tsv"),
+                    ["name", "value", "fault", "default_perm", "perm_rcpt", "perm_msg",
+                     "temp_rcpt", "temp_msg"])
+    files.append("categories.tsv")
+    categories = {}
+    for ln, r in cats:
+        v = int(r["value"])
+        if v in [c["value"] for c in categories.values()]:
+            raise DataError(f"categories.tsv:{ln}: value {v} reused")
+        categories[r["name"]] = dict(r, value=v)
+    values = sorted(c["value"] for c in categories.values())
+    if values != list(range(len(values))):
+        raise DataError("categories.tsv: values must be 0..N-1")
+    cat_by_value = sorted(categories.values(), key=lambda c: c["value"])
+
+    def cat(name, where, allow_none=False):
+        if allow_none and name == "-":
+            return NONE8
+        if name not in categories:
+            raise DataError(f"{where}: unknown category {name!r}")
+        return categories[name]["value"]
+
+    # advice
+    advice = []
+    advice_ids = {}
+    path = os.path.join(data_dir, "advice.tsv")
+    if os.path.exists(path):
+        files.append("advice.tsv")
+        for ln, r in read_tsv(path, ["id", "actors", "remove", "summary", "steps", "reference"]):
+            where = f"advice.tsv:{ln}"
+            if r["id"] in advice_ids:
+                raise DataError(f"{where}: duplicate advice id {r['id']}")
+            actors = 0
+            for a in dash(r["actors"]).split(","):
+                a = a.strip()
+                if a:
+                    if a not in ACTORS:
+                        raise DataError(f"{where}: unknown actor {a}")
+                    actors |= ACTORS[a]
+            steps = [s.strip() for s in dash(r["steps"]).split(" | ") if s.strip()]
+            if len(steps) > MAX_STEPS:
+                raise DataError(f"{where}: more than {MAX_STEPS} steps")
+            if r["remove"] not in ("yes", "no"):
+                raise DataError(f"{where}: remove must be yes or no")
+            advice_ids[r["id"]] = len(advice)
+            advice.append(dict(id=r["id"], summary=r["summary"], steps=steps, actors=actors,
+                               remove=1 if r["remove"] == "yes" else 0,
+                               reference=dash(r["reference"])))
+    # every category needs advice: add a placeholder for any missing one (reported by --check)
+    missing_advice = []
+    for c in cat_by_value:
+        if c["name"] not in advice_ids:
+            missing_advice.append(c["name"])
+            advice_ids[c["name"]] = len(advice)
+            advice.append(dict(id=c["name"], summary=c["description"] + ".", steps=[],
+                               actors=0, remove=0, reference=""))
+
+    # enhanced codes
+    enh = {}
+    path = os.path.join(data_dir, "enhanced-codes.tsv")
+    if os.path.exists(path):
+        files.append("enhanced-codes.tsv")
+        for ln, r in read_tsv(path, ["code", "title", "category", "reference"]):
+            where = f"enhanced-codes.tsv:{ln}"
+            m = re.fullmatch(r"[Xx]\.(\d{1,3})\.(\d{1,3})", r["code"])
+            if not m:
+                raise DataError(f"{where}: code must be X.S.D: {r['code']!r}")
+            key = (int(m.group(1)), int(m.group(2)))
+            if key in enh:
+                raise DataError(f"{where}: duplicate {r['code']}")
+            enh[key] = dict(title=r["title"], category=cat(r["category"], where),
+                            id="enhanced-X.%d.%d" % key)
+
+    basic = {}
+    path = os.path.join(data_dir, "basic-codes.tsv")
+    if os.path.exists(path):
+        files.append("basic-codes.tsv")
+        for ln, r in read_tsv(path, ["code", "category", "text", "reference"]):
+            where = f"basic-codes.tsv:{ln}"
+            if not re.fullmatch(r"[2-5]\d\d", r["code"]):
+                raise DataError(f"{where}: bad code {r['code']!r}")
+            code = int(r["code"])
+            if code in basic:
+                raise DataError(f"{where}: duplicate {code}")
+            basic[code] = dict(category=cat(r["category"], where), text=r["text"],
+                               id="basic-%d" % code)
+
+    units = []
+    path = os.path.join(data_dir, "units.tsv")
+    files.append("units.tsv")
+    for ln, r in read_tsv(path, ["word", "seconds"]):
+        units.append((r["word"].lower(), int(r["seconds"])))
+    units.sort()
+
+    rules = []
+    rule_ids = set()
+    rdir = os.path.join(data_dir, "rules")
+    for name in sorted(os.listdir(rdir)):
+        if not name.endswith(".tsv"):
+            continue
+        files.append("rules/" + name)
+        for ln, r in read_tsv(os.path.join(rdir, name),
+                              ["id", "category", "priority", "codes", "pattern", "provider",
+                               "blocklist", "options", "advice", "source"]):
+            where = f"rules/{name}:{ln}"
+            rid = r["id"]
+            if not re.fullmatch(r"[a-z0-9][a-z0-9._+-]*", rid):
+                raise DataError(f"{where}: bad rule id {rid!r}")
+            if rid in rule_ids:
+                raise DataError(f"{where}: duplicate rule id {rid}")
+            rule_ids.add(rid)
+            if not dash(r["source"]):
+                raise DataError(f"{where}: rule {rid} has no source")
+            prio = int(r["priority"])
+            if not 0 <= prio <= 99:
+                raise DataError(f"{where}: priority out of 0-99")
+            opts = dict(perm=NONE8, rcpt=NONE8, msg=NONE8, fault=NONE8, retry=0, options=0)
+            for o in dash(r["options"]).split(","):
+                o = o.strip()
+                if not o:
+                    continue
+                if o == "delay":
+                    opts["options"] |= 1
+                    continue
+                k, _, v = o.partition("=")
+                table = {"perm": PERM, "action": RCPT, "msg": MSG, "fault": FAULT}.get(k)
+                if k == "retry" and v.isdigit():
+                    opts["retry"] = int(v)
+                elif table is not None and v in table:
+                    opts[{"action": "rcpt"}.get(k, k)] = table[v]
+                else:
+                    raise DataError(f"{where}: bad option {o!r}")
+            adv = dash(r["advice"])
+            category = cat(r["category"], where, allow_none=True)
+            if adv:
+                if adv not in advice_ids:
+                    raise DataError(f"{where}: unknown advice id {adv!r}")
+                adv_index = advice_ids[adv]
+            elif category != NONE8:
+                adv_index = advice_ids[cat_by_value[category]["name"]]
+            else:
+                adv_index = 0
+            rules.append(dict(id=rid, category=category, priority=prio,
+                              cons=parse_codes(r["codes"], where),
+                              parts=parse_pattern(r["pattern"], where),
+                              provider=dash(r["provider"]).lower() or None,
+                              blocklist=dash(r["blocklist"]).lower() or None,
+                              advice=adv_index, **opts))
+    if len(rules) >= 65535:
+        raise DataError("too many rules")
+    with open(os.path.join(data_dir, "VERSION"), encoding="utf-8") as f:
+        version = f.read().strip()
+    files.append("VERSION")
+    h = hashlib.sha256()
+    for name in sorted(files):
+        with open(os.path.join(data_dir, name), "rb") as f:
+            h.update(name.encode() + b"\0" + f.read() + b"\0")
+    return dict(categories=cat_by_value, advice=advice, advice_ids=advice_ids, enh=enh,
+                basic=basic, rules=rules, units=units, version=version,
+                hash=h.hexdigest(), missing_advice=missing_advice)
+
+
+def build_automaton(pats):
+    """Aho-Corasick over the folded pattern byte strings (list of bytes)."""
+    used = sorted({b for p in pats for b in p})
+    cls = [0] * 256
+    for i, b in enumerate(used):
+        cls[b] = i + 1
+    ncls = len(used) + 1
+    goto = [dict()]
+    depth = [0]
+    term = [[]]
+    for pi, p in enumerate(pats):
+        s = 0
+        for b in p:
+            c = cls[b]
+            if c not in goto[s]:
+                goto.append(dict())
+                depth.append(depth[s] + 1)
+                term.append([])
+                goto[s][c] = len(goto) - 1
+            s = goto[s][c]
+        term[s].append(pi)
+    # BFS renumbering so that shallow states come first
+    order = [0]
+    for s in order:
+        for c in sorted(goto[s]):
+            order.append(goto[s][c])
+    new = {old: i for i, old in enumerate(order)}
+    goto = [{c: new[t] for c, t in goto[old].items()} for old in order]
+    depth = [depth[old] for old in order]
+    term = [term[old] for old in order]
+    n = len(goto)
+    fail = [0] * n
+    out = [list(t) for t in term]
+    for s in range(n):  # BFS order: parents before children
+        for c, t in sorted(goto[s].items()):
+            if s == 0:
+                fail[t] = 0
+            else:
+                f = fail[s]
+                while f and c not in goto[f]:
+                    f = fail[f]
+                fail[t] = goto[f][c] if c in goto[f] and goto[f][c] != t else 0
+            out[t] = out[t] + out[fail[t]]
+    ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
+
+    def delta(s, c):
+        while True:
+            if c in goto[s]:
+                return goto[s][c]
+            if s == 0:
+                return 0
+            s = fail[s]
+
+    dense = []
+    for s in range(ndense):
+        dense.extend(delta(s, c) for c in range(ncls))
+    return dict(cls=cls, ncls=ncls, goto=goto, fail=fail, out=out, n=n, ndense=ndense,
+                dense=dense)
+
+
+def emit_array(out, ctype, name, values, per_line=16):
+    out.append(f"const {ctype} {name}[] = {{")
+    vals = list(values) or [0]
+    for i in range(0, len(vals), per_line):
+        out.append("    " + ", ".join(str(v) for v in vals[i:i + per_line]) + ",")
+    out.append("};")
+
+
+def generate(d):
+    rules = d["rules"]
+    # unique pattern parts keyed by (bytes, bound)
+    pat_index = {}
+    pat_list = []
+    uses = {}
+    for ri, r in enumerate(rules):
+        for pi, (f, bound) in enumerate(r["parts"]):
+            key = (f, bound)
+            if key not in pat_index:
+                pat_index[key] = len(pat_list)
+                pat_list.append(key)
+                uses[key] = []
+            uses[key].append((ri, pi))
+    if len(pat_list) >= 65535:
+        raise DataError("too many pattern parts")
+    # the automaton works on distinct byte strings; a string with several bound
+    # variants reports each variant
+    strings = sorted({f for f, _ in pat_list})
+    sidx = {s: i for i, s in enumerate(strings)}
+    ac = build_automaton(strings)
+    variants = {}
+    for k, (f, bound) in enumerate(pat_list):
+        variants.setdefault(sidx[f], []).append(k)
+
+    out = ["/* Generated by tools/gen-tables.py from data/. Do not edit. */",
+           "#include <stddef.h>", '#include "table.h"', ""]
+    fold_tab = []
+    for b in range(256):
+        if 65 <= b <= 90:
+            fold_tab.append(b + 32)
+        elif b in (9, 10, 11, 12, 13):
+            fold_tab.append(32)
+        else:
+            fold_tab.append(b)
+    emit_array(out, "uint8_t", "smtp__fold", fold_tab)
+    emit_array(out, "uint8_t", "smtp__cls", [ac["cls"][fold_tab[b]] for b in range(256)])
+    emit_array(out, "uint8_t", "smtp__word",
+               [1 if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122) else 0 for b in range(256)])
+    out.append(f"const uint32_t smtp__ac_nstates = {ac['n']};")
+    out.append(f"const uint32_t smtp__ac_nclasses = {ac['ncls']};")
+    out.append(f"const uint32_t smtp__ac_ndense = {ac['ndense']};")
+    emit_array(out, "uint32_t", "smtp__ac_dense", ac["dense"], 24)
+    starts, ecls, eto = [], [], []
+    for s in range(ac["n"]):
+        starts.append(len(ecls))
+        for c, t in sorted(ac["goto"][s].items()):
+            ecls.append(c)
+            eto.append(t)
+    starts.append(len(ecls))
+    emit_array(out, "uint32_t", "smtp__ac_edge_start", starts)
+    emit_array(out, "uint8_t", "smtp__ac_edge_cls", ecls)
+    emit_array(out, "uint32_t", "smtp__ac_edge_to", eto)
+    emit_array(out, "uint32_t", "smtp__ac_fail", ac["fail"])
+    ostart, opat = [], []
+    for s in range(ac["n"]):
+        ostart.append(len(opat))
+        for si in ac["out"][s]:
+            opat.extend(variants[si])
+    ostart.append(len(opat))
+    emit_array(out, "uint32_t", "smtp__ac_out_start", ostart)
+    emit_array(out, "uint16_t", "smtp__ac_out_pat", opat)
+
+    out.append(f"const uint32_t smtp__npats = {len(pat_list)};")
+    out.append("const struct smtp__pat smtp__pats[] = {")
+    use_rows = []
+    for key in pat_list:
+        f, bound = key
+        u = uses[key]
+        if len(u) > 255:
+            raise DataError(f"pattern {f!r} used by more than 255 rules")
+        out.append(f"    {{{len(f)}, {bound}, {len(u)}, {len(use_rows)}}}, /* {c_str(f)[1:-1][:40].replace('*/', '* /')} */")
+        use_rows.extend(u)
+    out.append("};")
+    out.append("const struct smtp__use smtp__uses[] = {")
+    for ri, pi in use_rows or [(0, 0)]:
+        out.append(f"    {{{ri}, {pi}, 0}},")
+    out.append("};")
+
+    cons_rows = []
+    out.append("const struct smtp__rule smtp__rules[] = {")
+    for r in rules:
+        kinds = 0
+        for c in r["cons"]:
+            kinds |= 1 << c[0]
+        out.append("    {%s, %s, %s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d}," % (
+            c_str(r["id"]), c_str(r["provider"]), c_str(r["blocklist"]), r["category"],
+            r["priority"], len(r["parts"]), r["options"], r["perm"], r["rcpt"], r["msg"],
+            r["fault"], len(r["cons"]), kinds, r["advice"], len(cons_rows), r["retry"]))
+        cons_rows.extend(r["cons"])
+    if not rules:
+        out.append("    {NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},")
+    out.append("};")
+    out.append(f"const uint32_t smtp__nrules = {len(rules)};")
+    out.append("const struct smtp__cons smtp__conss[] = {")
+    for c in cons_rows or [(0, 0, 0, 0)]:
+        out.append("    {%d, 0, %d, %d, %d}," % c)
+    out.append("};")
+
+    out.append("const struct smtp__category smtp__categories[] = {")
+    for c in d["categories"]:
+        out.append("    {%s, %d, %d, %d, %d, %d, %d, %d}," % (
+            c_str(c["name"]), FAULT[c["fault"]], PERM[c["default_perm"]], RCPT[c["perm_rcpt"]],
+            MSG[c["perm_msg"]], RCPT[c["temp_rcpt"]], MSG[c["temp_msg"]],
+            d["advice_ids"][c["name"]]))
+    out.append("};")
+    out.append(f"const uint32_t smtp__ncategories = {len(d['categories'])};")
+
+    out.append("const struct smtp__enh smtp__enh[] = {")
+    for (s, dd), e in sorted(d["enh"].items()):
+        out.append("    {%d, %d, %d, %s, %s}," % (s, dd, e["category"], c_str(e["title"]),
+                                                  c_str(e["id"])))
+    if not d["enh"]:
+        out.append("    {0, 0, 0, NULL, NULL},")
+    out.append("};")
+    out.append(f"const uint32_t smtp__nenh = {len(d['enh'])};")
+    out.append("const struct smtp__basic smtp__basic[] = {")
+    for code, b in sorted(d["basic"].items()):
+        out.append("    {%d, %d, %s, %s}," % (code, b["category"], c_str(b["text"]), c_str(b["id"])))
+    if not d["basic"]:
+        out.append("    {0, 0, NULL, NULL},")
+    out.append("};")
+    out.append(f"const uint32_t smtp__nbasic = {len(d['basic'])};")
+
+    out.append("const struct smtp__advice smtp__advice[] = {")
+    for a in d["advice"]:
+        steps = ", ".join(c_str(s) for s in a["steps"]) or "NULL"
+        out.append("    {%s, %s, %s, {%s}, %d, %d, %d}," % (
+            c_str(a["id"]), c_str(a["summary"]), c_str(a["reference"]), steps,
+            len(a["steps"]), a["actors"], a["remove"]))
+    out.append("};")
+    out.append(f"const uint32_t smtp__nadvice = {len(d['advice'])};")
+    out.append("const struct smtp__unit smtp__units[] = {")
+    for w, s in d["units"]:
+        out.append(f"    {{{c_str(w)}, {s}}},")
+    out.append("};")
+    out.append(f"const uint32_t smtp__nunits = {len(d['units'])};")
+    out.append(f"const char smtp__table_version[] = {c_str(d['version'])};")
+    out.append(f"const char smtp__table_hash[] = {c_str(d['hash'])};")
+    out.append("")
+    return "\n".join(out), ac
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "--check":
+        d = load(argv[2])
+        _, ac = generate(d)
+        print(f"rules: {len(d['rules'])}")
+        print(f"enhanced codes: {len(d['enh'])}")
+        print(f"basic codes: {len(d['basic'])}")
+        print(f"advice records: {len(d['advice'])}")
+        print(f"automaton: {ac['n']} states, {ac['ncls']} classes, {ac['ndense']} dense")
+        if d["missing_advice"]:
+            print("categories without advice: " + ", ".join(d["missing_advice"]))
+            return 1
+        return 0
+    if len(argv) != 3:
+        sys.stderr.write(__doc__)
+        return 2
+    try:
+        d = load(argv[1])
+        text, _ = generate(d)
+    except DataError as e:
+        sys.stderr.write(f"gen-tables: {e}\n")
+        return 1
+    tmp = argv[2] + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
