@@ -54,6 +54,7 @@ struct scan {
     uint32_t delay;            /* seconds from a delay rule, 0 none */
     uint32_t delay_prio;
     uint32_t text_end;         /* end offset of the last text line */
+    int context;               /* scanning wrapper text: only provider / block list count */
 };
 
 static int better(const struct pick *cur, uint32_t rule, uint32_t prio, uint32_t len)
@@ -90,7 +91,9 @@ static int constraints_hold(const struct scan *sc, const struct smtp__rule *rule
                    (c->c == SMTP__ANY || c->c == r->enhanced[2]);
             break;
         case SMTP__CONS_STAGE:
-            stage |= c->a == r->stage;
+            /* @data covers the whole DATA phase, end of data included */
+            stage |= c->a == r->stage ||
+                     (c->a == SMTP_REPLY_STAGE_DATA && r->stage == SMTP_REPLY_STAGE_EOD);
             break;
         default:
             break;
@@ -146,14 +149,15 @@ static void consider(struct scan *sc, uint32_t ri, uint32_t off, uint32_t end_of
         sc->provider = (struct pick){ri, rule->priority, off, len};
     if (rule->blocklist && better(&sc->blocklist, ri, rule->priority, len))
         sc->blocklist = (struct pick){ri, rule->priority, off, len};
-    if ((rule->options & SMTP__OPT_DELAY) && (sc->delay == 0 || rule->priority > sc->delay_prio)) {
+    if ((rule->options & SMTP__OPT_DELAY) && !sc->context &&
+        (sc->delay == 0 || rule->priority > sc->delay_prio)) {
         uint32_t d = read_delay(sc, end_off);
         if (d) {
             sc->delay = d;
             sc->delay_prio = rule->priority;
         }
     }
-    if (rule->category == SMTP__NONE8)
+    if (rule->category == SMTP__NONE8 || sc->context)
         return;
     /* A 2xx/3xx reply is a success whatever its text says, unless the rule
      * was written for such codes. */
@@ -242,6 +246,19 @@ static uint32_t feed_byte(struct scan *sc, uint32_t s, uint8_t ch, uint32_t off)
             emit(sc, pi, n);
         }
     }
+    return s;
+}
+
+/* Feed a separate region of the input, starting from the automaton's root. */
+static uint32_t feed_region(struct scan *sc, size_t off, size_t l)
+{
+    const unsigned char *b = (const unsigned char *)sc->buf;
+    uint32_t s = 0;
+    if (sc->npending)
+        flush_pending(sc, 1);
+    sc->last = ' ';
+    for (size_t k = off; k < off + l; k++)
+        s = feed_byte(sc, s, smtp__fold[b[k]], (uint32_t)k);
     return s;
 }
 
@@ -335,6 +352,7 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
     sc.best = sc.provider = sc.blocklist = (struct pick){NO_RULE, 0, 0, 0};
     sc.delay = sc.delay_prio = 0;
     sc.text_end = 0;
+    sc.context = 0;
 
     uint32_t s = 0;
     for (uint32_t i = 0; i < reply->nstored; i++) {
@@ -350,6 +368,18 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
             s = feed_byte(&sc, s, smtp__fold[b[k]], (uint32_t)k);
     }
     flush_pending(&sc, 1);
+    /* The wrapper around an unwrapped reply ("host mx.zoho.com[...] said:")
+     * can name the provider or block list, but never decides the category. */
+    if (reply->flags & SMTP_REPLY_F_UNWRAPPED) {
+        size_t ro = reply->reply.off, re = (size_t)reply->reply.off + reply->reply.len;
+        sc.context = 1;
+        if (ro <= len && re <= len) {
+            s = feed_region(&sc, 0, ro);
+            s = feed_region(&sc, re, len - re);
+        }
+        flush_pending(&sc, 1);
+    }
+    (void)s;
 
     res->code = reply->code;
     memcpy(res->enhanced, reply->enhanced, sizeof res->enhanced);

@@ -136,7 +136,7 @@ static void find_inline_enhanced(const char *buf, smtp_reply *r)
                 q++;
             uint16_t v[3];
             size_t l = smtp__read_enhanced(buf, q, e, v);
-            if (l) {
+            if (l && !(v[1] == 0 && v[2] == 0)) {
                 memcpy(r->enhanced, v, sizeof r->enhanced);
                 r->enhanced_span.off = (uint32_t)q;
                 r->enhanced_span.len = (uint32_t)l;
@@ -145,6 +145,23 @@ static void find_inline_enhanced(const char *buf, smtp_reply *r)
             }
         }
     }
+}
+
+/* In the text [t, te) of a "NNN-" line, find " NNN-" or " NNN " (the same
+ * code) that starts the next line of a flattened reply; returns the offset of
+ * the code, 0 when none.  *cont tells whether that line continues. */
+static size_t find_flattened(const unsigned char *b, size_t t, size_t te, int code, int *cont)
+{
+    const unsigned char c0 = (unsigned char)('0' + code / 100), c1 = (unsigned char)('0' + code / 10 % 10),
+                        c2 = (unsigned char)('0' + code % 10);
+    for (size_t i = t + 1; i + 4 <= te; i++) {
+        if (b[i] == c0 && b[i + 1] == c1 && b[i + 2] == c2 && (b[i + 3] == '-' || b[i + 3] == ' ') &&
+            is_blank(b[i - 1])) {
+            *cont = b[i + 3] == '-';
+            return i;
+        }
+    }
+    return 0;
 }
 
 /* Parse the lines of [p, end).  coded: lines start with the reply code.
@@ -198,6 +215,28 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, smtp
         size_t te = le;
         while (te > t && is_space(b[te - 1]))
             te--;
+        if (line_coded && cont) {
+            /* a multiline reply flattened onto one line, as logs write it:
+             * "550-5.7.26 a 550-5.7.26 b 550 5.7.26 c" */
+            size_t split;
+            while ((split = find_flattened(b, t, te, r->code, &cont)) != 0) {
+                size_t se = split;
+                while (se > t && is_space(b[se - 1]))
+                    se--;
+                add_line(r, t, se);
+                r->flags |= SMTP_REPLY_F_FLATTENED;
+                t = split + 4;
+                el = smtp__read_enhanced(buf, t, te, v);
+                if (el) {
+                    note_enhanced(r, v, t, el);
+                    t += el;
+                }
+                while (t < te && is_blank(b[t]))
+                    t++;
+                if (!cont)
+                    break;
+            }
+        }
         add_line(r, t, te);
         q = next;
         if (line_coded && !cont) {
@@ -335,8 +374,11 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
     r->reply.len = (uint32_t)(rend - p);
     r->consumed = stream ? q : (final ? q : n);
 
-    if (r->enhanced[0] == 0)
+    /* "554 5.0.0 <#5.7.133 ...>": a generic X.0.0 defers to a specific code inside */
+    if (r->enhanced[0] == 0 || (r->enhanced[1] == 0 && r->enhanced[2] == 0))
         find_inline_enhanced(buf, r);
+    if (r->code == 0 && r->enhanced[0] == 0)
+        r->flags |= SMTP_REPLY_F_NO_REPLY;
     if (r->code && r->enhanced[0] && r->enhanced[0] != r->code / 100)
         r->flags |= SMTP_REPLY_F_CLASS_MISMATCH;
 
