@@ -166,8 +166,8 @@ static size_t find_flattened(const unsigned char *b, size_t t, size_t te, int co
 
 /* Parse the lines of [p, end).  coded: lines start with the reply code.
  * Returns the offset after the final line (coded) or end, and sets *final. */
-static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, smtp_reply *r,
-                          int *final, int *final_has_lf)
+static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int stream,
+                          smtp_reply *r, int *final, int *final_has_lf)
 {
     const unsigned char *b = (const unsigned char *)buf;
     size_t q = p;
@@ -191,13 +191,16 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, smtp
         int line_coded = 0, cont = 1;
         if (coded) {
             if (le - ls >= 3 && is_digit(b[ls]) && is_digit(b[ls + 1]) && is_digit(b[ls + 2]) &&
-                (le - ls == 3 || b[ls + 3] == ' ' || b[ls + 3] == '-')) {
+                (le - ls == 3 || b[ls + 3] == ' ' || b[ls + 3] == '-' ||
+                 (!stream && b[ls + 3] == ':'))) {
                 int lc = (b[ls] - '0') * 100 + (b[ls + 1] - '0') * 10 + (b[ls + 2] - '0');
                 line_coded = 1;
                 if (lc != r->code)
                     r->flags |= SMTP_REPLY_F_CODE_MISMATCH;
                 cont = le - ls > 3 && b[ls + 3] == '-';
                 t = ls + 3 + (le - ls > 3 ? 1 : 0);
+                while (t < le && b[t] == ':')
+                    t++;
             } else {
                 r->flags |= SMTP_REPLY_F_LINE_WITHOUT_CODE;
             }
@@ -318,7 +321,9 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
     } else if (ndig == 3) {
         if (b[p] < '2' || b[p] > '5')
             return SMTP_REPLY_E_BAD_CLASS;
-        if (k < end && b[k] != ' ' && b[k] != '-' && b[k] != '\r' && b[k] != '\n')
+        /* logs write "550: 5.2.2 ..." too; a wire reply never does */
+        if (k < end && b[k] != ' ' && b[k] != '-' && b[k] != '\r' && b[k] != '\n' &&
+            (stream || b[k] != ':'))
             return SMTP_REPLY_E_BAD_SEPARATOR;
         coded = 1;
         r->code = (b[p] - '0') * 100 + (b[p + 1] - '0') * 10 + (b[p + 2] - '0');
@@ -344,7 +349,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
         r->flags |= SMTP_REPLY_F_NO_BASIC_CODE;
 
     int final, final_has_lf;
-    size_t q = parse_lines(buf, p, end, coded, r, &final, &final_has_lf);
+    size_t q = parse_lines(buf, p, end, coded, stream, r, &final, &final_has_lf);
 
     if (stream) {
         if (!final || !final_has_lf) {

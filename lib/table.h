@@ -133,6 +133,26 @@ struct smtp__unit { const char *word; uint32_t seconds; };
 extern const uint32_t smtp__nunits;
 extern const struct smtp__unit smtp__units[];
 
+/* Wrapper markers and stage phrases (data/wrappers.tsv), found by their own
+ * small dense automaton: next = wr_dense[s * wr_nclasses + wr_cls[byte]]. */
+struct smtp__wrap {
+    uint16_t len;
+    uint8_t  kind;      /* 0 marker, 1 stage phrase */
+    uint8_t  wrapper;   /* enum smtp_reply_wrapper (markers) */
+    uint8_t  end;       /* how the region ends (markers) */
+    uint8_t  rank;      /* 1 wins anywhere, 2 earliest wins, 3 last resort (markers) */
+    uint8_t  stage;     /* enum smtp_reply_stage (stage phrases) */
+};
+extern const uint8_t smtp__wr_cls[256];
+extern const uint32_t smtp__wr_nstates;
+extern const uint32_t smtp__wr_nclasses;
+extern const uint16_t smtp__wr_dense[];
+extern const uint16_t smtp__wr_out_start[];
+extern const uint8_t smtp__wr_out[];
+extern const uint32_t smtp__nwraps;
+extern const struct smtp__wrap smtp__wraps[];
+#define SMTP__MAX_WRAPS 64
+
 extern const char smtp__table_version[];
 extern const char smtp__table_hash[];
 

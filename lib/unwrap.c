@@ -37,64 +37,57 @@ static size_t find(const char *b, size_t from, size_t to, const char *needle)
     return (size_t)-1;
 }
 
-/* Input formats: a marker that precedes the reply, the wrapper it tells, and
- * how the reply region ends. */
-enum { END_NONE, END_POSTFIX, END_QUOTE, END_PAREN, END_HASHES, END_FIELD };
-static const struct marker {
-    const char *text;
-    uint8_t wrapper;
-    uint8_t end;
-} markers[] = {
-    {"diagnostic-code:", SMTP_REPLY_WRAP_DSN, END_FIELD},
-    {"remote server returned '", SMTP_REPLY_WRAP_EXCHANGE, END_QUOTE},
-    {"remote host said:", SMTP_REPLY_WRAP_QMAIL, END_NONE},
-    {"said:", SMTP_REPLY_WRAP_POSTFIX, END_POSTFIX},
-    {"smtp error from remote mail server after ", SMTP_REPLY_WRAP_EXIM, END_NONE},
-    {"smtp error from remote mailer after ", SMTP_REPLY_WRAP_EXIM, END_NONE},
-    {"<<< ", SMTP_REPLY_WRAP_SENDMAIL, END_NONE},
-    {"reply: ", SMTP_REPLY_WRAP_SENDMAIL, END_NONE},
-    {"dsn=", SMTP_REPLY_WRAP_SENDMAIL, END_NONE},
-    {"status=deferred (", SMTP_REPLY_WRAP_POSTFIX, END_PAREN},
-    {"status=bounced (", SMTP_REPLY_WRAP_POSTFIX, END_PAREN},
-    {"status=undeliverable (", SMTP_REPLY_WRAP_POSTFIX, END_PAREN},
-    {"status=expired, returned to sender (", SMTP_REPLY_WRAP_POSTFIX, END_PAREN},
-    {"smtp;", SMTP_REPLY_WRAP_OTHER, END_NONE},
-    {"status:", SMTP_REPLY_WRAP_DSN, END_FIELD},
+/* How a marker's reply region ends (data/wrappers.tsv "end"). */
+enum { END_NONE = 0, END_POSTFIX = 1, END_QUOTE = 2, END_PAREN = 3, END_FIELD = 5 };
+#define NOWHERE ((size_t)-1)
+
+/* First and last place each wrapper string (marker or stage phrase) occurs:
+ * one pass of the wrapper automaton over the input. */
+struct hits {
+    size_t first[SMTP__MAX_WRAPS];
+    size_t last[SMTP__MAX_WRAPS];
 };
 
-/* Phrases of the wrappers that name the SMTP command a reply answered. */
-static const struct stage_phrase {
-    const char *text;
-    uint8_t stage;
-} stage_phrases[] = {
-    {"in reply to end of data", SMTP_REPLY_STAGE_EOD},
-    {"after end of data", SMTP_REPLY_STAGE_EOD},
-    {"in reply to rcpt to", SMTP_REPLY_STAGE_RCPT},
-    {"after rcpt to", SMTP_REPLY_STAGE_RCPT},
-    {">>> rcpt to", SMTP_REPLY_STAGE_RCPT},
-    {"in reply to mail from", SMTP_REPLY_STAGE_MAIL},
-    {"after mail from", SMTP_REPLY_STAGE_MAIL},
-    {">>> mail from", SMTP_REPLY_STAGE_MAIL},
-    {"in reply to data", SMTP_REPLY_STAGE_DATA},
-    {"after data", SMTP_REPLY_STAGE_DATA},
-    {">>> data", SMTP_REPLY_STAGE_DATA},
-    {"in reply to ehlo", SMTP_REPLY_STAGE_HELO},
-    {"in reply to helo", SMTP_REPLY_STAGE_HELO},
-    {"in reply to lhlo", SMTP_REPLY_STAGE_HELO},
-    {"after ehlo", SMTP_REPLY_STAGE_HELO},
-    {"after helo", SMTP_REPLY_STAGE_HELO},
-    {">>> ehlo", SMTP_REPLY_STAGE_HELO},
-    {">>> helo", SMTP_REPLY_STAGE_HELO},
-    {"in reply to starttls", SMTP_REPLY_STAGE_STARTTLS},
-    {"after starttls", SMTP_REPLY_STAGE_STARTTLS},
-    {"in reply to auth", SMTP_REPLY_STAGE_AUTH},
-    {"after auth", SMTP_REPLY_STAGE_AUTH},
-    {"after initial connection", SMTP_REPLY_STAGE_CONNECT},
-    {"while receiving the initial server greeting", SMTP_REPLY_STAGE_CONNECT},
-    {"refused to talk to me", SMTP_REPLY_STAGE_CONNECT},
-    {"after connect", SMTP_REPLY_STAGE_CONNECT},
-    {"connect to ", SMTP_REPLY_STAGE_CONNECT},
-};
+static void scan_wrappers(const char *buf, size_t from, size_t to, struct hits *h)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    uint32_t n = smtp__nwraps < SMTP__MAX_WRAPS ? smtp__nwraps : SMTP__MAX_WRAPS;
+    for (uint32_t i = 0; i < n; i++)
+        h->first[i] = h->last[i] = NOWHERE;
+    uint32_t s = 0;
+    for (size_t i = from; i < to; i++) {
+        s = smtp__wr_dense[(size_t)s * smtp__wr_nclasses + smtp__wr_cls[b[i]]];
+        for (uint32_t o = smtp__wr_out_start[s]; o < smtp__wr_out_start[s + 1]; o++) {
+            uint32_t w = smtp__wr_out[o];
+            if (w >= n)
+                continue;
+            size_t at = i + 1 - smtp__wraps[w].len;
+            if (h->first[w] == NOWHERE)
+                h->first[w] = at;
+            h->last[w] = at;
+        }
+    }
+}
+
+/* The earliest stage phrase inside [from, to). */
+static uint32_t find_stage(const struct hits *h, size_t from, size_t to)
+{
+    size_t best = NOWHERE;
+    uint32_t stage = SMTP_REPLY_STAGE_UNKNOWN;
+    uint32_t n = smtp__nwraps < SMTP__MAX_WRAPS ? smtp__nwraps : SMTP__MAX_WRAPS;
+    for (uint32_t w = 0; w < n; w++) {
+        if (smtp__wraps[w].kind != 1)
+            continue;
+        size_t at = h->first[w] >= from ? h->first[w] : h->last[w];
+        if (at == NOWHERE || at < from || at >= to)
+            continue;
+        if (at < best) {
+            best = at;
+            stage = smtp__wraps[w].stage;
+        }
+    }
+    return stage;
+}
 
 /* Where does a reply code ("550 " / "550-") or enhanced code start in [p, end)? */
 static size_t next_code(const char *buf, size_t p, size_t end)
@@ -117,23 +110,10 @@ static size_t next_code(const char *buf, size_t p, size_t end)
     return (size_t)-1;
 }
 
-static uint32_t find_stage(const char *buf, size_t from, size_t to)
-{
-    size_t best = (size_t)-1;
-    uint32_t stage = SMTP_REPLY_STAGE_UNKNOWN;
-    for (size_t i = 0; i < SMTP__ARRAY_SIZE(stage_phrases); i++) {
-        size_t at = find(buf, from, to, stage_phrases[i].text);
-        if (at < best) {
-            best = at;
-            stage = stage_phrases[i].stage;
-        }
-    }
-    return stage;
-}
-
 void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
 {
     const unsigned char *b = (const unsigned char *)buf;
+    struct hits h;
     u->start = 0;
     u->end = len;
     u->wrapper = SMTP_REPLY_WRAP_NONE;
@@ -144,41 +124,42 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
         p++;
     /* A raw reply: starts with a code ("#550 ..." is Exchange's NDR form). */
     size_t q = p < len && b[p] == '#' ? p + 1 : p;
-    if (q + 3 <= len && b[q] >= '2' && b[q] <= '5' && is_digit(b[q + 1]) && is_digit(b[q + 2])) {
+    if (q + 3 <= len && b[q] >= '2' && b[q] <= '5' && is_digit(b[q + 1]) && is_digit(b[q + 2]) &&
+        (q + 3 == len || b[q + 3] == ' ' || b[q + 3] == '-' || b[q + 3] == ':' || b[q + 3] == '\r' ||
+         b[q + 3] == '\n')) {
         if (q > p) {
             u->start = q;
             u->wrapper = SMTP_REPLY_WRAP_EXCHANGE;
-            size_t h = find(buf, q, len, " ##");
-            if (h != (size_t)-1)
-                u->end = h;
+            size_t hh = find(buf, q, len, " ##");
+            if (hh != NOWHERE)
+                u->end = hh;
+            scan_wrappers(buf, u->end, len, &h);
+            u->stage = find_stage(&h, u->end, len);
         }
-        u->stage = find_stage(buf, u->end, len);
         return;
     }
 
-    /* A Diagnostic-Code field wins wherever it is; otherwise the earliest
-     * marker; a bare "Status:" field only when there is nothing else. */
-    const size_t nm = SMTP__ARRAY_SIZE(markers);
-    const struct marker *m = NULL;
-    size_t at = find(buf, p, len, markers[0].text);
-    if (at != (size_t)-1) {
-        m = &markers[0];
-    } else {
-        for (size_t i = 1; i + 1 < nm; i++) {
-            size_t f = find(buf, p, len, markers[i].text);
-            if (f < at) {
-                at = f;
-                m = &markers[i];
+    scan_wrappers(buf, p, len, &h);
+    /* Rank 1 markers win wherever they are; then the earliest rank 2 marker;
+     * a rank 3 marker only when nothing else matched. */
+    const struct smtp__wrap *m = NULL;
+    size_t at = NOWHERE;
+    uint32_t n = smtp__nwraps < SMTP__MAX_WRAPS ? smtp__nwraps : SMTP__MAX_WRAPS;
+    for (int rank = 1; rank <= 3 && m == NULL; rank++) {
+        for (uint32_t w = 0; w < n; w++) {
+            if (smtp__wraps[w].kind != 0 || smtp__wraps[w].rank != rank)
+                continue;
+            if (h.first[w] < at) {
+                at = h.first[w];
+                m = &smtp__wraps[w];
             }
         }
-        if (m == NULL && (at = find(buf, p, len, markers[nm - 1].text)) != (size_t)-1)
-            m = &markers[nm - 1];
     }
     if (m == NULL) {
-        u->stage = find_stage(buf, p, len);
+        u->stage = find_stage(&h, p, len);
         return;
     }
-    size_t s = at + strlen(m->text), e = len;
+    size_t s = at + m->len, e = len;
     switch (m->end) {
     case END_FIELD: {
         /* "Diagnostic-Code: smtp; 550 ...", folded onto indented lines */
@@ -201,43 +182,43 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
         break;
     }
     case END_QUOTE: {
-        size_t last = (size_t)-1;
+        size_t last = NOWHERE;
         for (size_t i = s; i < len; i++)
             if (b[i] == '\'')
                 last = i;
-        if (last != (size_t)-1)
+        if (last != NOWHERE)
             e = last;
         break;
     }
     case END_PAREN: {
-        size_t last = (size_t)-1;
+        size_t last = NOWHERE;
         for (size_t i = s; i < len; i++)
             if (b[i] == ')')
                 last = i;
-        if (last != (size_t)-1)
+        if (last != NOWHERE)
             e = last;
         /* "host X said: 550 ..." inside the parentheses */
         size_t said = find(buf, s, e, "said:");
-        if (said != (size_t)-1)
+        if (said != NOWHERE)
             s = said + 5;
         size_t irt = find(buf, s, e, " (in reply to ");
-        if (irt != (size_t)-1)
+        if (irt != NOWHERE)
             e = irt;
         break;
     }
     case END_POSTFIX: {
         size_t irt = find(buf, s, len, " (in reply to ");
-        if (irt != (size_t)-1)
+        if (irt != NOWHERE)
             e = irt;
         break;
     }
     default:
         break;
     }
-    if (m->wrapper == SMTP_REPLY_WRAP_EXIM || m->wrapper == SMTP_REPLY_WRAP_SENDMAIL) {
+    if (m->wrapper == SMTP_REPLY_WRAP_EXIM) {
         /* Exim names the command, an address and maybe a host before the reply */
         size_t c = next_code(buf, s, e);
-        if (c != (size_t)-1 && m->wrapper == SMTP_REPLY_WRAP_EXIM)
+        if (c != NOWHERE)
             s = c;
     }
     while (s < e && (b[s] == ' ' || b[s] == '\t' || b[s] == '\'' || b[s] == '"'))
@@ -247,8 +228,8 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
     u->start = s;
     u->end = e;
     u->wrapper = m->wrapper;
-    /* the stage is named outside the reply: before it or after it */
-    u->stage = find_stage(buf, e, len);
+    /* the stage is named outside the reply: after it (Postfix) or before it (Exim) */
+    u->stage = find_stage(&h, e, len);
     if (u->stage == SMTP_REPLY_STAGE_UNKNOWN)
-        u->stage = find_stage(buf, p, s);
+        u->stage = find_stage(&h, p, s);
 }

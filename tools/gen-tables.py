@@ -251,6 +251,30 @@ def load(data_dir):
         units.append((r["word"].lower(), int(r["seconds"])))
     units.sort()
 
+    wrappers = []
+    path = os.path.join(data_dir, "wrappers.tsv")
+    files.append("wrappers.tsv")
+    WRAP = {"none": 0, "dsn": 1, "postfix": 2, "exim": 3, "qmail": 4, "sendmail": 5,
+            "exchange": 6, "other": 7}
+    ENDS = {"-": 0, "none": 0, "postfix": 1, "quote": 2, "paren": 3, "field": 5}
+    for ln, r in read_tsv(path, ["kind", "text", "wrapper", "end", "rank", "stage", "source"]):
+        where = f"wrappers.tsv:{ln}"
+        text = r["text"].lower()
+        if not text.strip():
+            raise DataError(f"{where}: empty text")
+        if r["kind"] == "marker":
+            if r["wrapper"] not in WRAP or r["end"] not in ENDS or r["rank"] not in ("1", "2", "3"):
+                raise DataError(f"{where}: bad marker row")
+            wrappers.append(dict(text=text.encode(), kind=0, wrapper=WRAP[r["wrapper"]],
+                                 end=ENDS[r["end"]], rank=int(r["rank"]), stage=0))
+        elif r["kind"] == "stage":
+            if r["stage"] not in STAGE:
+                raise DataError(f"{where}: unknown stage {r['stage']}")
+            wrappers.append(dict(text=text.encode(), kind=1, wrapper=0, end=0, rank=0,
+                                 stage=STAGE[r["stage"]]))
+        else:
+            raise DataError(f"{where}: kind must be marker or stage")
+
     rules = []
     rule_ids = set()
     rdir = os.path.join(data_dir, "rules")
@@ -314,7 +338,7 @@ def load(data_dir):
     for name in sorted(files):
         with open(os.path.join(data_dir, name), "rb") as f:
             h.update(name.encode() + b"\0" + f.read() + b"\0")
-    return dict(categories=cat_by_value, advice=advice, advice_ids=advice_ids, enh=enh,
+    return dict(wrappers=wrappers, categories=cat_by_value, advice=advice, advice_ids=advice_ids, enh=enh,
                 basic=basic, rules=rules, units=units, version=version,
                 hash=h.hexdigest(), missing_advice=missing_advice)
 
@@ -524,6 +548,41 @@ def generate(d):
         out.append(f"    {{{c_str(w)}, {s}}},")
     out.append("};")
     out.append(f"const uint32_t smtp__nunits = {len(d['units'])};")
+    # the wrapper automaton: a small, fully dense DFA over its own byte classes
+    wr = d["wrappers"]
+    wac = build_automaton([w["text"] for w in wr])
+    if wac["n"] > 65535:
+        raise DataError("wrapper automaton too large")
+    wdense = []
+    for st in range(wac["n"]):
+        for c in range(wac["ncls"]):
+            t = st
+            while True:
+                if c in wac["goto"][t]:
+                    t = wac["goto"][t][c]
+                    break
+                if t == 0:
+                    break
+                t = wac["fail"][t]
+            wdense.append(t)
+    wcls_folded = [wac["cls"][fold_tab[b]] for b in range(256)]
+    emit_array(out, "uint8_t", "smtp__wr_cls", wcls_folded)
+    out.append(f"const uint32_t smtp__wr_nstates = {wac['n']};")
+    out.append(f"const uint32_t smtp__wr_nclasses = {wac['ncls']};")
+    emit_array(out, "uint16_t", "smtp__wr_dense", wdense, 24)
+    wostart, wout = [], []
+    for st in range(wac["n"]):
+        wostart.append(len(wout))
+        wout.extend(wac["out"][st])
+    wostart.append(len(wout))
+    emit_array(out, "uint16_t", "smtp__wr_out_start", wostart)
+    emit_array(out, "uint8_t", "smtp__wr_out", wout)
+    out.append("const struct smtp__wrap smtp__wraps[] = {")
+    for w in wr:
+        out.append("    {%d, %d, %d, %d, %d, %d}," % (len(w["text"]), w["kind"], w["wrapper"], w["end"],
+                                                  w["rank"], w["stage"]))
+    out.append("};")
+    out.append(f"const uint32_t smtp__nwraps = {len(wr)};")
     out.append(f"const char smtp__table_version[] = {c_str(d['version'])};")
     out.append(f"const char smtp__table_hash[] = {c_str(d['hash'])};")
     out.append("")
