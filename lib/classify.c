@@ -213,30 +213,26 @@ static void flush_pending(struct scan *sc, int boundary)
     sc->npending = 0;
 }
 
-static uint32_t step(uint32_t s, uint8_t c)
+/* One automaton step from state s on class c; returns the encoded next state
+ * ((state << 1) | has_output). */
+static inline uint32_t step(uint32_t s, uint8_t c)
 {
     while (s >= smtp__ac_ndense) {
-        uint32_t a = smtp__ac_edge_start[s], z = smtp__ac_edge_start[s + 1];
-        for (; a < z; a++)
-            if (smtp__ac_edge_cls[a] == c)
-                return smtp__ac_edge_to[a];
-        s = smtp__ac_fail[s];
+        const struct smtp__node *nd = &smtp__ac_nodes[s];
+        if (nd->cls0 == c)
+            return nd->to0;
+        for (uint32_t a = nd->more, z = nd->more + nd->nmore; a < z; a++)
+            if (smtp__ac_edges[a].cls == c)
+                return smtp__ac_edges[a].to;
+        s = nd->fail;
     }
     return smtp__ac_dense[(size_t)s * smtp__ac_nclasses + c];
 }
 
-/* Feed one folded byte that stands at input offset off. */
-static uint32_t feed_byte(struct scan *sc, uint32_t s, uint8_t ch, uint32_t off)
+/* Outputs of state s reached at fed index n: patterns that need a word
+ * boundary after them wait for the next byte. */
+static void outputs(struct scan *sc, uint32_t s, uint64_t n)
 {
-    if (ch == ' ' && sc->last == ' ')
-        return s;
-    sc->last = ch;
-    if (sc->npending)
-        flush_pending(sc, !smtp__word[ch]);
-    uint64_t n = sc->n++;
-    sc->ring_off[n % RING] = off;
-    sc->ring_ch[n % RING] = ch;
-    s = step(s, smtp__cls[ch]);
     for (uint32_t a = smtp__ac_out_start[s], z = smtp__ac_out_start[s + 1]; a < z; a++) {
         uint32_t pi = smtp__ac_out_pat[a];
         if (smtp__pats[pi].bound & 2) {
@@ -246,20 +242,73 @@ static uint32_t feed_byte(struct scan *sc, uint32_t s, uint8_t ch, uint32_t off)
             emit(sc, pi, n);
         }
     }
+}
+
+/* Feed the bytes buf[off, end) through the automaton from state s, folding
+ * them on the way (a leading space stands for a line break when join is set).
+ * The hot loop of the library: everything rare is out of line. */
+static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, int join)
+{
+    const unsigned char *b = (const unsigned char *)sc->buf;
+    uint64_t n = sc->n;
+    uint8_t last = sc->last;
+    const uint32_t ndense = smtp__ac_ndense, ncls = smtp__ac_nclasses;
+    uint32_t *ring_off = sc->ring_off;
+    uint8_t *ring_ch = sc->ring_ch;
+    size_t i = off;
+    uint8_t ch = ' ';
+    if (join && last != ' ')
+        goto feed; /* the line break before this line counts as one space */
+    for (; i < end; i++) {
+        ch = smtp__fold[b[i]];
+        if (ch == ' ' && last == ' ')
+            continue;
+    feed:
+        last = ch;
+        if (sc->npending) {
+            sc->n = n;
+            flush_pending(sc, !smtp__word[ch]);
+        }
+        ring_off[n % RING] = (uint32_t)i;
+        ring_ch[n % RING] = ch;
+        const uint8_t c = smtp__cls[ch];
+        uint32_t v;
+        while (s >= ndense) {
+            const struct smtp__node *nd = &smtp__ac_nodes[s];
+            if (nd->cls0 == c) {
+                v = nd->to0;
+                goto stepped;
+            }
+            for (uint32_t a = nd->more, z = a + nd->nmore; a < z; a++) {
+                if (smtp__ac_edges[a].cls == c) {
+                    v = smtp__ac_edges[a].to;
+                    goto stepped;
+                }
+            }
+            s = nd->fail;
+        }
+        v = smtp__ac_dense[(size_t)s * ncls + c];
+    stepped:
+        s = v >> 1;
+        if (v & 1) {
+            sc->n = n + 1;
+            sc->last = last;
+            outputs(sc, s, n);
+        }
+        n++;
+    }
+    sc->n = n;
+    sc->last = last;
     return s;
 }
 
 /* Feed a separate region of the input, starting from the automaton's root. */
-static uint32_t feed_region(struct scan *sc, size_t off, size_t l)
+static void feed_region(struct scan *sc, size_t off, size_t l)
 {
-    const unsigned char *b = (const unsigned char *)sc->buf;
-    uint32_t s = 0;
     if (sc->npending)
         flush_pending(sc, 1);
     sc->last = ' ';
-    for (size_t k = off; k < off + l; k++)
-        s = feed_byte(sc, s, smtp__fold[b[k]], (uint32_t)k);
-    return s;
+    feed_span(sc, 0, off, off + l, 0);
 }
 
 static const struct smtp__enh *find_enh(unsigned subject, unsigned detail)
@@ -360,12 +409,8 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
         if (l == 0 || off > len || l > len - off)
             continue; /* a span outside the buffer: not from this buffer's parse */
         /* the line break between two lines counts as one space */
-        if (sc.n)
-            s = feed_byte(&sc, s, ' ', (uint32_t)off);
         sc.text_end = (uint32_t)(off + l);
-        const unsigned char *b = (const unsigned char *)buf;
-        for (size_t k = off; k < off + l; k++)
-            s = feed_byte(&sc, s, smtp__fold[b[k]], (uint32_t)k);
+        s = feed_span(&sc, s, off, off + l, sc.n > 0);
     }
     flush_pending(&sc, 1);
     /* The wrapper around an unwrapped reply ("host mx.zoho.com[...] said:")
@@ -374,13 +419,11 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
         size_t ro = reply->reply.off, re = (size_t)reply->reply.off + reply->reply.len;
         sc.context = 1;
         if (ro <= len && re <= len) {
-            s = feed_region(&sc, 0, ro);
-            s = feed_region(&sc, re, len - re);
+            feed_region(&sc, 0, ro);
+            feed_region(&sc, re, len - re);
         }
         flush_pending(&sc, 1);
     }
-    (void)s;
-
     res->code = reply->code;
     memcpy(res->enhanced, reply->enhanced, sizeof res->enhanced);
     res->flags = reply->flags;

@@ -56,21 +56,21 @@ size_t smtp__read_enhanced(const char *buf, size_t i, size_t n, uint16_t v[3])
  * ORs byte anomaly flags into *flags. */
 static size_t scan_line(const unsigned char *b, size_t q, size_t end, uint32_t *flags)
 {
-    uint32_t f = 0;
+    unsigned f = 0;
     size_t e = q;
     while (e < end) {
-        unsigned char c = b[e];
-        if (c == '\n')
+        unsigned bf = smtp__byte_flags[b[e]];
+        if (bf & 8)
             break;
-        if (c >= 0x80)
-            f |= SMTP_REPLY_F_8BIT;
-        else if (c < 0x20 && c != '\t' && c != '\r')
-            f |= c == 0 ? SMTP_REPLY_F_NUL : SMTP_REPLY_F_CONTROL;
-        else if (c == 0x7f)
-            f |= SMTP_REPLY_F_CONTROL;
+        f |= bf;
         e++;
     }
-    *flags |= f;
+    if (f & 1)
+        *flags |= SMTP_REPLY_F_8BIT;
+    if (f & 2)
+        *flags |= SMTP_REPLY_F_NUL;
+    if (f & 4)
+        *flags |= SMTP_REPLY_F_CONTROL;
     return e;
 }
 

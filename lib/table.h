@@ -20,14 +20,31 @@ extern const uint8_t smtp__word[256];
 /* ---- Aho-Corasick automaton over the pattern parts ---- */
 extern const uint32_t smtp__ac_nstates;
 extern const uint32_t smtp__ac_nclasses;
-/* DFA rows for the states whose id < smtp__ac_ndense: next = dense[s * nclasses + cls]. */
+/* Transitions are encoded as (state << 1) | has_output(state).
+ * DFA rows for the states whose id < smtp__ac_ndense (the shallow ones):
+ * next = dense[s * nclasses + cls]. */
 extern const uint32_t smtp__ac_ndense;
-extern const uint32_t smtp__ac_dense[];
-/* Sparse goto edges for the other states: edges of s are edge_start[s] .. edge_start[s+1]. */
-extern const uint32_t smtp__ac_edge_start[];
-extern const uint8_t  smtp__ac_edge_cls[];
-extern const uint32_t smtp__ac_edge_to[];
-extern const uint32_t smtp__ac_fail[];
+extern const uint16_t smtp__ac_dense[];
+/* The other (deep) states: the first goto edge inline, the rest in
+ * edges[more .. more + nmore); on no edge, follow fail (a plain state id,
+ * always shallower). A state without edges has nmore 0 and cls0 0 with to0 0
+ * never taken (class 0 is never a goto label). */
+struct smtp__node {
+    uint16_t to0;      /* encoded target of the first edge */
+    uint16_t fail;
+    uint8_t  cls0;     /* class of the first edge */
+    uint8_t  nmore;    /* further edges */
+    uint16_t more;     /* index of the first further edge */
+};
+struct smtp__edge {
+    uint16_t to;       /* encoded */
+    uint8_t  cls;
+    uint8_t  pad;
+};
+extern const struct smtp__node smtp__ac_nodes[];
+extern const struct smtp__edge smtp__ac_edges[];
+/* Parser byte flags: 1 byte >= 0x80, 2 NUL, 4 other control byte, 8 line feed. */
+extern const uint8_t smtp__byte_flags[256];
 /* Patterns recognised in each state (own and inherited through fail links):
  * out_start[s] .. out_start[s+1] index into out_pat[]. */
 extern const uint32_t smtp__ac_out_start[];

@@ -26,7 +26,7 @@ NONE8 = 0xFF
 ANY = 0xFFFF
 MAX_PART = 200          # longest pattern part (the matcher keeps a 256-byte window)
 MAX_STEPS = 8
-DENSE_DEPTH = 2         # states up to this depth get full DFA rows
+DENSE_DEPTH = 4         # states up to this depth get full DFA rows
 
 
 class DataError(Exception):
@@ -453,18 +453,43 @@ def generate(d):
     out.append(f"const uint32_t smtp__ac_nstates = {ac['n']};")
     out.append(f"const uint32_t smtp__ac_nclasses = {ac['ncls']};")
     out.append(f"const uint32_t smtp__ac_ndense = {ac['ndense']};")
-    emit_array(out, "uint32_t", "smtp__ac_dense", ac["dense"], 24)
-    starts, ecls, eto = [], [], []
+    # Transitions are stored as (state << 1) | has_output(state), so that the
+    # matcher tests for output without another load.
+    if ac["n"] >= 32768:
+        raise DataError("automaton has %d states; the 16-bit transition format holds 32767" % ac["n"])
+    has_out = [1 if ac["out"][t] else 0 for t in range(ac["n"])]
+    enc = lambda t: (t << 1) | has_out[t]
+    emit_array(out, "uint16_t", "smtp__ac_dense", [enc(t) for t in ac["dense"]], 24)
+    # Deep states: one node each with its first edge inline (most deep states
+    # have exactly one), further edges in smtp__ac_edges.
+    out.append("const struct smtp__node smtp__ac_nodes[] = {")
+    extra = []
     for s in range(ac["n"]):
-        starts.append(len(ecls))
-        for c, t in sorted(ac["goto"][s].items()):
-            ecls.append(c)
-            eto.append(t)
-    starts.append(len(ecls))
-    emit_array(out, "uint32_t", "smtp__ac_edge_start", starts)
-    emit_array(out, "uint8_t", "smtp__ac_edge_cls", ecls)
-    emit_array(out, "uint32_t", "smtp__ac_edge_to", eto)
-    emit_array(out, "uint32_t", "smtp__ac_fail", ac["fail"])
+        edges = sorted(ac["goto"][s].items())
+        c0, t0 = edges[0] if edges else (0xFF, 0)
+        more = edges[1:]
+        out.append("    {%d, %d, %d, %d, %d}," % (enc(t0) if edges else 0, ac["fail"][s],
+                                                c0 if edges else 0, len(more), len(extra)))
+        extra.extend(more)
+    out.append("};")
+    out.append("const struct smtp__edge smtp__ac_edges[] = {")
+    for c, t in extra or [(0, 0)]:
+        out.append("    {%d, %d, 0}," % (enc(t), c))
+    out.append("};")
+    # byte flags for the parser: 1 8-bit, 2 NUL, 4 other control, 8 line feed
+    bflags = []
+    for b in range(256):
+        f = 0
+        if b >= 0x80:
+            f = 1
+        elif b == 0:
+            f = 2
+        elif b == 10:
+            f = 8
+        elif (b < 0x20 and b not in (9, 13)) or b == 0x7f:
+            f = 4
+        bflags.append(f)
+    emit_array(out, "uint8_t", "smtp__byte_flags", bflags)
     ostart, opat = [], []
     for s in range(ac["n"]):
         ostart.append(len(opat))
