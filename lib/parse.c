@@ -310,7 +310,8 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
     if (ndig > 0 && ndig < 3 && !stream && k < end && b[k] == '.') {
         /* "5.1.1 User unknown" (enhanced code only) or text that starts with an
          * address or a number: no basic code, the text is still worth reading */
-        if (!has_word(b, p, end))
+        uint16_t v[3];
+        if (!smtp__read_enhanced(buf, p, end, v) && !has_word(b, p, end))
             return SMTP_REPLY_E_NO_CODE;
     } else if (ndig > 0 && ndig < 3) {
         if (stream && k == end)

@@ -232,4 +232,8 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
     u->stage = find_stage(&h, e, len);
     if (u->stage == SMTP_REPLY_STAGE_UNKNOWN)
         u->stage = find_stage(&h, p, s);
+    /* a diagnostic without a reply ("connect to x: Connection refused") names
+     * its stage itself */
+    if (u->stage == SMTP_REPLY_STAGE_UNKNOWN)
+        u->stage = find_stage(&h, s, e);
 }

@@ -10,6 +10,7 @@
 Suite *parse_suite(void);
 Suite *table_suite(void);
 Suite *api_suite(void);
+Suite *unwrap_suite(void);
 
 /* Decode the \r \n \t \\ escapes of a test row into out; returns the length. */
 size_t test_unescape(const char *in, char *out, size_t outsize);
