@@ -18,6 +18,7 @@
 #define MAX_PENDING 32u    /* matches waiting for their trailing \b check */
 #define MAX_PROGRESS 32u   /* multi-part rules partly matched */
 #define NO_RULE 0xffffffffu
+#define VIRTUAL 0x80000000u    /* offsets are below SMTP_REPLY_MAX_BYTES < 2^31 */
 
 struct progress {
     uint32_t rule;
@@ -43,9 +44,9 @@ struct scan {
     const smtp_reply *reply;
     int reply_class;           /* first digit of the basic code, else enhanced class, else 0 */
     uint64_t n;                /* bytes fed so far */
-    uint8_t last;              /* last byte fed (folded) */
-    uint32_t ring_off[RING];   /* input offset of each recently fed byte */
-    uint8_t ring_ch[RING];     /* folded byte */
+    uint8_t last;              /* class of the last byte fed */
+    uint32_t ring_off[RING];   /* input offset of each recently fed byte; VIRTUAL marks the
+                                  space that stands for a line break */
     uint32_t npending;
     struct pending pending[MAX_PENDING];
     uint32_t nprogress;
@@ -173,10 +174,13 @@ static void emit(struct scan *sc, uint32_t pi, uint64_t end_n)
 {
     const struct smtp__pat *pat = &smtp__pats[pi];
     uint64_t start_n = end_n + 1 - pat->len;
-    uint32_t off = sc->ring_off[start_n % RING];
-    uint32_t end_off = sc->ring_off[end_n % RING] + 1;
-    if ((pat->bound & 1) && start_n > 0 && smtp__word[sc->ring_ch[(start_n - 1) % RING]])
-        return;
+    uint32_t off = sc->ring_off[start_n % RING] & ~VIRTUAL;
+    uint32_t end_off = (sc->ring_off[end_n % RING] & ~VIRTUAL) + 1;
+    if ((pat->bound & 1) && start_n > 0) {
+        uint32_t prev = sc->ring_off[(start_n - 1) % RING];
+        if (!(prev & VIRTUAL) && smtp__word[(unsigned char)sc->buf[prev]])
+            return;
+    }
     for (uint32_t u = 0; u < pat->nuse; u++) {
         const struct smtp__use *use = &smtp__uses[pat->use_start + u];
         const struct smtp__rule *rule = &smtp__rules[use->rule];
@@ -251,27 +255,29 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
 {
     const unsigned char *b = (const unsigned char *)sc->buf;
     uint64_t n = sc->n;
-    uint8_t last = sc->last;
+    uint8_t last = sc->last;          /* class of the last byte fed */
+    uint32_t pending = sc->npending;
     const uint32_t ndense = smtp__ac_ndense, ncls = smtp__ac_nclasses;
+    const uint8_t sp = smtp__cls[' '];
     uint32_t *ring_off = sc->ring_off;
-    uint8_t *ring_ch = sc->ring_ch;
     size_t i = off;
-    uint8_t ch = ' ';
-    if (join && last != ' ')
+    uint8_t c = sp;
+    uint32_t at = (uint32_t)off | VIRTUAL;
+    if (join && last != sp)
         goto feed; /* the line break before this line counts as one space */
     for (; i < end; i++) {
-        ch = smtp__fold[b[i]];
-        if (ch == ' ' && last == ' ')
+        c = smtp__cls[b[i]];
+        if (c == sp && last == sp)
             continue;
+        at = (uint32_t)i;
     feed:
-        last = ch;
-        if (sc->npending) {
+        last = c;
+        if (pending) {
             sc->n = n;
-            flush_pending(sc, !smtp__word[ch]);
+            flush_pending(sc, !smtp__cls_word[c]);
+            pending = 0;
         }
-        ring_off[n % RING] = (uint32_t)i;
-        ring_ch[n % RING] = ch;
-        const uint8_t c = smtp__cls[ch];
+        ring_off[n % RING] = at;
         uint32_t v;
         while (s >= ndense) {
             const struct smtp__node *nd = &smtp__ac_nodes[s];
@@ -292,8 +298,8 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
         s = v >> 1;
         if (v & 1) {
             sc->n = n + 1;
-            sc->last = last;
             outputs(sc, s, n);
+            pending = sc->npending;
         }
         n++;
     }
@@ -307,7 +313,7 @@ static void feed_region(struct scan *sc, size_t off, size_t l)
 {
     if (sc->npending)
         flush_pending(sc, 1);
-    sc->last = ' ';
+    sc->last = smtp__cls[' '];
     feed_span(sc, 0, off, off + l, 0);
 }
 
@@ -395,7 +401,7 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
     sc.reply = reply;
     sc.reply_class = reply->code ? reply->code / 100 : reply->enhanced[0];
     sc.n = 0;
-    sc.last = ' ';
+    sc.last = smtp__cls[' '];
     sc.npending = 0;
     sc.nprogress = 0;
     sc.best = sc.provider = sc.blocklist = (struct pick){NO_RULE, 0, 0, 0};

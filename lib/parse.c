@@ -54,23 +54,41 @@ size_t smtp__read_enhanced(const char *buf, size_t i, size_t n, uint16_t v[3])
 
 /* Scan one line starting at q: returns the offset of its '\n' (or end) and
  * ORs byte anomaly flags into *flags. */
+/* Any byte below 0x20 or at or above 0x7f in p[0..n)?  Eight bytes at a time
+ * (SWAR); a "yes" may be a tab, which the exact scan then ignores. */
+static int unusual_bytes(const unsigned char *p, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, p + i, 8);
+        y = x ^ (ones * 0x7f);
+        if (((x - ones * 0x20) & ~x & high) | (x & high) | ((y - ones) & ~y & high))
+            return 1;
+    }
+    for (; i < n; i++)
+        if (p[i] < 0x20 || p[i] >= 0x7f)
+            return 1;
+    return 0;
+}
+
 static size_t scan_line(const unsigned char *b, size_t q, size_t end, uint32_t *flags)
 {
-    unsigned f = 0;
-    size_t e = q;
-    while (e < end) {
-        unsigned bf = smtp__byte_flags[b[e]];
-        if (bf & 8)
-            break;
-        f |= bf;
-        e++;
+    const unsigned char *lf = memchr(b + q, '\n', end - q);
+    size_t e = lf ? (size_t)(lf - b) : end;
+    size_t body = e > q && b[e - 1] == '\r' ? e - 1 : e;
+    if (unusual_bytes(b + q, body - q)) {
+        unsigned f = 0;
+        for (size_t i = q; i < e; i++)
+            f |= smtp__byte_flags[b[i]];
+        if (f & 1)
+            *flags |= SMTP_REPLY_F_8BIT;
+        if (f & 2)
+            *flags |= SMTP_REPLY_F_NUL;
+        if (f & 4)
+            *flags |= SMTP_REPLY_F_CONTROL;
     }
-    if (f & 1)
-        *flags |= SMTP_REPLY_F_8BIT;
-    if (f & 2)
-        *flags |= SMTP_REPLY_F_NUL;
-    if (f & 4)
-        *flags |= SMTP_REPLY_F_CONTROL;
     return e;
 }
 
@@ -129,8 +147,13 @@ static void find_inline_enhanced(const char *buf, smtp_reply *r)
     for (uint32_t i = 0; i < r->nstored; i++) {
         size_t s = r->line[i].off, e = s + r->line[i].len;
         for (size_t p = s; p + 1 < e; p++) {
-            if (b[p] != '#' && b[p] != '(')
-                continue;
+            /* jump to the next '#' or '(' */
+            const unsigned char *h = memchr(b + p, '#', e - p), *o = memchr(b + p, '(', e - p);
+            if (!h && !o)
+                break;
+            p = (size_t)(((h && (!o || h < o)) ? h : o) - b);
+            if (p + 1 >= e)
+                break;
             size_t q = p + 1;
             if (b[p] == '(' && q < e && b[q] == '#')
                 q++;
@@ -339,8 +362,9 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
     } else {
         /* Text without a code: worth classifying only if it has a word in it. */
         size_t ctrl = 0;
-        for (size_t i = p; i < end; i++)
-            ctrl += (b[i] < 0x20 && !is_space(b[i])) || b[i] == 0x7f;
+        if (unusual_bytes(b + p, end - p))
+            for (size_t i = p; i < end; i++)
+                ctrl += (smtp__byte_flags[b[i]] & 6) != 0;
         if (ctrl * 2 > end - p)
             return SMTP_REPLY_E_BINARY;
         if (!has_word(b, p, end))

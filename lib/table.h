@@ -14,6 +14,8 @@
 extern const uint8_t smtp__fold[256];
 /* Byte -> matcher alphabet class (after folding); 0 = a byte no pattern uses. */
 extern const uint8_t smtp__cls[256];
+/* 1 for the classes of ASCII letters and digits (each has a class of its own). */
+extern const uint8_t smtp__cls_word[];
 /* 1 for ASCII letters and digits (word characters for \b). */
 extern const uint8_t smtp__word[256];
 

@@ -145,14 +145,13 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
     const struct smtp__wrap *m = NULL;
     size_t at = NOWHERE;
     uint32_t n = smtp__nwraps < SMTP__MAX_WRAPS ? smtp__nwraps : SMTP__MAX_WRAPS;
-    for (int rank = 1; rank <= 3 && m == NULL; rank++) {
-        for (uint32_t w = 0; w < n; w++) {
-            if (smtp__wraps[w].kind != 0 || smtp__wraps[w].rank != rank)
-                continue;
-            if (h.first[w] < at) {
-                at = h.first[w];
-                m = &smtp__wraps[w];
-            }
+    for (uint32_t w = 0; w < n; w++) {
+        const struct smtp__wrap *x = &smtp__wraps[w];
+        if (x->kind != 0 || h.first[w] == NOWHERE)
+            continue;
+        if (m == NULL || x->rank < m->rank || (x->rank == m->rank && h.first[w] < at)) {
+            at = h.first[w];
+            m = x;
         }
     }
     if (m == NULL) {

@@ -345,7 +345,9 @@ def load(data_dir):
 
 def build_automaton(pats):
     """Aho-Corasick over the folded pattern byte strings (list of bytes)."""
-    used = sorted({b for p in pats for b in p})
+    # every ASCII letter, digit and the space get a class of their own, so that a
+    # class tells whether its bytes are word characters (for \b)
+    used = sorted({b for p in pats for b in p} | set(b"abcdefghijklmnopqrstuvwxyz0123456789 "))
     cls = [0] * 256
     for i, b in enumerate(used):
         cls[b] = i + 1
@@ -448,6 +450,10 @@ def generate(d):
             fold_tab.append(b)
     emit_array(out, "uint8_t", "smtp__fold", fold_tab)
     emit_array(out, "uint8_t", "smtp__cls", [ac["cls"][fold_tab[b]] for b in range(256)])
+    cls_word = [0] * ac["ncls"]
+    for b in b"abcdefghijklmnopqrstuvwxyz0123456789":
+        cls_word[ac["cls"][b]] = 1
+    emit_array(out, "uint8_t", "smtp__cls_word", cls_word)
     emit_array(out, "uint8_t", "smtp__word",
                [1 if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122) else 0 for b in range(256)])
     out.append(f"const uint32_t smtp__ac_nstates = {ac['n']};")
