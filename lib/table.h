@@ -153,7 +153,8 @@ extern const uint32_t smtp__nunits;
 extern const struct smtp__unit smtp__units[];
 
 /* Wrapper markers and stage phrases (data/wrappers.tsv), found by their own
- * small dense automaton: next = wr_dense[s * wr_nclasses + wr_cls[byte]]. */
+ * small dense automaton: v = wr_dense[s * wr_nclasses + wr_cls[byte]] is
+ * (next << 1) | has_output(next). */
 struct smtp__wrap {
     uint16_t len;
     uint8_t  kind;      /* 0 marker, 1 stage phrase */

@@ -56,7 +56,10 @@ static void scan_wrappers(const char *buf, size_t from, size_t to, struct hits *
         h->first[i] = h->last[i] = NOWHERE;
     uint32_t s = 0;
     for (size_t i = from; i < to; i++) {
-        s = smtp__wr_dense[(size_t)s * smtp__wr_nclasses + smtp__wr_cls[b[i]]];
+        uint32_t v = smtp__wr_dense[(size_t)s * smtp__wr_nclasses + smtp__wr_cls[b[i]]];
+        s = v >> 1;
+        if (!(v & 1))
+            continue;
         for (uint32_t o = smtp__wr_out_start[s]; o < smtp__wr_out_start[s + 1]; o++) {
             uint32_t w = smtp__wr_out[o];
             if (w >= n)

@@ -600,7 +600,10 @@ def generate(d):
     emit_array(out, "uint8_t", "smtp__wr_cls", wcls_folded)
     out.append(f"const uint32_t smtp__wr_nstates = {wac['n']};")
     out.append(f"const uint32_t smtp__wr_nclasses = {wac['ncls']};")
-    emit_array(out, "uint16_t", "smtp__wr_dense", wdense, 24)
+    if wac["n"] >= 32768:
+        raise DataError("wrapper automaton too large")
+    w_has_out = [1 if wac["out"][t] else 0 for t in range(wac["n"])]
+    emit_array(out, "uint16_t", "smtp__wr_dense", [(t << 1) | w_has_out[t] for t in wdense], 24)
     wostart, wout = [], []
     for st in range(wac["n"]):
         wostart.append(len(wout))
