@@ -261,16 +261,21 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
     const uint8_t sp = smtp__cls[' '];
     uint32_t *ring_off = sc->ring_off;
     size_t i = off;
-    uint8_t c = sp;
-    uint32_t at = (uint32_t)off | VIRTUAL;
-    if (join && last != sp)
-        goto feed; /* the line break before this line counts as one space */
-    for (; i < end; i++) {
-        c = smtp__cls[b[i]];
-        if (c == sp && last == sp)
-            continue;
-        at = (uint32_t)i;
-    feed:
+    /* the line break before this line counts as one space */
+    int virt = join && last != sp;
+    while (virt || i < end) {
+        uint8_t c;
+        uint32_t at;
+        if (virt) {
+            c = sp;
+            at = (uint32_t)off | VIRTUAL;
+            virt = 0;
+        } else {
+            c = smtp__cls[b[i]];
+            at = (uint32_t)i++;
+            if (c == sp && last == sp)
+                continue;
+        }
         last = c;
         if (pending) {
             sc->n = n;
@@ -464,7 +469,9 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
         res->advice_index = rule->advice;
     } else {
         int decided = 0;
-        if (reply->enhanced[0] == 2) {
+        /* class 2 means success only when the basic code agrees (or is absent):
+         * "550 2.0.0 ..." is a failure with a confused enhanced code */
+        if (reply->enhanced[0] == 2 && (reply->code == 0 || reply->code < 400)) {
             const struct smtp__enh *e = find_enh(reply->enhanced[1], reply->enhanced[2]);
             category = SMTP_REPLY_CAT_SUCCESS;
             res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
