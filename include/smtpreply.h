@@ -103,7 +103,7 @@ enum smtp_reply_error {
 };
 
 /** Short stable name of an error or status code ("ok", "incomplete", "empty", ...);
- *  "unknown-error" for values that are not in the enum. Never NULL. */
+ *  "unknown_error" for values that are not in the enum. Never NULL. */
 SMTP_REPLY_API const char *smtp_reply_error_name(int err);
 /** One-sentence English description of an error code. Never NULL. */
 SMTP_REPLY_API const char *smtp_reply_strerror(int err);

@@ -12,7 +12,7 @@ import os
 import sys
 from ctypes import (POINTER, Structure, c_char, c_char_p, c_int, c_int32, c_size_t,
                     c_uint, c_uint16, c_uint32)
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 ENV_VAR = "SMTPREPLY_LIBRARY"
 SONAME = "libsmtpreply.so.0"
@@ -104,7 +104,7 @@ ENUM_KINDS = ("category", "permanence", "recipient_action", "message_action", "f
               "evidence", "stage", "wrapper", "actor", "flag")
 
 # name -> (restype, argtypes) for every function the binding calls.
-_PROTOTYPES: dict = {
+_PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "smtp_reply_version": (c_char_p, []),
     "smtp_reply_version_number": (c_uint32, []),
     "smtp_reply_table_version": (c_char_p, []),
@@ -176,18 +176,28 @@ def load() -> ctypes.CDLL:
                   % ENV_VAR)
 
 
-def _declare(lib: ctypes.CDLL) -> None:
-    for name, (restype, argtypes) in _PROTOTYPES.items():
-        try:
-            fn = getattr(lib, name)
-        except AttributeError:
-            raise ImportError("smtpreply: %s does not export %s(); is it libsmtpreply "
-                              "and recent enough?" % (lib._name, name)) from None
-        fn.restype = restype
-        fn.argtypes = argtypes
+class Functions:
+    """The declared functions of the loaded library, and nothing else: calling a
+    function without a prototype in _PROTOTYPES is an AttributeError, not a call
+    with ctypes' default int conversions."""
+
+    def __init__(self, cdll: ctypes.CDLL) -> None:
+        self._name: str = cdll._name
+        for name, (restype, argtypes) in _PROTOTYPES.items():
+            try:
+                fn = getattr(cdll, name)
+            except AttributeError:
+                raise ImportError("smtpreply: %s does not export %s(); is it libsmtpreply "
+                                  "and recent enough?" % (cdll._name, name)) from None
+            fn.restype = restype
+            fn.argtypes = argtypes
+            setattr(self, name, fn)
+
+    def __getattr__(self, name: str) -> Any:  # only reached for undeclared names
+        raise AttributeError("smtpreply: %s() has no declared prototype in _lib.py" % name)
 
 
-def _check_sizes(lib: ctypes.CDLL) -> None:
+def _check_sizes(lib: Any) -> None:
     for cname, struct in (("reply", ReplyStruct), ("result", ResultStruct),
                           ("advice", AdviceStruct)):
         want = getattr(lib, "smtp_reply_sizeof_" + cname)()
@@ -209,7 +219,7 @@ def _check_sizes(lib: ctypes.CDLL) -> None:
                           "for 0.x" % (lib._name, lib.smtp_reply_version().decode()))
 
 
-def enum_names(lib: ctypes.CDLL, kind: str) -> List[str]:
+def enum_names(lib: Any, kind: str) -> List[str]:
     """The library's names for one enum family, in value (or bit-index) order."""
     count = getattr(lib, "smtp_reply_%s_count" % kind)()
     name_fn = getattr(lib, "smtp_reply_%s_name" % kind)
@@ -223,12 +233,12 @@ def enum_names(lib: ctypes.CDLL, kind: str) -> List[str]:
     return names
 
 
-def open_library() -> ctypes.CDLL:
-    lib = load()
-    _declare(lib)
-    _check_sizes(lib)
-    return lib
+def open_library() -> Functions:
+    funcs = Functions(load())
+    _check_sizes(funcs)
+    return funcs
 
 
+#: the declared functions (use these); lib._name is the path it was loaded from
 lib: Any = open_library()
 path: str = lib._name

@@ -1,0 +1,172 @@
+"""python3 -m smtpreply [--json] [REPLY ...]
+
+Classify each REPLY argument, or each line of standard input when there is none
+(a line's \\r, \\n, \\t and \\\\ escapes are unescaped first; empty lines are
+skipped).  --json prints one JSON object per reply with the keys of the C
+command-line tool.  Exit status: 0 when every reply parsed, 1 when one was
+rejected, 2 on a usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Dict, Iterable, Iterator, List, Optional, TextIO, Tuple
+
+from . import (Advice, Category, Evidence, Fault, MessageAction, Permanence,
+               RecipientAction, ReplyError, Result, Stage, advice, classify,
+               rule_count, table_version, version)
+
+_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("\\"): b"\\"}
+
+
+def unescape(line: bytes) -> bytes:
+    """Turn the two-byte escapes \\r \\n \\t \\\\ into the bytes they stand for;
+    a backslash before any other byte is dropped (as the C tools do)."""
+    out = bytearray()
+    i, n = 0, len(line)
+    while i < n:
+        b = line[i]
+        if b == 0x5C and i + 1 < n:
+            nxt = line[i + 1]
+            out += _ESCAPES.get(nxt, bytes((nxt,)))
+            i += 2
+        else:
+            out.append(b)
+            i += 1
+    return bytes(out)
+
+
+def _stdin_inputs(stream: Any) -> Iterator[bytes]:
+    for raw in stream:
+        line = raw.rstrip(b"\r\n")
+        if line:
+            yield unescape(line)
+
+
+def _arg_bytes(arg: str) -> bytes:
+    # Arguments reach Python decoded with surrogateescape; get the original bytes back.
+    return arg.encode("utf-8", "surrogateescape")
+
+
+def _enhanced_str(t: Optional[Tuple[int, int, int]]) -> Optional[str]:
+    return "%d.%d.%d" % t if t else None
+
+
+def record(data: bytes) -> Dict[str, Any]:
+    """The JSON object for one input (keys as the C CLI's --json)."""
+    rec: Dict[str, Any] = {"input": data.decode("utf-8", "replace")}
+    try:
+        res: Optional[Result] = classify(data)
+        err: Optional[str] = None
+    except ReplyError as e:
+        res, err = None, e.name
+    rec["ok"] = res is not None
+    rec["error"] = err
+    if res is None:
+        rec.update({
+            "code": None, "enhanced": None, "text": "",
+            "category": str(Category(0)), "permanence": str(Permanence(0)),
+            "recipient_action": str(RecipientAction(0)), "message_action": str(MessageAction(0)),
+            "retry_after": None, "fault": str(Fault(0)), "provider": None, "blocklist": None,
+            "rule": None, "evidence": str(Evidence(0)), "enhanced_title": None,
+            "stage": str(Stage(0)), "flags": [], "advice": None,
+        })
+        return rec
+    adv: Advice = advice(res)
+    rec.update({
+        "code": res.code,
+        "enhanced": _enhanced_str(res.enhanced),
+        "text": res.reply.text,
+        "category": str(res.category),
+        "permanence": str(res.permanence),
+        "recipient_action": str(res.recipient_action),
+        "message_action": str(res.message_action),
+        "retry_after": res.retry_after,
+        "fault": str(res.fault),
+        "provider": res.provider,
+        "blocklist": res.blocklist,
+        "rule": res.rule,
+        "evidence": str(res.evidence),
+        "enhanced_title": res.enhanced_title,
+        "stage": str(res.stage),
+        "flags": sorted(res.flags),
+        "advice": {
+            "id": adv.id,
+            "summary": adv.summary,
+            "steps": list(adv.steps),
+            "actors": [str(a) for a in sorted(adv.actors)],
+            "reference": adv.reference,
+            "remove_address": adv.remove_address,
+        },
+    })
+    return rec
+
+
+def _print_text(rec: Dict[str, Any], out: TextIO) -> None:
+    def row(key: str, value: Any) -> None:
+        out.write("%-18s%s\n" % (key + ":", "-" if value in (None, "", []) else value))
+
+    row("input", rec["input"])
+    if not rec["ok"]:
+        row("error", rec["error"])
+        out.write("\n")
+        return
+    code = " ".join(str(x) for x in (rec["code"], rec["enhanced"]) if x)
+    if rec["enhanced_title"]:
+        code += " (%s)" % rec["enhanced_title"]
+    row("code", code)
+    row("text", rec["text"])
+    for key in ("category", "permanence", "recipient_action", "message_action",
+                "retry_after", "fault", "provider", "blocklist", "rule", "evidence",
+                "stage"):
+        row(key, rec[key])
+    row("flags", ",".join(rec["flags"]))
+    adv = rec["advice"]
+    row("advice", adv["id"])
+    row("summary", adv["summary"])
+    for i, step in enumerate(adv["steps"], 1):
+        out.write("  %d. %s\n" % (i, step))
+    row("actors", ",".join(adv["actors"]))
+    row("reference", adv["reference"])
+    row("remove_address", "yes" if adv["remove_address"] else "no")
+    out.write("\n")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python3 -m smtpreply",
+        description="Classify SMTP replies (arguments, or lines of standard input with "
+                    "\\r \\n \\t \\\\ escapes).")
+    ap.add_argument("--json", action="store_true", help="one JSON object per reply")
+    ap.add_argument("--version", action="store_true", help="print the library versions")
+    ap.add_argument("replies", nargs="*", metavar="REPLY")
+    args = ap.parse_args(argv)
+    out = sys.stdout
+    if args.version:
+        out.write("libsmtpreply %s, table %s (%d rules)\n"
+                  % (version(), table_version(), rule_count()))
+        return 0
+    inputs: Iterable[bytes]
+    if args.replies:
+        inputs = (_arg_bytes(a) for a in args.replies)
+    else:
+        inputs = _stdin_inputs(sys.stdin.buffer)
+    status = 0
+    for data in inputs:
+        rec = record(data)
+        if not rec["ok"]:
+            status = 1
+        if args.json:
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        else:
+            _print_text(rec, out)
+    out.flush()
+    return status
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        sys.exit(1)
