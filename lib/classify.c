@@ -74,7 +74,7 @@ static int constraints_hold(const struct scan *sc, const struct smtp__rule *rule
     const smtp_reply *r = sc->reply;
     int basic = !(rule->cons_kinds & (1u << SMTP__CONS_BASIC));
     int enh = !(rule->cons_kinds & (1u << SMTP__CONS_ENH));
-    int stage = !(rule->cons_kinds & (1u << SMTP__CONS_STAGE)) || r->stage == 0;
+    int stage = !(rule->cons_kinds & (1u << SMTP__CONS_STAGE));
     for (uint32_t i = 0; i < rule->ncons; i++) {
         const struct smtp__cons *c = &smtp__conss[rule->cons_start + i];
         switch (c->kind) {
@@ -92,9 +92,13 @@ static int constraints_hold(const struct scan *sc, const struct smtp__rule *rule
                    (c->c == SMTP__ANY || c->c == r->enhanced[2]);
             break;
         case SMTP__CONS_STAGE:
-            /* @data covers the whole DATA phase, end of data included */
-            stage |= c->a == r->stage ||
-                     (c->a == SMTP_REPLY_STAGE_DATA && r->stage == SMTP_REPLY_STAGE_EOD);
+            /* an unknown stage passes unless the constraint is strict ("@helo!");
+             * @data covers the whole DATA phase, end of data included */
+            if (r->stage == SMTP_REPLY_STAGE_UNKNOWN)
+                stage |= c->b == 0;
+            else
+                stage |= c->a == r->stage ||
+                         (c->a == SMTP_REPLY_STAGE_DATA && r->stage == SMTP_REPLY_STAGE_EOD);
             break;
         default:
             break;

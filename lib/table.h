@@ -76,7 +76,7 @@ struct smtp__cons {
     uint8_t  kind;        /* SMTP__CONS_* */
     uint8_t  pad;
     uint16_t a, b, c;     /* basic: a..b range; enh: class a (0 any), subject b, detail c (ANY);
-                             stage: a = stage value */
+                             stage: a = stage value, b = 1 when the stage must be known */
 };
 extern const struct smtp__cons smtp__conss[];
 

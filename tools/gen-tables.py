@@ -101,9 +101,11 @@ def parse_codes(spec, where):
         if not tok:
             continue
         if tok.startswith("@"):
-            if tok[1:] not in STAGE:
+            strict = tok.endswith("!")
+            name = tok[1:-1] if strict else tok[1:]
+            if name not in STAGE:
                 raise DataError(f"{where}: unknown stage {tok}")
-            cons.append((3, STAGE[tok[1:]], 0, 0))
+            cons.append((3, STAGE[name], 1 if strict else 0, 0))
         elif "." in tok:
             parts = tok.split(".")
             if len(parts) != 3:

@@ -1,0 +1,88 @@
+/*
+ * fuzz_invariants.c - properties that relate calls to each other.
+ *
+ *  - whole-text parse and classify of the same bytes are deterministic
+ *    (two calls, on two copies at different addresses, give equal results);
+ *  - spans inside the input, consumed <= length, text_len == smtp_reply_text(),
+ *    category name round-trips through smtp_reply_category_from_name, every
+ *    enum field below its count (fuzz.h);
+ *  - stream mode on every prefix of the input, each copied to an exact-size
+ *    heap block so that AddressSanitizer catches a read past the prefix:
+ *    when the whole input holds a complete reply of C bytes, every shorter
+ *    prefix is E_INCOMPLETE and every prefix of C bytes or more gives the
+ *    same reply; a prefix never yields a reply the full input does not.
+ */
+#include "fuzz.h"
+
+/* Compare the fields of two replies that describe the same bytes. */
+static int reply_equal(const smtp_reply *a, const smtp_reply *b)
+{
+    if (a->code != b->code || memcmp(a->enhanced, b->enhanced, sizeof a->enhanced) != 0 ||
+        a->stage != b->stage || a->flags != b->flags || a->wrapper != b->wrapper ||
+        a->consumed != b->consumed || a->reply.off != b->reply.off ||
+        a->reply.len != b->reply.len || a->code_span.off != b->code_span.off ||
+        a->code_span.len != b->code_span.len || a->enhanced_span.off != b->enhanced_span.off ||
+        a->enhanced_span.len != b->enhanced_span.len || a->nlines != b->nlines ||
+        a->nstored != b->nstored || a->text_len != b->text_len)
+        return 0;
+    for (uint32_t i = 0; i < a->nstored && i < SMTP_REPLY_MAX_LINES; i++)
+        if (a->line[i].off != b->line[i].off || a->line[i].len != b->line[i].len)
+            return 0;
+    return 1;
+}
+
+/* Results of the same bytes at two addresses: equal except the string
+ * pointers, which are static and so must be identical too. */
+#define MAX_PREFIXES 2048u
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *a = fuzz_dup(data, size), *b = fuzz_dup(data, size);
+    smtp_reply ra, rb;
+    smtp_reply_result xa, xb;
+
+    /* determinism of whole-text parse + classify */
+    int rca = smtp_reply_classify_buf(a, size, &ra, &xa);
+    int rcb = smtp_reply_classify_buf(b, size, &rb, &xb);
+    fuzz_check_parse(a, size, 0, rca, &ra);
+    fuzz_check_result(a, size, rca, &ra, &xa);
+    FUZZ_CHECK(rca == rcb && reply_equal(&ra, &rb) && fuzz_result_equal(&xa, &xb));
+    FUZZ_CHECK(smtp_reply_category_from_name(smtp_reply_category_name(xa.category)) == xa.category);
+    FUZZ_CHECK(smtp_reply_text(a, size, &ra, NULL, 0) == ra.text_len);
+    /* NO_UNWRAP is deterministic as well */
+    rca = smtp_reply_parse(a, size, SMTP_REPLY_OPT_NO_UNWRAP, &ra);
+    rcb = smtp_reply_parse(b, size, SMTP_REPLY_OPT_NO_UNWRAP, &rb);
+    FUZZ_CHECK(rca == rcb && reply_equal(&ra, &rb));
+
+    /* stream mode on the full input and on every prefix */
+    smtp_reply full;
+    int frc = smtp_reply_parse(a, size, SMTP_REPLY_OPT_STREAM, &full);
+    fuzz_check_parse(a, size, SMTP_REPLY_OPT_STREAM, frc, &full);
+    size_t limit = size < MAX_PREFIXES ? size : MAX_PREFIXES;
+    for (size_t n = 0; n <= limit; n++) {
+        char *p = fuzz_dup(data, n);
+        smtp_reply pr;
+        int prc = smtp_reply_parse(n ? p : NULL, n, SMTP_REPLY_OPT_STREAM, &pr);
+        fuzz_check_parse(p, n, SMTP_REPLY_OPT_STREAM, prc, &pr);
+        if (n == 0) {
+            FUZZ_CHECK(prc == SMTP_REPLY_E_EMPTY);
+        } else if (frc == SMTP_REPLY_OK) {
+            if (n < full.consumed)
+                FUZZ_CHECK(prc == SMTP_REPLY_E_INCOMPLETE);
+            else
+                FUZZ_CHECK(prc == SMTP_REPLY_OK && reply_equal(&pr, &full));
+        } else if (prc == SMTP_REPLY_OK) {
+            /* a reply complete in a prefix is complete in the whole */
+            FUZZ_CHECK(!"a prefix parsed but the full input did not");
+        }
+        if (prc == SMTP_REPLY_OK) {
+            smtp_reply_result pres;
+            FUZZ_CHECK(smtp_reply_classify(p, n, &pr, &pres) == SMTP_REPLY_OK);
+            fuzz_check_result(p, n, SMTP_REPLY_OK, &pr, &pres);
+        }
+        free(p);
+    }
+    free(a);
+    free(b);
+    return 0;
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""ABI of the shared library: what it exports and its soname.
+
+Usage: test-abi.py LIBSMTPREPLY.so include/smtpreply.h
+
+Checks, with binutils (nm, readelf):
+  - every defined dynamic symbol starts with smtp_reply_ (the version node
+    SMTPREPLY_0 of lib/smtpreply.map aside), so nothing internal leaks;
+  - every function the header declares with SMTP_REPLY_API is exported, and
+    nothing is exported that the header does not declare;
+  - every export carries the SMTPREPLY_0 version;
+  - the soname is libsmtpreply.so.0.
+"""
+import re
+import shutil
+import subprocess
+import sys
+
+failures = []
+
+
+def check(cond, what):
+    print(('ok    ' if cond else 'FAIL  ') + what)
+    if not cond:
+        failures.append(what)
+
+
+def run(*cmd):
+    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE,
+                          universal_newlines=True).stdout
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    lib, header = sys.argv[1], sys.argv[2]
+    for tool in ('nm', 'readelf'):
+        if shutil.which(tool) is None:
+            print('SKIP: %s not found (binutils)' % tool)
+            return 77
+
+    exported, versions, other = set(), {}, []
+    for line in run('nm', '-D', '--defined-only', lib).splitlines():
+        parts = line.split()
+        if len(parts) < 2:
+            continue
+        kind, name = parts[-2], parts[-1]
+        base, _, ver = name.partition('@')
+        ver = ver.lstrip('@')
+        if kind == 'A' and not ver:  # a version node (SMTPREPLY_0)
+            continue
+        if base.startswith('smtp_reply_'):
+            exported.add(base)
+            versions[base] = ver
+        else:
+            other.append(name)
+    check(not other, 'only smtp_reply_* symbols exported (extra: %s)' % ', '.join(other[:10]))
+
+    with open(header, encoding='utf-8') as f:
+        text = f.read()
+    text = re.sub(r'/\*.*?\*/', ' ', text, flags=re.S)
+    declared = set(re.findall(r'SMTP_REPLY_API\b[^;{]*?\b(smtp_reply_\w+)\s*\(', text))
+    check(len(declared) >= 40, '%d API functions declared in the header' % len(declared))
+    missing = sorted(declared - exported)
+    extra = sorted(exported - declared)
+    check(not missing, 'every declared function is exported (missing: %s)' % ', '.join(missing))
+    check(not extra, 'every export is declared in the header (undeclared: %s)' % ', '.join(extra))
+    unversioned = sorted(n for n, v in versions.items() if v != 'SMTPREPLY_0')
+    check(not unversioned, 'every export has version SMTPREPLY_0 (not: %s)' % ', '.join(unversioned[:10]))
+
+    m = re.search(r'\(SONAME\)\s+Library soname: \[([^\]]+)\]', run('readelf', '-d', lib))
+    soname = m.group(1) if m else None
+    check(soname == 'libsmtpreply.so.0', 'soname is libsmtpreply.so.0 (got %s)' % soname)
+
+    print('abi: %d exports checked, %d failed' % (len(exported), len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

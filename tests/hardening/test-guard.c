@@ -1,0 +1,103 @@
+/*
+ * test-guard.c - no function reads outside (buf, len).
+ *
+ * Each input is copied so that it ends exactly at a PROT_NONE page (a read of
+ * buf[len] faults), and again so that it starts exactly after one (a read of
+ * buf[-1] faults).  Inputs: every real reply of the tests/data TSV files, every prefix
+ * (truncation) of each of them - all prefixes of the multiline ones, which
+ * exercise continuation handling - and every suffix of the multiline ones.
+ * Each is parsed whole, NO_UNWRAP and stream, the stream result classified,
+ * classify_buf, smtp_reply_text and smtp_reply_advice called.  An over-read
+ * crashes the test (SIGSEGV); the returned spans are also checked.
+ */
+#include "rows.h" /* first: it sets the feature macros */
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+static char *region;   /* [guard][data ... ][guard] */
+static size_t page, data_size;
+
+static void setup_region(size_t max_len)
+{
+    page = (size_t)sysconf(_SC_PAGESIZE);
+    data_size = (max_len + page - 1) / page * page + page;
+    region = mmap(NULL, data_size + 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                  -1, 0);
+    if (region == MAP_FAILED) {
+        perror("mmap");
+        exit(1);
+    }
+    if (mprotect(region, page, PROT_NONE) != 0 ||
+        mprotect(region + page + data_size, page, PROT_NONE) != 0) {
+        perror("mprotect");
+        exit(1);
+    }
+}
+
+/* where == 0: the input ends at the guard page; 1: it starts right after one */
+static const char *place(const char *src, size_t len, int where)
+{
+    char *dst = where == 0 ? region + page + data_size - len : region + page;
+    memmove(dst, src, len);
+    return dst;
+}
+
+static unsigned long calls;
+
+static void exercise(const char *what, const char *src, size_t len)
+{
+    for (int where = 0; where < 2; where++) {
+        const char *b = place(src, len, where);
+        smtp_reply r;
+        smtp_reply_result res;
+        smtp_reply_advice_info adv;
+        static const unsigned opts[] = {0, SMTP_REPLY_OPT_NO_UNWRAP, SMTP_REPLY_OPT_STREAM};
+        for (size_t o = 0; o < 3; o++) {
+            int rc = smtp_reply_parse(b, len, opts[o], &r);
+            hard_check_reply(what, len, rc, &r);
+            char text[64];
+            size_t tl = smtp_reply_text(b, len, &r, text, sizeof text);
+            EXPECT(tl == r.text_len, "%s: text_len %zu vs %u", what, tl, r.text_len);
+            if (rc == SMTP_REPLY_OK) {
+                EXPECT(smtp_reply_classify(b, len, &r, &res) == SMTP_REPLY_OK, "%s: classify", what);
+                hard_check_result(what, len, &res);
+                EXPECT(smtp_reply_advice(&res, &adv) == SMTP_REPLY_OK, "%s: advice", what);
+            }
+            calls += 4;
+        }
+        int rc = smtp_reply_classify_buf(b, len, &r, &res);
+        hard_check_reply(what, len, rc, &r);
+        hard_check_result(what, len, &res);
+        EXPECT(smtp_reply_advice(&res, &adv) == SMTP_REPLY_OK, "%s: advice", what);
+        calls += 2;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct rows rs;
+    hard_load_rows(hard_data_dir(argc, argv), &rs);
+    size_t max_len = 1, prefixes = 0, suffixes = 0, multiline = 0;
+    for (size_t i = 0; i < rs.n; i++)
+        if (rs.v[i].len > max_len)
+            max_len = rs.v[i].len;
+    setup_region(max_len);
+
+    for (size_t i = 0; i < rs.n; i++) {
+        const struct row *row = &rs.v[i];
+        int ml = memchr(row->buf, '\n', row->len) != NULL;
+        multiline += ml;
+        exercise(row->where, row->buf, row->len);
+        for (size_t n = 0; n < row->len; n++, prefixes++)
+            exercise(row->where, row->buf, n);
+        if (ml)
+            for (size_t s = 1; s < row->len; s++, suffixes++)
+                exercise(row->where, row->buf + s, row->len - s);
+    }
+    printf("%zu rows (%zu multiline), %zu prefixes, %zu suffixes, %lu calls next to guard pages\n",
+           rs.n, multiline, prefixes, suffixes, calls);
+    munmap(region, data_size + 2 * page);
+    hard_free_rows(&rs);
+    return hard_summary("guard");
+}
