@@ -330,11 +330,20 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
         k++;
     size_t ndig = k - p;
     int coded = 0;
-    if (ndig > 0 && ndig < 3 && !stream && k < end && b[k] == '.') {
-        /* "5.1.1 User unknown" (enhanced code only) or text that starts with an
-         * address or a number: no basic code, the text is still worth reading */
+    /* what follows the digits: a code separator, a letter, or other punctuation */
+    const int sep_next = k == end || b[k] == ' ' || b[k] == '-' || b[k] == '\r' || b[k] == '\n';
+    const int alpha_next = k < end && is_alpha(b[k]);
+    if (ndig > 0 && !stream && !sep_next && !alpha_next && !(ndig == 3 && b[k] == ':')) {
+        /* "5.1.1 User unknown" (enhanced code only), or text that starts with an
+         * address, a date or a number ("10.1.2.3 ...", "3/09/2016 ...",
+         * "2026-11-23T10:00:00 ..."): no basic code, the text is still worth
+         * reading when it has a word in it */
         uint16_t v[3];
         if (!smtp__read_enhanced(buf, p, end, v) && !has_word(b, p, end))
+            return SMTP_REPLY_E_NO_CODE;
+    } else if (ndig > 3 && !stream && b[k] == '-' && k + 1 < end && is_digit(b[k + 1])) {
+        /* an ISO date at the start of a log line */
+        if (!has_word(b, p, end))
             return SMTP_REPLY_E_NO_CODE;
     } else if (ndig > 0 && ndig < 3) {
         if (stream && k == end)
@@ -346,8 +355,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
         if (b[p] < '2' || b[p] > '5')
             return SMTP_REPLY_E_BAD_CLASS;
         /* logs write "550: 5.2.2 ..." too; a wire reply never does */
-        if (k < end && b[k] != ' ' && b[k] != '-' && b[k] != '\r' && b[k] != '\n' &&
-            (stream || b[k] != ':'))
+        if (!sep_next && (stream || b[k] != ':'))
             return SMTP_REPLY_E_BAD_SEPARATOR;
         coded = 1;
         r->code = (b[p] - '0') * 100 + (b[p + 1] - '0') * 10 + (b[p + 2] - '0');
