@@ -277,6 +277,12 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
         } else {
             c = smtp__cls[b[i]];
             at = (uint32_t)i++;
+            /* U+0130 / U+0131 (dotted capital, dotless small I): what a
+             * Turkish-locale server's upper/lower casing makes of ASCII 'i' */
+            if (b[at] == 0xc4 && i < end && (b[i] | 1) == 0xb1) {
+                c = smtp__cls['i'];
+                i++;
+            }
             if (c == sp && last == sp)
                 continue;
         }

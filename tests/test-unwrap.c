@@ -40,6 +40,10 @@ static const struct unwrap_row rows[] = {
      "recipient's email address for typos or unnecessary spaces. "
      "https://support.google.com/mail/?p=NoSuchUser a1si123 - gsmtp",
      C(USER_UNKNOWN), SMTP_REPLY_F_UNWRAPPED | SMTP_REPLY_F_FLATTENED},
+    {"Postfix log line, sent",
+     "Nov 23 10:00:00 mx postfix/smtp[1]: 4F2A1: to=<bob@gmail.com>, relay=gmail-smtp-in.l.google.com"
+     "[142.250.1.27]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 OK 1700000000 a1si123 - gsmtp)",
+     W(POSTFIX), S(UNKNOWN), 250, "2.0.0", "OK 1700000000 a1si123 - gsmtp", C(SUCCESS), 0},
     {"Postfix bounce text (host ... said: ... in reply to end of DATA)",
      "host mx.example.org[192.0.2.1] said: 552 5.3.4 Message size exceeds fixed limit (in reply to end of DATA command)",
      W(POSTFIX), S(EOD), 552, "5.3.4", "Message size exceeds fixed limit", C(MESSAGE_TOO_BIG), 0},

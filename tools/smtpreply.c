@@ -859,9 +859,10 @@ static void rejected(const char *p, size_t n, int status)
     smtp_reply r;
     smtp_reply_result res;
     memset(&r, 0, sizeof r);
-    /* the library's verdict on input it could not parse: category unknown */
+    /* The verdict the library gives input it cannot parse (category unknown,
+     * rule "none"): classifying zero bytes fails with "empty" and resets res. */
     if (smtp_reply_classify_buf(NULL, 0, NULL, &res) == SMTP_REPLY_OK)
-        memset(&res, 0, sizeof res);
+        memset(&res, 0, sizeof res); /* not reached */
     emit(p, n, p, n, status, &r, &res);
 }
 

@@ -16,6 +16,8 @@ struct buf {
 
 static void put(struct buf *b, const char *s, size_t n)
 {
+    if (n == 0)
+        return;
     if (b->n + n > b->cap) {
         size_t c = b->cap ? b->cap : 4096;
         while (c < b->n + n)
@@ -36,7 +38,6 @@ static void repeat(struct buf *b, const char *s, size_t times)
 }
 static void fill(struct buf *b, int c, size_t n)
 {
-    put(b, "", 0);
     if (b->n + n > b->cap) {
         b->p = realloc(b->p, b->n + n);
         if (!b->p)
