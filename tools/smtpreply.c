@@ -579,7 +579,7 @@ static void emit_json(const char *in, size_t inlen, const char *buf, size_t len,
     out_json_key("blocklist");
     out_json_static(res->blocklist);
     out_json_key("rule");
-    out_json_static(res->rule_id);
+    out_json_static(ok ? res->rule_id : NULL);
     out_json_key("evidence");
     out_json_static(smtp_reply_evidence_name(res->evidence));
     out_json_key("match");
@@ -613,6 +613,10 @@ static void emit_json(const char *in, size_t inlen, const char *buf, size_t len,
         first = 0;
     }
     out_c(']');
+    if (!ok) { /* rejected input: no verdict to advise on */
+        out_s(",\"advice\":null}\n");
+        return;
+    }
     out_s(",\"advice\":{\"id\":");
     out_json_static(adv->id);
     out_json_key("summary");

@@ -53,8 +53,8 @@ KEYS = {
     "enhanced": (str, type(None)), "text": (str, type(None)), "category": (str,),
     "permanence": (str,), "recipient_action": (str,), "message_action": (str,),
     "retry_after": (int,), "fault": (str,), "provider": (str, type(None)),
-    "blocklist": (str, type(None)), "rule": (str,), "evidence": (str,),
-    "enhanced_title": (str, type(None)), "stage": (str,), "flags": (list,), "advice": (dict,),
+    "blocklist": (str, type(None)), "rule": (str, type(None)), "evidence": (str,),
+    "enhanced_title": (str, type(None)), "stage": (str,), "flags": (list,), "advice": (dict, type(None)),
 }
 ADVICE_KEYS = {"id": (str,), "summary": (str,), "steps": (list,), "actors": (list,),
                "reference": (str,), "remove_address": (bool,)}
@@ -141,6 +141,9 @@ def check_schema(obj, case):
         check(all(isinstance(s, str) and s for s in obj["advice"].get("steps", [])),
               "%s: advice.steps are strings" % case)
     check(obj.get("ok") == (obj.get("error") is None), "%s: ok iff error is null" % case)
+    # a verdict has a deciding rule and advice; rejected input has neither
+    check(isinstance(obj.get("rule"), str) == bool(obj.get("ok")), "%s: rule iff ok" % case)
+    check(isinstance(obj.get("advice"), dict) == bool(obj.get("ok")), "%s: advice iff ok" % case)
     if obj.get("enhanced") is not None:
         check(re.match(r"^[245]\.\d{1,3}\.\d{1,3}$", obj["enhanced"]) is not None,
               "%s: enhanced looks like 5.1.1: %r" % (case, obj["enhanced"]))

@@ -1,10 +1,10 @@
 """python3 -m smtpreply [--json] [REPLY ...]
 
 Classify each REPLY argument, or each line of standard input when there is none
-(a line's \\r, \\n, \\t and \\\\ escapes are unescaped first; empty lines are
-skipped).  --json prints one JSON object per reply with the keys of the C
-command-line tool.  Exit status: 0 when every reply parsed, 1 when one was
-rejected, 2 on a usage error.
+(a line's \\r, \\n, \\t and \\\\ escapes are unescaped first; an empty line
+is a record too, rejected as empty).  --json prints one JSON object per record
+with the keys of the C command-line tool.  Exit status: 0 when every record was
+read (rejected replies are results, not failures), 2 on a usage error.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sys
 from typing import Any, Dict, Iterable, Iterator, List, Optional, TextIO, Tuple
 
 from . import (Advice, Category, Evidence, Fault, MessageAction, Permanence,
-               RecipientAction, ReplyError, Result, Stage, advice, classify,
+               RecipientAction, ReplyError, Result, Stage, Wrapper, advice, classify,
                rule_count, table_version, version)
 
 _ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("\\"): b"\\"}
@@ -39,9 +39,10 @@ def unescape(line: bytes) -> bytes:
 
 def _stdin_inputs(stream: Any) -> Iterator[bytes]:
     for raw in stream:
-        line = raw.rstrip(b"\r\n")
-        if line:
-            yield unescape(line)
+        line = raw[:-1] if raw.endswith(b"\n") else raw
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        yield unescape(line)
 
 
 def _arg_bytes(arg: str) -> bytes:
@@ -51,6 +52,14 @@ def _arg_bytes(arg: str) -> bytes:
 
 def _enhanced_str(t: Optional[Tuple[int, int, int]]) -> Optional[str]:
     return "%d.%d.%d" % t if t else None
+
+
+def _match_str(match: Any) -> Optional[str]:
+    if not match:
+        return None
+    if isinstance(match, (bytes, bytearray)):
+        return bytes(match).decode("utf-8", "replace")
+    return str(match)
 
 
 def record(data: bytes) -> Dict[str, Any]:
@@ -65,12 +74,13 @@ def record(data: bytes) -> Dict[str, Any]:
     rec["error"] = err
     if res is None:
         rec.update({
-            "code": None, "enhanced": None, "text": "",
+            "code": None, "enhanced": None, "text": None,
             "category": str(Category(0)), "permanence": str(Permanence(0)),
             "recipient_action": str(RecipientAction(0)), "message_action": str(MessageAction(0)),
-            "retry_after": None, "fault": str(Fault(0)), "provider": None, "blocklist": None,
-            "rule": None, "evidence": str(Evidence(0)), "enhanced_title": None,
-            "stage": str(Stage(0)), "flags": [], "advice": None,
+            "retry_after": 0, "fault": str(Fault(0)), "provider": None, "blocklist": None,
+            "rule": None, "evidence": str(Evidence(0)), "match": None, "enhanced_title": None,
+            "stage": str(Stage(0)), "wrapper": str(Wrapper(0)), "lines": 0, "flags": [],
+            "advice": None,
         })
         return rec
     adv: Advice = advice(res)
@@ -82,14 +92,17 @@ def record(data: bytes) -> Dict[str, Any]:
         "permanence": str(res.permanence),
         "recipient_action": str(res.recipient_action),
         "message_action": str(res.message_action),
-        "retry_after": res.retry_after,
+        "retry_after": res.retry_after or 0,
         "fault": str(res.fault),
         "provider": res.provider,
         "blocklist": res.blocklist,
         "rule": res.rule,
         "evidence": str(res.evidence),
+        "match": _match_str(res.match),
         "enhanced_title": res.enhanced_title,
         "stage": str(res.stage),
+        "wrapper": str(res.reply.wrapper),
+        "lines": res.reply.nlines,
         "flags": sorted(res.flags),
         "advice": {
             "id": adv.id,
@@ -149,14 +162,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     inputs: Iterable[bytes]
     if args.replies:
-        inputs = (_arg_bytes(a) for a in args.replies)
+        inputs = (unescape(_arg_bytes(a)) for a in args.replies)
     else:
         inputs = _stdin_inputs(sys.stdin.buffer)
     status = 0
     for data in inputs:
         rec = record(data)
-        if not rec["ok"]:
-            status = 1
         if args.json:
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
         else:

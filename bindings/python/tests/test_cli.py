@@ -12,7 +12,8 @@ import _support
 
 KEYS = {"input", "ok", "error", "code", "enhanced", "text", "category", "permanence",
         "recipient_action", "message_action", "retry_after", "fault", "provider",
-        "blocklist", "rule", "evidence", "enhanced_title", "stage", "flags", "advice"}
+        "blocklist", "rule", "evidence", "match", "enhanced_title", "stage", "wrapper",
+        "lines", "flags", "advice"}
 ADVICE_KEYS = {"id", "summary", "steps", "actors", "reference", "remove_address"}
 
 
@@ -56,15 +57,16 @@ class TestCli(unittest.TestCase):
         p = run(["--json"], stdin)
         self.assertEqual(p.returncode, 0, p.stderr)
         objs = [json.loads(line) for line in p.stdout.decode().splitlines()]
-        self.assertEqual(len(objs), 2)  # the empty line is skipped
+        self.assertEqual(len(objs), 3)  # the empty line is a record, rejected as empty
         self.assertEqual(objs[0]["category"], "auth_failed")
         self.assertEqual(objs[0]["enhanced"], "5.7.26")
         self.assertIn("\r\n550-5.7.26 sender", objs[0]["input"])
-        self.assertEqual(objs[1]["input"], "550 5.1.1 tab\there back\\slash")
+        self.assertEqual((objs[1]["ok"], objs[1]["error"]), (False, "empty"))
+        self.assertEqual(objs[2]["input"], "550 5.1.1 tab\there back\\slash")
 
-    def test_rejected_input_sets_ok_false_and_exit_1(self) -> None:
+    def test_rejected_input_sets_ok_false_and_exit_0(self) -> None:
         p = run(["--json", "5500 too long", "550 5.1.1 User unknown"])
-        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.returncode, 0)  # rejected replies are results, as in the C tool
         bad, good = [json.loads(line) for line in p.stdout.decode().splitlines()]
         self.assertEqual(set(bad), KEYS)
         self.assertFalse(bad["ok"])
