@@ -19,12 +19,12 @@ int smtp_reply_advice(const smtp_reply_result *res, smtp_reply_advice_info *adv)
         idx = smtp__categories[c].advice;
     }
     const struct smtp__advice *a = &smtp__advice[idx];
-    adv->id = a->id;
-    adv->summary = a->summary;
-    adv->reference = a->reference;
+    adv->id = smtp__str(a->id);
+    adv->summary = smtp__str(a->summary);
+    adv->reference = smtp__str(a->reference);
     adv->nsteps = a->nsteps;
     for (uint32_t i = 0; i < a->nsteps && i < SMTP_REPLY_MAX_STEPS; i++)
-        adv->steps[i] = a->steps[i];
+        adv->steps[i] = smtp__str(a->steps[i]);
     adv->actors = a->actors;
     adv->remove_address = a->remove && res->recipient_action == SMTP_REPLY_RCPT_SUPPRESS;
     adv->message_action = res->message_action;

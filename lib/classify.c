@@ -136,7 +136,7 @@ static uint32_t read_delay(const struct scan *sc, size_t off)
     }
     word[wl] = '\0';
     for (uint32_t i = 0; i < smtp__nunits; i++) {
-        if (strcmp(smtp__units[i].word, word) == 0) {
+        if (strcmp(smtp__str(smtp__units[i].word), word) == 0) {
             uint64_t s = num * smtp__units[i].seconds;
             return s > 0xffffffffu ? 0xffffffffu : (uint32_t)s;
         }
@@ -150,9 +150,9 @@ static void consider(struct scan *sc, uint32_t ri, uint32_t off, uint32_t end_of
     uint32_t len = end_off - off;
     if (!constraints_hold(sc, rule))
         return;
-    if (rule->provider && better(&sc->provider, ri, rule->priority, len))
+    if (rule->provider != SMTP__NOSTR && better(&sc->provider, ri, rule->priority, len))
         sc->provider = (struct pick){ri, rule->priority, off, len};
-    if (rule->blocklist && better(&sc->blocklist, ri, rule->priority, len))
+    if (rule->blocklist != SMTP__NOSTR && better(&sc->blocklist, ri, rule->priority, len))
         sc->blocklist = (struct pick){ri, rule->priority, off, len};
     if ((rule->options & SMTP__OPT_DELAY) && !sc->context &&
         (sc->delay == 0 || rule->priority > sc->delay_prio)) {
@@ -371,7 +371,7 @@ const char *smtp_reply_enhanced_title(int cls, int subject, int detail)
     if (subject < 0 || subject > 999 || detail < 0 || detail > 999)
         return NULL;
     const struct smtp__enh *e = find_enh((unsigned)subject, (unsigned)detail);
-    return e ? e->title : NULL;
+    return e ? smtp__str(e->title) : NULL;
 }
 
 static void reset_result(smtp_reply_result *res)
@@ -471,9 +471,9 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
     if (sc.best.rule != NO_RULE) {
         rule = &smtp__rules[sc.best.rule];
         category = rule->category;
-        res->evidence = rule->provider ? SMTP_REPLY_EVIDENCE_PROVIDER_RULE
+        res->evidence = rule->provider != SMTP__NOSTR ? SMTP_REPLY_EVIDENCE_PROVIDER_RULE
                                        : SMTP_REPLY_EVIDENCE_TEXT_PHRASE;
-        res->rule_id = rule->id;
+        res->rule_id = smtp__str(rule->id);
         res->match.off = sc.best.off;
         res->match.len = sc.best.len;
         res->advice_index = rule->advice;
@@ -485,13 +485,13 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
             const struct smtp__enh *e = find_enh(reply->enhanced[1], reply->enhanced[2]);
             category = SMTP_REPLY_CAT_SUCCESS;
             res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
-            res->rule_id = e ? e->id : "enhanced-class-2";
+            res->rule_id = e ? smtp__str(e->id) : "enhanced-class-2";
             res->match = reply->enhanced_span;
             decided = 1;
         } else if (enh_entry) {
             category = enh_entry->category;
             res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
-            res->rule_id = enh_entry->id;
+            res->rule_id = smtp__str(enh_entry->id);
             res->match = reply->enhanced_span;
             decided = 1;
         }
@@ -501,10 +501,10 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
             res->match = reply->code_span;
             if (reply->code < 400) {
                 category = SMTP_REPLY_CAT_SUCCESS;
-                res->rule_id = bc ? bc->id : "basic-class-2";
+                res->rule_id = bc ? smtp__str(bc->id) : "basic-class-2";
             } else if (bc) {
                 category = bc->category;
-                res->rule_id = bc->id;
+                res->rule_id = smtp__str(bc->id);
             } else {
                 res->rule_id = reply->code < 500 ? "basic-class-4" : "basic-class-5";
             }
@@ -547,9 +547,9 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
     else if (rule && rule->retry)
         res->retry_after = rule->retry;
     if (sc.provider.rule != NO_RULE)
-        res->provider = smtp__rules[sc.provider.rule].provider;
+        res->provider = smtp__str(smtp__rules[sc.provider.rule].provider);
     if (sc.blocklist.rule != NO_RULE)
-        res->blocklist = smtp__rules[sc.blocklist.rule].blocklist;
+        res->blocklist = smtp__str(smtp__rules[sc.blocklist.rule].blocklist);
     return SMTP_REPLY_OK;
 }
 

@@ -63,7 +63,7 @@ const char *smtp_reply_category_name(int c)
 {
     if (c < 0 || (uint32_t)c >= smtp__ncategories)
         return NULL;
-    return smtp__categories[c].name;
+    return smtp__str(smtp__categories[c].name);
 }
 
 int smtp_reply_category_from_name(const char *name)
@@ -71,7 +71,7 @@ int smtp_reply_category_from_name(const char *name)
     if (name == NULL)
         return -1;
     for (uint32_t i = 0; i < smtp__ncategories; i++)
-        if (strcmp(smtp__categories[i].name, name) == 0)
+        if (strcmp(smtp__str(smtp__categories[i].name), name) == 0)
             return (int)i;
     return -1;
 }

@@ -86,10 +86,19 @@ enum { SMTP__OPT_DELAY = 1 };
 /* Rules below this priority lose to an informative enhanced code. */
 #define SMTP__WEAK_PRIORITY 30
 
+/* All strings are offsets into smtp__strings (SMTP__NOSTR for none). */
+extern const char smtp__strings[];
+extern const uint32_t smtp__strings_size;
+#define SMTP__NOSTR 0xffffffffu
+static inline const char *smtp__str(uint32_t off)
+{
+    return off == SMTP__NOSTR ? (const char *)0 : smtp__strings + off;
+}
+
 struct smtp__rule {
-    const char *id;
-    const char *provider;   /* NULL when none */
-    const char *blocklist;  /* NULL when none */
+    uint32_t id;
+    uint32_t provider;      /* SMTP__NOSTR when none */
+    uint32_t blocklist;     /* SMTP__NOSTR when none */
     uint8_t  category;      /* SMTP__NONE8 for annotation-only rows */
     uint8_t  priority;
     uint8_t  nparts;
@@ -108,7 +117,7 @@ extern const uint32_t smtp__nrules;
 extern const struct smtp__rule smtp__rules[];
 
 struct smtp__category {
-    const char *name;
+    uint32_t name;
     uint8_t fault;
     uint8_t default_perm;
     uint8_t perm_rcpt, perm_msg, temp_rcpt, temp_msg;
@@ -120,8 +129,8 @@ extern const struct smtp__category smtp__categories[];
 struct smtp__enh {
     uint16_t subject, detail;
     uint8_t  category;
-    const char *title;
-    const char *id;        /* rule id reported, e.g. "enhanced-X.1.1" */
+    uint32_t title;
+    uint32_t id;           /* rule id reported, e.g. "enhanced-X.1.1" */
 };
 extern const uint32_t smtp__nenh;
 extern const struct smtp__enh smtp__enh[];   /* sorted by (subject, detail) */
@@ -129,17 +138,17 @@ extern const struct smtp__enh smtp__enh[];   /* sorted by (subject, detail) */
 struct smtp__basic {
     uint16_t code;
     uint8_t  category;
-    const char *text;
-    const char *id;        /* "basic-550" */
+    uint32_t text;
+    uint32_t id;           /* "basic-550" */
 };
 extern const uint32_t smtp__nbasic;
 extern const struct smtp__basic smtp__basic[]; /* sorted by code */
 
 struct smtp__advice {
-    const char *id;
-    const char *summary;
-    const char *reference;
-    const char *steps[8];
+    uint32_t id;
+    uint32_t summary;
+    uint32_t reference;
+    uint32_t steps[8];
     uint8_t nsteps;
     uint8_t actors;
     uint8_t remove;
@@ -148,7 +157,7 @@ extern const uint32_t smtp__nadvice;
 extern const struct smtp__advice smtp__advice[];
 
 /* Time units for delay rows: a word and its seconds. */
-struct smtp__unit { const char *word; uint32_t seconds; };
+struct smtp__unit { uint32_t word; uint32_t seconds; };
 extern const uint32_t smtp__nunits;
 extern const struct smtp__unit smtp__units[];
 

@@ -523,19 +523,33 @@ def generate(d):
         out.append(f"    {{{ri}, {pi}, 0}},")
     out.append("};")
 
+    # Every string of the table lives in one pool and is referred to by its
+    # offset: no pointers, so no relocations when the library is loaded.
+    pool = bytearray(b"\0")   # offset 0 is the empty string; NOSTR is "none"
+    pool_index = {}
+
+    def S(x):
+        if x is None:
+            return 0xFFFFFFFF
+        bx = x.encode("utf-8")
+        if bx not in pool_index:
+            pool_index[bx] = len(pool)
+            pool.extend(bx + b"\0")
+        return pool_index[bx]
+
     cons_rows = []
     out.append("const struct smtp__rule smtp__rules[] = {")
     for r in rules:
         kinds = 0
         for c in r["cons"]:
             kinds |= 1 << c[0]
-        out.append("    {%s, %s, %s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d}," % (
-            c_str(r["id"]), c_str(r["provider"]), c_str(r["blocklist"]), r["category"],
+        out.append("    {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d}," % (
+            S(r["id"]), S(r["provider"]), S(r["blocklist"]), r["category"],
             r["priority"], len(r["parts"]), r["options"], r["perm"], r["rcpt"], r["msg"],
             r["fault"], len(r["cons"]), kinds, r["advice"], len(cons_rows), r["retry"]))
         cons_rows.extend(r["cons"])
     if not rules:
-        out.append("    {NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},")
+        out.append("    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},")
     out.append("};")
     out.append(f"const uint32_t smtp__nrules = {len(rules)};")
     out.append("const struct smtp__cons smtp__conss[] = {")
@@ -545,8 +559,8 @@ def generate(d):
 
     out.append("const struct smtp__category smtp__categories[] = {")
     for c in d["categories"]:
-        out.append("    {%s, %d, %d, %d, %d, %d, %d, %d}," % (
-            c_str(c["name"]), FAULT[c["fault"]], PERM[c["default_perm"]], RCPT[c["perm_rcpt"]],
+        out.append("    {%d, %d, %d, %d, %d, %d, %d, %d}," % (
+            S(c["name"]), FAULT[c["fault"]], PERM[c["default_perm"]], RCPT[c["perm_rcpt"]],
             MSG[c["perm_msg"]], RCPT[c["temp_rcpt"]], MSG[c["temp_msg"]],
             d["advice_ids"][c["name"]]))
     out.append("};")
@@ -554,31 +568,31 @@ def generate(d):
 
     out.append("const struct smtp__enh smtp__enh[] = {")
     for (s, dd), e in sorted(d["enh"].items()):
-        out.append("    {%d, %d, %d, %s, %s}," % (s, dd, e["category"], c_str(e["title"]),
-                                                  c_str(e["id"])))
+        out.append("    {%d, %d, %d, %d, %d}," % (s, dd, e["category"], S(e["title"]),
+                                                  S(e["id"])))
     if not d["enh"]:
-        out.append("    {0, 0, 0, NULL, NULL},")
+        out.append("    {0, 0, 0, 0, 0},")
     out.append("};")
     out.append(f"const uint32_t smtp__nenh = {len(d['enh'])};")
     out.append("const struct smtp__basic smtp__basic[] = {")
     for code, b in sorted(d["basic"].items()):
-        out.append("    {%d, %d, %s, %s}," % (code, b["category"], c_str(b["text"]), c_str(b["id"])))
+        out.append("    {%d, %d, %d, %d}," % (code, b["category"], S(b["text"]), S(b["id"])))
     if not d["basic"]:
-        out.append("    {0, 0, NULL, NULL},")
+        out.append("    {0, 0, 0, 0},")
     out.append("};")
     out.append(f"const uint32_t smtp__nbasic = {len(d['basic'])};")
 
     out.append("const struct smtp__advice smtp__advice[] = {")
     for a in d["advice"]:
-        steps = ", ".join(c_str(s) for s in a["steps"]) or "NULL"
-        out.append("    {%s, %s, %s, {%s}, %d, %d, %d}," % (
-            c_str(a["id"]), c_str(a["summary"]), c_str(a["reference"]), steps,
+        steps = ", ".join(str(S(s)) for s in a["steps"]) or "0"
+        out.append("    {%d, %d, %d, {%s}, %d, %d, %d}," % (
+            S(a["id"]), S(a["summary"]), S(a["reference"]), steps,
             len(a["steps"]), a["actors"], a["remove"]))
     out.append("};")
     out.append(f"const uint32_t smtp__nadvice = {len(d['advice'])};")
     out.append("const struct smtp__unit smtp__units[] = {")
     for w, s in d["units"]:
-        out.append(f"    {{{c_str(w)}, {s}}},")
+        out.append(f"    {{{S(w)}, {s}}},")
     out.append("};")
     out.append(f"const uint32_t smtp__nunits = {len(d['units'])};")
     # the wrapper automaton: a small, fully dense DFA over its own byte classes
@@ -619,6 +633,11 @@ def generate(d):
                                                   w["rank"], w["stage"]))
     out.append("};")
     out.append(f"const uint32_t smtp__nwraps = {len(wr)};")
+    out.append("const char smtp__strings[] =")
+    for i in range(0, len(pool), 64):
+        out.append("    " + c_str(bytes(pool[i:i + 64])))
+    out.append(";")
+    out.append(f"const uint32_t smtp__strings_size = {len(pool)};")
     out.append(f"const char smtp__table_version[] = {c_str(d['version'])};")
     out.append(f"const char smtp__table_hash[] = {c_str(d['hash'])};")
     out.append("")
