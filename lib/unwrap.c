@@ -113,6 +113,79 @@ static size_t next_code(const char *buf, size_t p, size_t end)
     return (size_t)-1;
 }
 
+/* The reply region a marker found at `at` opens: [*s, *e), within the current
+ * region's end *e. */
+static void apply_marker(const char *buf, size_t len, const struct smtp__wrap *m, size_t at,
+                         size_t *sp, size_t *ep)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    size_t s = at + m->len, e = *ep;
+    switch (m->end) {
+    case END_FIELD: {
+        /* "Diagnostic-Code: smtp; 550 ...", folded onto indented lines */
+        size_t nl = s;
+        while (nl < e) {
+            while (nl < e && b[nl] != '\n')
+                nl++;
+            if (nl + 1 < e && (b[nl + 1] == ' ' || b[nl + 1] == '\t')) {
+                nl++;
+                continue;
+            }
+            break;
+        }
+        e = nl;
+        size_t semi = s;
+        while (semi < e && b[semi] != ';' && b[semi] != '\n' && semi - s < 32)
+            semi++;
+        if (semi < e && b[semi] == ';')
+            s = semi + 1;
+        break;
+    }
+    case END_QUOTE: {
+        size_t last = NOWHERE;
+        for (size_t i = s; i < e; i++)
+            if (b[i] == '\'')
+                last = i;
+        if (last != NOWHERE)
+            e = last;
+        break;
+    }
+    case END_PAREN: {
+        size_t last = NOWHERE;
+        for (size_t i = s; i < e; i++)
+            if (b[i] == ')')
+                last = i;
+        if (last != NOWHERE)
+            e = last;
+        /* "host X said: 550 ..." inside the parentheses */
+        size_t said = find(buf, s, e, "said:");
+        if (said != NOWHERE)
+            s = said + 5;
+        size_t irt = find(buf, s, e, " (in reply to ");
+        if (irt != NOWHERE)
+            e = irt;
+        break;
+    }
+    case END_POSTFIX: {
+        size_t irt = find(buf, s, e, " (in reply to ");
+        if (irt != NOWHERE)
+            e = irt;
+        break;
+    }
+    default:
+        break;
+    }
+    if (m->wrapper == SMTP_REPLY_WRAP_EXIM) {
+        /* Exim names the command, an address and maybe a host before the reply */
+        size_t c = next_code(buf, s, e);
+        if (c != NOWHERE)
+            s = c;
+    }
+    (void)len;
+    *sp = s < e ? s : e;
+    *ep = e;
+}
+
 void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
 {
     const unsigned char *b = (const unsigned char *)buf;
@@ -161,81 +234,40 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
         u->stage = find_stage(&h, p, len);
         return;
     }
-    size_t s = at + m->len, e = len;
-    switch (m->end) {
-    case END_FIELD: {
-        /* "Diagnostic-Code: smtp; 550 ...", folded onto indented lines */
-        size_t nl = s;
-        while (nl < len) {
-            while (nl < len && b[nl] != '\n')
-                nl++;
-            if (nl + 1 < len && (b[nl + 1] == ' ' || b[nl + 1] == '\t')) {
-                nl++;
+    u->wrapper = m->wrapper;
+    size_t s = p, e = len;
+    /* A wrapper may hold another ("Diagnostic-Code: smtp; host X said: 550 ...");
+     * look inside a few times at most: bounded, no recursion. */
+    for (int depth = 0; m != NULL && depth < 4; depth++) {
+        apply_marker(buf, len, m, at, &s, &e);
+        while (s < e && (b[s] == ' ' || b[s] == '\t' || b[s] == '\'' || b[s] == '"'))
+            s++;
+        if (s < e && b[s] == '#' && s + 1 < e && is_digit(b[s + 1]))
+            s++;
+        if (s + 3 <= e && is_digit(b[s]) && is_digit(b[s + 1]) && is_digit(b[s + 2]))
+            break; /* a reply code: found it */
+        /* the earliest further marker inside the region */
+        m = NULL;
+        at = NOWHERE;
+        for (uint32_t w = 0; w < n; w++) {
+            const struct smtp__wrap *x = &smtp__wraps[w];
+            size_t f = h.first[w] >= s ? h.first[w] : h.last[w];
+            if (x->kind != 0 || x->rank != 2 || f == NOWHERE || f < s || f >= e)
                 continue;
+            if (f < at) {
+                at = f;
+                m = x;
             }
-            break;
         }
-        e = nl;
-        size_t semi = s;
-        while (semi < e && b[semi] != ';' && b[semi] != '\n' && semi - s < 32)
-            semi++;
-        if (semi < e && b[semi] == ';')
-            s = semi + 1;
-        break;
     }
-    case END_QUOTE: {
-        size_t last = NOWHERE;
-        for (size_t i = s; i < len; i++)
-            if (b[i] == '\'')
-                last = i;
-        if (last != NOWHERE)
-            e = last;
-        break;
-    }
-    case END_PAREN: {
-        size_t last = NOWHERE;
-        for (size_t i = s; i < len; i++)
-            if (b[i] == ')')
-                last = i;
-        if (last != NOWHERE)
-            e = last;
-        /* "host X said: 550 ..." inside the parentheses */
-        size_t said = find(buf, s, e, "said:");
-        if (said != NOWHERE)
-            s = said + 5;
-        size_t irt = find(buf, s, e, " (in reply to ");
-        if (irt != NOWHERE)
-            e = irt;
-        break;
-    }
-    case END_POSTFIX: {
-        size_t irt = find(buf, s, len, " (in reply to ");
-        if (irt != NOWHERE)
-            e = irt;
-        break;
-    }
-    default:
-        break;
-    }
-    if (m->wrapper == SMTP_REPLY_WRAP_EXIM) {
-        /* Exim names the command, an address and maybe a host before the reply */
-        size_t c = next_code(buf, s, e);
-        if (c != NOWHERE)
-            s = c;
-    }
-    while (s < e && (b[s] == ' ' || b[s] == '\t' || b[s] == '\'' || b[s] == '"'))
-        s++;
-    if (s < e && b[s] == '#' && s + 1 < e && is_digit(b[s + 1]))
-        s++;
     u->start = s;
     u->end = e;
-    u->wrapper = m->wrapper;
     /* the stage is named outside the reply: after it (Postfix) or before it (Exim) */
     u->stage = find_stage(&h, e, len);
     if (u->stage == SMTP_REPLY_STAGE_UNKNOWN)
         u->stage = find_stage(&h, p, s);
     /* a diagnostic without a reply ("connect to x: Connection refused") names
-     * its stage itself */
-    if (u->stage == SMTP_REPLY_STAGE_UNKNOWN)
+     * its stage itself; a reply's own text does not (as for a bare reply) */
+    if (u->stage == SMTP_REPLY_STAGE_UNKNOWN && !(s < e && is_digit(b[s])))
         u->stage = find_stage(&h, s, e);
 }

@@ -90,6 +90,14 @@ static const struct unwrap_row rows[] = {
      "Diagnostic-Code: X-Postfix; connect to mx.example.com[192.0.2.1]:25: Connection refused",
      W(DSN), S(CONNECT), 0, "", "connect to mx.example.com[192.0.2.1]:25: Connection refused",
      C(NETWORK), SMTP_REPLY_F_NO_REPLY},
+    {"a wrapper inside a wrapper: a DSN field holding Postfix's bounce text",
+     "Diagnostic-Code: smtp; host mx.example.net[192.0.2.1] said: 550 5.1.1 <a@example.org>: Recipient "
+     "address rejected: User unknown (in reply to RCPT TO command)",
+     W(DSN), S(RCPT), 550, "5.1.1", "<a@example.org>: Recipient address rejected: User unknown",
+     C(USER_UNKNOWN), 0},
+    {"a wrapped reply's own text does not set the stage (as for a bare reply)",
+     "<<< 452 4.2.2 Mailbox full, try after RCPT TO again later", W(SENDMAIL), S(UNKNOWN), 452,
+     "4.2.2", NULL, C(MAILBOX_FULL), 0},
     {"DSN Status field alone", "Status: 5.2.2", W(DSN), S(UNKNOWN), 0, "5.2.2", "", C(MAILBOX_FULL), 0},
     {"a multiline reply flattened onto one line",
      "550-5.7.26 This mail is unauthenticated, which poses a security risk to the 550-5.7.26 sender and "
