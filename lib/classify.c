@@ -462,7 +462,10 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
         enh_entry = find_enh(reply->enhanced[1], reply->enhanced[2]);
         if (enh_entry == NULL || enh_entry->category == SMTP_REPLY_CAT_UNKNOWN)
             enh_entry = find_enh(reply->enhanced[1], 0);
-        if (enh_entry && enh_entry->category == SMTP_REPLY_CAT_UNKNOWN)
+        /* an entry that says nothing, or says "success" for a 4.x.x/5.x.x
+         * code (X.1.5 "destination address valid"), cannot explain a failure */
+        if (enh_entry && (enh_entry->category == SMTP_REPLY_CAT_UNKNOWN ||
+                          enh_entry->category == SMTP_REPLY_CAT_SUCCESS))
             enh_entry = NULL;
     }
     if (sc.best.rule != NO_RULE && smtp__rules[sc.best.rule].priority < SMTP__WEAK_PRIORITY &&

@@ -341,7 +341,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
         uint16_t v[3];
         if (!smtp__read_enhanced(buf, p, end, v) && !has_word(b, p, end))
             return SMTP_REPLY_E_NO_CODE;
-    } else if (ndig > 3 && !stream && b[k] == '-' && k + 1 < end && is_digit(b[k + 1])) {
+    } else if (ndig > 3 && !stream && k + 1 < end && b[k] == '-' && is_digit(b[k + 1])) {
         /* an ISO date at the start of a log line */
         if (!has_word(b, p, end))
             return SMTP_REPLY_E_NO_CODE;

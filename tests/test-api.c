@@ -188,6 +188,8 @@ static const struct verdict_row verdicts[] = {
     {"a failure code with a class-2 enhanced code is never a success", "550 2.0.0 hmm",
      SMTP_REPLY_CAT_USER_UNKNOWN, SMTP_REPLY_PERM_PERMANENT, -1, SMTP_REPLY_MSG_NEVER,
      SMTP_REPLY_EVIDENCE_BASIC_CODE},
+    {"a failure whose enhanced code means success (X.1.5) is not a success",
+     "501 5.1.5 odd", -1, SMTP_REPLY_PERM_PERMANENT, -1, -1, SMTP_REPLY_EVIDENCE_BASIC_CODE},
     {"no code, no known phrase: unknown", "something odd happened", SMTP_REPLY_CAT_UNKNOWN, -1, -1,
      -1, SMTP_REPLY_EVIDENCE_NONE},
 };
@@ -197,7 +199,11 @@ START_TEST(test_verdicts)
     const struct verdict_row *v = &verdicts[_i];
     smtp_reply_result res;
     ck_assert_int_eq(smtp_reply_classify_buf(v->in, strlen(v->in), NULL, &res), 0);
-    ck_assert_msg(res.category == v->category, "%s: %s (rule %s)", v->what,
+    /* a 4xx/5xx reply is never a success, whatever else it says */
+    if (res.code >= 400)
+        ck_assert_msg(res.category != SMTP_REPLY_CAT_SUCCESS && res.message_action != SMTP_REPLY_MSG_NONE,
+                      "%s: a failure read as success", v->what);
+    ck_assert_msg(v->category < 0 || res.category == v->category, "%s: %s (rule %s)", v->what,
                   smtp_reply_category_name(res.category), res.rule_id);
     if (v->perm >= 0)
         ck_assert_msg(res.permanence == v->perm, "%s: permanence %s", v->what,

@@ -80,6 +80,7 @@ static const struct parse_row rows[] = {
     {"only white space", " \t \n ", 0, SMTP_REPLY_E_BLANK, 0, NULL, 0, 0, NULL, NA},
     {"two digits", "55", 0, SMTP_REPLY_E_SHORT_CODE, 0, NULL, 0, 0, NULL, NA},
     {"two digits and text", "55 no", 0, SMTP_REPLY_E_SHORT_CODE, 0, NULL, 0, 0, NULL, NA},
+    {"four digits that end the input", "5555", 0, SMTP_REPLY_E_LONG_CODE, 0, NULL, 0, 0, NULL, NA},
     {"four digits", "5500 no", 0, SMTP_REPLY_E_LONG_CODE, 0, NULL, 0, 0, NULL, NA},
     {"class 6", "600 no such class", 0, SMTP_REPLY_E_BAD_CLASS, 0, NULL, 0, 0, NULL, NA},
     {"class 1", "150 Opening BINARY mode data connection", 0, SMTP_REPLY_E_BAD_CLASS, 0, NULL, 0, 0, NULL, NA},
