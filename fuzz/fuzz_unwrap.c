@@ -9,8 +9,9 @@
  *    without the wrappers' punctuation), the wrapped input must unwrap: parse
  *    OK, F_UNWRAPPED, the wrapper's kind, the same basic and enhanced codes, the
  *    reply span inside the inserted bytes, and - for wrappers that name no SMTP
- *    stage - the same category, rule and permanence as the bare reply, since the
- *    wrapper "never decides the category" (lib/classify.c).
+ *    stage, when both parses agree on the stage - the same category, rule and
+ *    permanence as the bare reply, since the wrapper "never decides the
+ *    category" (lib/classify.c).
  */
 #include "fuzz.h"
 
@@ -91,8 +92,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(memcmp(r.enhanced, br.enhanced, sizeof r.enhanced) == 0);
         FUZZ_CHECK(r.reply.off >= pl && (uint64_t)r.reply.off + r.reply.len <= pl + inlen);
         FUZZ_CHECK(r.nstored == br.nstored && r.text_len == br.text_len);
-        if (w->neutral) {
-            FUZZ_CHECK(r.stage == SMTP_REPLY_STAGE_UNKNOWN);
+        /* the same reply text in the same stage: the wrapper must not change the
+         * verdict (the library may read a stage from the reply's own text when
+         * it is wrapped but not when it is bare; then the stages differ and the
+         * verdicts may too) */
+        if (w->neutral && r.stage == br.stage) {
             FUZZ_CHECK(res.category == bres.category);
             FUZZ_CHECK(res.permanence == bres.permanence);
             FUZZ_CHECK(strcmp(res.rule_id, bres.rule_id) == 0);

@@ -241,8 +241,9 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
         size_t te = le;
         while (te > t && is_space(b[te - 1]))
             te--;
-        if (line_coded && cont) {
-            /* a multiline reply flattened onto one line, as logs write it:
+        if (line_coded && cont && !stream) {
+            /* a multiline reply flattened onto one line, as logs write it (never
+             * on the wire, where each line ends with its line break):
              * "550-5.7.26 a 550-5.7.26 b 550 5.7.26 c" */
             size_t split;
             while ((split = find_flattened(b, t, te, r->code, &cont)) != 0) {

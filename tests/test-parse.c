@@ -114,6 +114,9 @@ static const struct parse_row rows[] = {
      SMTP_REPLY_E_INCOMPLETE, 0, NULL, 0, 0, NULL, NA},
     {"stream: a short code with a line break is an error", "55\r\n", SMTP_REPLY_OPT_STREAM,
      SMTP_REPLY_E_SHORT_CODE, 0, NULL, 0, 0, NULL, NA},
+    {"stream: a code inside a continuation line's text does not end the reply",
+     "250-mx.example.com ESMTP service, 250 messages max\r\n250 OK\r\n", SMTP_REPLY_OPT_STREAM, 0, 250,
+     "", 0, F(FLATTENED), "mx.example.com ESMTP service, 250 messages max OK", 60},
     {"stream: a blank line is not a reply", "\r\n", SMTP_REPLY_OPT_STREAM, SMTP_REPLY_E_BLANK, 0,
      NULL, 0, 0, NULL, NA},
 };

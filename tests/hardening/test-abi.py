@@ -11,6 +11,7 @@ Checks, with binutils (nm, readelf):
   - every export carries the SMTPREPLY_0 version;
   - the soname is libsmtpreply.so.0.
 """
+import os
 import re
 import shutil
 import subprocess
@@ -26,7 +27,9 @@ def check(cond, what):
 
 
 def run(*cmd):
-    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE,
+    # binutils translate their output: parse it in the C locale whatever LC_ALL is
+    env = dict(os.environ, LC_ALL='C', LANGUAGE='C')
+    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, env=env,
                           universal_newlines=True).stdout
 
 

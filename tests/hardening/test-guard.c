@@ -5,13 +5,17 @@
  * buf[len] faults), and again so that it starts exactly after one (a read of
  * buf[-1] faults).  Inputs: every real reply of the tests/data TSV files, every prefix
  * (truncation) of each of them - all prefixes of the multiline ones, which
- * exercise continuation handling - and every suffix of the multiline ones.
+ * exercise continuation handling - every suffix of the multiline ones, and
+ * every string of 1 to 4 bytes over an alphabet of the bytes the parser
+ * branches on (digits, separators, line breaks, '.', ':', '#', '(', a letter),
+ * which reaches every "k == end" edge of the code and separator logic.
  * Each is parsed whole, NO_UNWRAP and stream, the stream result classified,
  * classify_buf, smtp_reply_text and smtp_reply_advice called.  An over-read
  * crashes the test (SIGSEGV); the returned spans are also checked.
  */
 #include "rows.h" /* first: it sets the feature macros */
 
+#include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -45,10 +49,41 @@ static const char *place(const char *src, size_t len, int where)
 
 static unsigned long calls;
 
+/* On a fault, say which input was being read (async-signal-safe: write only). */
+static const char *cur_what, *cur_buf;
+static size_t cur_len;
+
+static void say(const char *s, size_t n) { (void)!write(2, s, n); }
+
+static void on_fault(int sig)
+{
+    static const char hex[] = "0123456789abcdef";
+    static const char msg[] = "\nguard: FAULT (read outside the input) on ";
+    say(msg, sizeof msg - 1);
+    if (cur_what)
+        say(cur_what, strlen(cur_what));
+    say(": \"", 3);
+    for (size_t i = 0; cur_buf && i < cur_len && i < 2000; i++) {
+        unsigned char c = (unsigned char)cur_buf[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
+            say((const char *)&c, 1);
+        } else {
+            char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            say(e, 4);
+        }
+    }
+    say("\"\n", 2);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static void exercise(const char *what, const char *src, size_t len)
 {
     for (int where = 0; where < 2; where++) {
         const char *b = place(src, len, where);
+        cur_what = what;
+        cur_buf = b;
+        cur_len = len;
         smtp_reply r;
         smtp_reply_result res;
         smtp_reply_advice_info adv;
@@ -77,6 +112,8 @@ static void exercise(const char *what, const char *src, size_t len)
 int main(int argc, char **argv)
 {
     struct rows rs;
+    signal(SIGSEGV, on_fault);
+    signal(SIGBUS, on_fault);
     hard_load_rows(hard_data_dir(argc, argv), &rs);
     size_t max_len = 1, prefixes = 0, suffixes = 0, multiline = 0;
     for (size_t i = 0; i < rs.n; i++)
@@ -95,8 +132,25 @@ int main(int argc, char **argv)
             for (size_t s = 1; s < row->len; s++, suffixes++)
                 exercise(row->where, row->buf + s, row->len - s);
     }
-    printf("%zu rows (%zu multiline), %zu prefixes, %zu suffixes, %lu calls next to guard pages\n",
-           rs.n, multiline, prefixes, suffixes, calls);
+    /* exhaustive short inputs */
+    static const char alphabet[] = "0159- \r\n.:#(a";
+    const size_t na = sizeof alphabet - 1;
+    size_t shorts = 0;
+    for (size_t len = 1; len <= 4; len++) {
+        size_t total = 1;
+        for (size_t i = 0; i < len; i++)
+            total *= na;
+        for (size_t code = 0; code < total; code++, shorts++) {
+            char in[4];
+            size_t c = code;
+            for (size_t i = 0; i < len; i++, c /= na)
+                in[i] = alphabet[c % na];
+            exercise("short input", in, len);
+        }
+    }
+    printf("%zu rows (%zu multiline), %zu prefixes, %zu suffixes, %zu short inputs, "
+           "%lu calls next to guard pages\n",
+           rs.n, multiline, prefixes, suffixes, shorts, calls);
     munmap(region, data_size + 2 * page);
     hard_free_rows(&rs);
     return hard_summary("guard");
