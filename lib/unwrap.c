@@ -113,6 +113,15 @@ static size_t next_code(const char *buf, size_t p, size_t end)
     return (size_t)-1;
 }
 
+/* The last c in b[s, e), or e when there is none. */
+static size_t last_of(const unsigned char *b, size_t s, size_t e, unsigned char c)
+{
+    for (size_t i = e; i > s; i--)
+        if (b[i - 1] == c)
+            return i - 1;
+    return e;
+}
+
 /* The reply region a marker found at `at` opens: [*s, *e), within the current
  * region's end *e. */
 static void apply_marker(const char *buf, size_t len, const struct smtp__wrap *m, size_t at,
@@ -141,22 +150,11 @@ static void apply_marker(const char *buf, size_t len, const struct smtp__wrap *m
             s = semi + 1;
         break;
     }
-    case END_QUOTE: {
-        size_t last = NOWHERE;
-        for (size_t i = s; i < e; i++)
-            if (b[i] == '\'')
-                last = i;
-        if (last != NOWHERE)
-            e = last;
+    case END_QUOTE:
+        e = last_of(b, s, e, '\'');
         break;
-    }
     case END_PAREN: {
-        size_t last = NOWHERE;
-        for (size_t i = s; i < e; i++)
-            if (b[i] == ')')
-                last = i;
-        if (last != NOWHERE)
-            e = last;
+        e = last_of(b, s, e, ')');
         /* "host X said: 550 ..." inside the parentheses */
         size_t said = find(buf, s, e, "said:");
         if (said != NOWHERE)

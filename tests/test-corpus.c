@@ -91,7 +91,9 @@ static int in_list(const char *list, const char *word)
     return 0;
 }
 
-static int load_map(const char *path)
+/* Call row(cells...) for each data row of a TSV file with a header line;
+ * comment and blank lines are skipped.  Returns -1 when the file cannot be read. */
+static int each_row(const char *path, void (*row)(char *line))
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -107,46 +109,34 @@ static int load_map(const char *path)
             header = 0;
             continue;
         }
-        char *p = line, *name = cell(&p), *cats = cell(&p), *judged = cell(&p);
-        if (!name || !cats || !judged || nreasons == MAX_REASONS)
-            continue;
-        struct reason *r = &reasons[nreasons++];
-        snprintf(r->name, sizeof r->name, "%s", name);
-        snprintf(r->cats, sizeof r->cats, "%s", cats);
-        r->judged = strcmp(judged, "yes") == 0;
+        row(line);
     }
     free(line);
     fclose(f);
     return 0;
 }
 
-static void load_listed(const char *path)
+static void map_row(char *line)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
+    char *p = line, *name = cell(&p), *cats = cell(&p), *judged = cell(&p);
+    if (!name || !cats || !judged || nreasons == MAX_REASONS)
         return;
-    char *line = NULL;
-    size_t cap = 0;
-    int header = 1;
-    while (getline(&line, &cap, f) > 0) {
-        chomp(line);
-        if (!line[0] || line[0] == '#')
-            continue;
-        if (header) {
-            header = 0;
-            continue;
-        }
-        char *p = line, *ln = cell(&p), *reason = cell(&p), *ours = cell(&p);
-        (void)reason;
-        if (!ln || !ours)
-            continue;
-        listed = realloc(listed, (size_t)(nlisted + 1) * sizeof *listed);
-        listed[nlisted].line = atoi(ln);
-        snprintf(listed[nlisted].ours, sizeof listed[nlisted].ours, "%s", ours);
-        nlisted++;
-    }
-    free(line);
-    fclose(f);
+    struct reason *r = &reasons[nreasons++];
+    snprintf(r->name, sizeof r->name, "%s", name);
+    snprintf(r->cats, sizeof r->cats, "%s", cats);
+    r->judged = strcmp(judged, "yes") == 0;
+}
+
+static void listed_row(char *line)
+{
+    char *p = line, *ln = cell(&p), *reason = cell(&p), *ours = cell(&p);
+    (void)reason;
+    if (!ln || !ours)
+        return;
+    listed = realloc(listed, (size_t)(nlisted + 1) * sizeof *listed);
+    listed[nlisted].line = atoi(ln);
+    snprintf(listed[nlisted].ours, sizeof listed[nlisted].ours, "%s", ours);
+    nlisted++;
 }
 
 static const char *listed_as(int line)
@@ -168,11 +158,11 @@ int main(int argc, char **argv)
         printf("corpus %s not found: skipped\n", argv[1]);
         return 77;
     }
-    if (load_map(argv[2]) != 0) {
+    if (each_row(argv[2], map_row) != 0) {
         fprintf(stderr, "cannot read %s\n", argv[2]);
         return 1;
     }
-    load_listed(argv[3]);
+    (void)each_row(argv[3], listed_row);
     int min = atoi(argv[4]);
     int list = argc > 5 && strcmp(argv[5], "--list") == 0;
 

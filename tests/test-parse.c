@@ -135,9 +135,8 @@ static void check_row(const struct parse_row *row, size_t len)
     }
     ck_assert_msg(r.code == row->code, "%s: code %d, want %d", row->what, r.code, row->code);
     if (row->enh) {
-        char e[32] = "";
-        if (r.enhanced[0])
-            snprintf(e, sizeof e, "%u.%u.%u", r.enhanced[0], r.enhanced[1], r.enhanced[2]);
+        char e[32];
+        test_enhanced_str(r.enhanced, e, sizeof e);
         ck_assert_msg(strcmp(e, row->enh) == 0, "%s: enhanced %s, want %s", row->what, e, row->enh);
     }
     ck_assert_msg((r.flags & row->set) == row->set, "%s: flags %#x lack %#x", row->what, r.flags, row->set);

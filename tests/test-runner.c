@@ -5,6 +5,15 @@
 
 #include "tests.h"
 
+const char *test_enhanced_str(const uint16_t enh[3], char *buf, size_t size)
+{
+    if (enh[0])
+        snprintf(buf, size, "%u.%u.%u", enh[0], enh[1], enh[2]);
+    else if (size)
+        buf[0] = '\0';
+    return buf;
+}
+
 size_t test_unescape(const char *in, char *out, size_t outsize)
 {
     size_t k = 0;

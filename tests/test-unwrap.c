@@ -129,9 +129,8 @@ START_TEST(test_unwrap_rows)
     if (row->code >= 0 && !(row->code == 0 && row->enh == NULL))
         ck_assert_msg(r.code == row->code, "%s: code %d, want %d", row->what, r.code, row->code);
     if (row->enh) {
-        char e[32] = "";
-        if (r.enhanced[0])
-            snprintf(e, sizeof e, "%u.%u.%u", r.enhanced[0], r.enhanced[1], r.enhanced[2]);
+        char e[32];
+        test_enhanced_str(r.enhanced, e, sizeof e);
         ck_assert_msg(strcmp(e, row->enh) == 0, "%s: enhanced %s, want %s", row->what, e, row->enh);
     }
     if (row->text) {

@@ -12,6 +12,9 @@ Suite *table_suite(void);
 Suite *api_suite(void);
 Suite *unwrap_suite(void);
 
+/* "5.1.1", or "" when the reply has no enhanced code; returns buf. */
+const char *test_enhanced_str(const uint16_t enh[3], char *buf, size_t size);
+
 /* Decode the \r \n \t \\ escapes of a test row into out; returns the length. */
 size_t test_unescape(const char *in, char *out, size_t outsize);
 
