@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "smtpreply-table.h" /* generated: smtp__state_t, smtp__edge_index_t */
+
 /* Byte fold used by the matcher: ASCII upper -> lower, white space -> ' '.
  * Anything else maps to itself. */
 extern const uint8_t smtp__fold[256];
@@ -26,20 +28,20 @@ extern const uint32_t smtp__ac_nclasses;
  * DFA rows for the states whose id < smtp__ac_ndense (the shallow ones):
  * next = dense[s * nclasses + cls]. */
 extern const uint32_t smtp__ac_ndense;
-extern const uint16_t smtp__ac_dense[];
+extern const smtp__state_t smtp__ac_dense[];
 /* The other (deep) states: the first goto edge inline, the rest in
  * edges[more .. more + nmore); on no edge, follow fail (a plain state id,
  * always shallower). A state without edges has nmore 0 and cls0 0 with to0 0
  * never taken (class 0 is never a goto label). */
 struct smtp__node {
-    uint16_t to0;      /* encoded target of the first edge */
-    uint16_t fail;
+    smtp__state_t to0; /* encoded target of the first edge */
+    smtp__state_t fail;
     uint8_t  cls0;     /* class of the first edge */
     uint8_t  nmore;    /* further edges */
-    uint16_t more;     /* index of the first further edge */
+    smtp__edge_index_t more; /* index of the first further edge */
 };
 struct smtp__edge {
-    uint16_t to;       /* encoded */
+    smtp__state_t to;  /* encoded */
     uint8_t  cls;
     uint8_t  pad;
 };
