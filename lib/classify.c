@@ -297,7 +297,9 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
         while (s >= ndense) {
             const struct smtp__node *nd = &smtp__ac_nodes[s];
             if (nd->cls0 == c) {
-                v = nd->to0;
+                /* a deep state's first child is the next state (gen-tables.py
+                 * numbers them so): the step does not wait for a load */
+                v = ((s + 1) << 1) | (nd->to0 & 1u);
                 goto stepped;
             }
             for (uint32_t a = nd->more, z = a + nd->nmore; a < z; a++) {

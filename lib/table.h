@@ -29,7 +29,8 @@ extern const uint32_t smtp__ac_nclasses;
  * next = dense[s * nclasses + cls]. */
 extern const uint32_t smtp__ac_ndense;
 extern const smtp__state_t smtp__ac_dense[];
-/* The other (deep) states: the first goto edge inline, the rest in
+/* The other (deep) states, numbered in depth-first order so that a state's
+ * first child is the next state: the first goto edge inline, the rest in
  * edges[more .. more + nmore); on no edge, follow fail (a plain state id,
  * always shallower). A state without edges has nmore 0 and cls0 0 with to0 0
  * never taken (class 0 is never a goto label). */

@@ -368,11 +368,25 @@ def build_automaton(pats):
                 goto[s][c] = len(goto) - 1
             s = goto[s][c]
         term[s].append(pi)
-    # BFS renumbering so that shallow states come first
-    order = [0]
-    for s in order:
-        for c in sorted(goto[s]):
-            order.append(goto[s][c])
+    # Renumbering: the shallow states (depth <= DENSE_DEPTH) first, in BFS order;
+    # then the deep ones in depth-first preorder, so that a deep state's first
+    # child is always the next number (the matcher steps along a chain with s + 1
+    # instead of a dependent load).
+    bfs = [0]
+    for s in bfs:
+        if depth[s] < DENSE_DEPTH:
+            for c in sorted(goto[s]):
+                bfs.append(goto[s][c])
+    order = list(bfs)
+    for s in bfs:
+        if depth[s] != DENSE_DEPTH:
+            continue
+        stack = [goto[s][c] for c in sorted(goto[s], reverse=True)]
+        while stack:
+            t = stack.pop()
+            order.append(t)
+            stack.extend(goto[t][c] for c in sorted(goto[t], reverse=True))
+    assert len(order) == len(goto)
     new = {old: i for i, old in enumerate(order)}
     goto = [{c: new[t] for c, t in goto[old].items()} for old in order]
     depth = [depth[old] for old in order]
@@ -380,7 +394,7 @@ def build_automaton(pats):
     n = len(goto)
     fail = [0] * n
     out = [list(t) for t in term]
-    for s in range(n):  # BFS order: parents before children
+    for s in sorted(range(n), key=lambda x: depth[x]):  # parents before children
         for c, t in sorted(goto[s].items()):
             if s == 0:
                 fail[t] = 0
@@ -475,6 +489,8 @@ def generate(d):
     for s in range(ac["n"]):
         edges = sorted(ac["goto"][s].items())
         c0, t0 = edges[0] if edges else (0xFF, 0)
+        if edges and s >= ac["ndense"] and t0 != s + 1:
+            raise DataError("internal: deep state %d's first child is %d, not %d" % (s, t0, s + 1))
         more = edges[1:]
         out.append("    {%d, %d, %d, %d, %d}," % (enc(t0) if edges else 0, ac["fail"][s],
                                                 c0 if edges else 0, len(more), len(extra)))
