@@ -40,7 +40,6 @@ struct pick {
 
 struct scan {
     const char *buf;
-    size_t len;
     const smtp_reply *reply;
     int reply_class;           /* first digit of the basic code, else enhanced class, else 0 */
     uint64_t n;                /* bytes fed so far */
@@ -215,9 +214,8 @@ static void emit(struct scan *sc, uint32_t pi, uint64_t end_n)
 
 static void flush_pending(struct scan *sc, int boundary)
 {
-    for (uint32_t i = 0; i < sc->npending; i++)
-        if (boundary)
-            emit(sc, sc->pending[i].pat, sc->pending[i].end_n);
+    for (uint32_t i = 0; boundary && i < sc->npending; i++)
+        emit(sc, sc->pending[i].pat, sc->pending[i].end_n);
     sc->npending = 0;
 }
 
@@ -227,9 +225,11 @@ static inline uint32_t step(uint32_t s, uint8_t c)
 {
     while (s >= smtp__ac_ndense) {
         const struct smtp__node *nd = &smtp__ac_nodes[s];
+        /* a deep state's first child is the next state (gen-tables.py numbers
+         * them so): this step does not wait for a load */
         if (nd->cls0 == c)
-            return nd->to0;
-        for (uint32_t a = nd->more, z = nd->more + nd->nmore; a < z; a++)
+            return ((s + 1) << 1) | (nd->to0 & 1u);
+        for (uint32_t a = nd->more, z = a + nd->nmore; a < z; a++)
             if (smtp__ac_edges[a].cls == c)
                 return smtp__ac_edges[a].to;
         s = nd->fail;
@@ -261,7 +261,6 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
     uint64_t n = sc->n;
     uint8_t last = sc->last;          /* class of the last byte fed */
     uint32_t pending = sc->npending;
-    const uint32_t ndense = smtp__ac_ndense, ncls = smtp__ac_nclasses;
     const uint8_t sp = smtp__cls[' '];
     uint32_t *ring_off = sc->ring_off;
     size_t i = off;
@@ -293,25 +292,7 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
             pending = 0;
         }
         ring_off[n % RING] = at;
-        uint32_t v;
-        while (s >= ndense) {
-            const struct smtp__node *nd = &smtp__ac_nodes[s];
-            if (nd->cls0 == c) {
-                /* a deep state's first child is the next state (gen-tables.py
-                 * numbers them so): the step does not wait for a load */
-                v = ((s + 1) << 1) | (nd->to0 & 1u);
-                goto stepped;
-            }
-            for (uint32_t a = nd->more, z = a + nd->nmore; a < z; a++) {
-                if (smtp__ac_edges[a].cls == c) {
-                    v = smtp__ac_edges[a].to;
-                    goto stepped;
-                }
-            }
-            s = nd->fail;
-        }
-        v = smtp__ac_dense[(size_t)s * ncls + c];
-    stepped:
+        const uint32_t v = step(s, c);
         s = v >> 1;
         if (v & 1) {
             sc->n = n + 1;
@@ -414,7 +395,6 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
 
     struct scan sc;
     sc.buf = buf;
-    sc.len = len;
     sc.reply = reply;
     sc.reply_class = reply->code ? reply->code / 100 : reply->enhanced[0];
     sc.n = 0;

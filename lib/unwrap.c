@@ -124,8 +124,8 @@ static size_t last_of(const unsigned char *b, size_t s, size_t e, unsigned char 
 
 /* The reply region a marker found at `at` opens: [*s, *e), within the current
  * region's end *e. */
-static void apply_marker(const char *buf, size_t len, const struct smtp__wrap *m, size_t at,
-                         size_t *sp, size_t *ep)
+static void apply_marker(const char *buf, const struct smtp__wrap *m, size_t at, size_t *sp,
+                         size_t *ep)
 {
     const unsigned char *b = (const unsigned char *)buf;
     size_t s = at + m->len, e = *ep;
@@ -179,7 +179,6 @@ static void apply_marker(const char *buf, size_t len, const struct smtp__wrap *m
         if (c != NOWHERE)
             s = c;
     }
-    (void)len;
     *sp = s < e ? s : e;
     *ep = e;
 }
@@ -237,7 +236,7 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
     /* A wrapper may hold another ("Diagnostic-Code: smtp; host X said: 550 ...");
      * look inside a few times at most: bounded, no recursion. */
     for (int depth = 0; m != NULL && depth < 4; depth++) {
-        apply_marker(buf, len, m, at, &s, &e);
+        apply_marker(buf, m, at, &s, &e);
         while (s < e && (b[s] == ' ' || b[s] == '\t' || b[s] == '\'' || b[s] == '"'))
             s++;
         if (s < e && b[s] == '#' && s + 1 < e && is_digit(b[s + 1]))
