@@ -1,7 +1,8 @@
 /*
  * classify.c - fold, match and decide.
  *
- * The reply's text (its line spans) is folded on the fly (ASCII lower case, white
+ * The reply's text (its line spans) is folded on the fly (ASCII lower case; the
+ * case of two-byte Latin, Greek and Cyrillic letters and Latin accents; white
  * space runs as one space) and run through the Aho-Corasick automaton generated
  * from data/rules in one left-to-right pass.  Each completed rule match is
  * checked against the rule's code constraints and kept if it beats the best so
@@ -40,6 +41,7 @@ struct pick {
 
 struct scan {
     const char *buf;
+    size_t len;
     const smtp_reply *reply;
     int reply_class;           /* first digit of the basic code, else enhanced class, else 0 */
     uint64_t n;                /* bytes fed so far */
@@ -179,6 +181,9 @@ static void emit(struct scan *sc, uint32_t pi, uint64_t end_n)
     uint64_t start_n = end_n + 1 - pat->len;
     uint32_t off = sc->ring_off[start_n % RING] & ~VIRTUAL;
     uint32_t end_off = (sc->ring_off[end_n % RING] & ~VIRTUAL) + 1;
+    /* a two-byte letter folded to one ASCII letter ends one byte later */
+    if (end_off < sc->len && ((unsigned char)sc->buf[end_off] & 0xc0) == 0x80)
+        end_off++;
     if ((pat->bound & 1) && start_n > 0) {
         uint32_t prev = sc->ring_off[(start_n - 1) % RING];
         if (!(prev & VIRTUAL) && smtp__word[(unsigned char)sc->buf[prev]])
@@ -264,23 +269,38 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
     const uint8_t sp = smtp__cls[' '];
     uint32_t *ring_off = sc->ring_off;
     size_t i = off;
-    /* the line break before this line counts as one space */
+    /* a class to feed before the next input byte: the line break before
+     * this line counts as one space */
     int virt = join && last != sp;
+    uint8_t vc = sp;
+    uint32_t vat = (uint32_t)off | VIRTUAL;
     while (virt || i < end) {
         uint8_t c;
         uint32_t at;
         if (virt) {
-            c = sp;
-            at = (uint32_t)off | VIRTUAL;
+            c = vc;
+            at = vat;
             virt = 0;
         } else {
             c = smtp__cls[b[i]];
             at = (uint32_t)i++;
-            /* U+0130 / U+0131 (dotted capital, dotless small I): what a
-             * Turkish-locale server's upper/lower casing makes of ASCII 'i' */
-            if (b[at] == 0xc4 && i < end && (b[i] | 1) == 0xb1) {
-                c = smtp__cls['i'];
-                i++;
+            /* a two-byte letter that folds (É -> e, İ -> i, П -> п): see
+             * smtp__fold2; a folded two-byte letter feeds its second byte
+             * as a virtual one */
+            if ((unsigned)(b[at] - SMTP__FOLD2_LEAD0) < SMTP__FOLD2_NLEADS && i < end &&
+                (b[i] & 0xc0) == 0x80) {
+                uint16_t m = smtp__fold2[(b[at] - SMTP__FOLD2_LEAD0) * 64u + (b[i] & 0x3fu)];
+                if (m) {
+                    if (m < 0x100) {
+                        c = smtp__cls[m];
+                    } else {
+                        c = smtp__cls[m >> 8];
+                        vc = smtp__cls[m & 0xff];
+                        vat = (uint32_t)i;
+                        virt = 1;
+                    }
+                    i++;
+                }
             }
             if (c == sp && last == sp)
                 continue;
@@ -395,6 +415,7 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
 
     struct scan sc;
     sc.buf = buf;
+    sc.len = len;
     sc.reply = reply;
     sc.reply_class = reply->code ? reply->code / 100 : reply->enhanced[0];
     sc.n = 0;

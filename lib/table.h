@@ -14,6 +14,10 @@
 /* Byte fold used by the matcher: ASCII upper -> lower, white space -> ' '.
  * Anything else maps to itself. */
 extern const uint8_t smtp__fold[256];
+/* Two-byte UTF-8 letters, indexed (lead - SMTP__FOLD2_LEAD0) * 64 + (continuation & 0x3f):
+ * 0 = kept as they are, < 0x100 = the ASCII letter they fold to (É, é, İ -> e, e, i),
+ * else (lead << 8 | continuation) of the letter they fold to (П -> п, Ł -> ł). */
+extern const uint16_t smtp__fold2[];
 /* Byte -> matcher alphabet class (after folding); 0 = a byte no pattern uses. */
 extern const uint8_t smtp__cls[256];
 /* 1 for the classes of ASCII letters and digits (each has a class of its own). */

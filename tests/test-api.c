@@ -221,6 +221,50 @@ START_TEST(test_verdicts)
 }
 END_TEST
 
+/* Folding of two-byte letters: Latin case and accents, Cyrillic case. Each
+ * row: the input, the rule that must decide (NULL: none may), and the exact
+ * matched text. */
+struct fold_row {
+    const char *what, *in, *rule, *match;
+};
+
+static const struct fold_row folds[] = {
+    {"an accented capital matches the unaccented pattern (boite du destinataire pleine)",
+     "550 5.2.2 BOÎTE DU DESTINATAIRE PLEINE", "i18n-fr-boite-pleine", "BOÎTE DU DESTINATAIRE PLEINE"},
+    {"an unaccented reply matches an accented pattern (boîte aux lettres ...)",
+     "550 5.2.2 La boite aux lettres du destinataire est pleine", "i18n-fr-bal-pleine",
+     "boite aux lettres du destinataire est pleine"},
+    {"an umlaut capital folds (EMPFÄNGERS)", "552 POSTFACH DES EMPFÄNGERS IST VOLL",
+     "i18n-de-postfach-voll", "POSTFACH DES EMPFÄNGERS IST VOLL"},
+    {"a folded letter at the very end of a match stays whole in the span",
+     "550 Nessun utente simile in questo indirizzÒ", "i18n-it-nessun-utente",
+     "Nessun utente simile in questo indirizzÒ"},
+    {"Turkish dotted capital I is an i", "550 5.1.1 UTİLİSATEUR İNCONNU", "i18n-fr-utilisateur-inconnu",
+     "UTİLİSATEUR İNCONNU"},
+    {"a lead byte before an ASCII byte is not a letter: no match", "550 BO\xc3TE DU DESTINATAIRE PLEINE",
+     NULL, NULL},
+    {"a lead byte at the end of the text is left alone",
+     "550 boite du destinataire pleine \xc3", "i18n-fr-boite-pleine", "boite du destinataire pleine"},
+};
+
+START_TEST(test_fold)
+{
+    const struct fold_row *f = &folds[_i];
+    smtp_reply_result res;
+    ck_assert_int_eq(smtp_reply_classify_buf(f->in, strlen(f->in), NULL, &res), 0);
+    if (f->rule == NULL) {
+        ck_assert_msg(res.rule_id == NULL || strncmp(res.rule_id, "i18n-", 5) != 0, "%s: rule %s",
+                      f->what, res.rule_id);
+        return;
+    }
+    ck_assert_msg(res.rule_id && strcmp(res.rule_id, f->rule) == 0, "%s: rule %s", f->what,
+                  res.rule_id ? res.rule_id : "(none)");
+    ck_assert_msg(res.match.len == strlen(f->match) &&
+                      memcmp(f->in + res.match.off, f->match, res.match.len) == 0,
+                  "%s: matched '%.*s'", f->what, (int)res.match.len, f->in + res.match.off);
+}
+END_TEST
+
 START_TEST(test_retry_after)
 {
     const char *in = "450 4.7.1 Greylisted, try again in 5 minutes";
@@ -260,6 +304,7 @@ Suite *api_suite(void)
     tcase_add_test(tc, test_advice_for_every_category);
     tcase_add_test(tc, test_table_identity);
     tcase_add_loop_test(tc, test_verdicts, 0, (int)(sizeof verdicts / sizeof verdicts[0]));
+    tcase_add_loop_test(tc, test_fold, 0, (int)(sizeof folds / sizeof folds[0]));
     tcase_add_test(tc, test_retry_after);
     tcase_add_test(tc, test_classify_is_pure);
     suite_add_tcase(s, tc);

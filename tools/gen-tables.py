@@ -10,6 +10,7 @@ See data/README.md for the file formats.
 """
 import hashlib
 import os
+import unicodedata
 import re
 import sys
 
@@ -61,8 +62,38 @@ def dash(v):
     return "" if v in ("", "-") else v
 
 
+# Two-byte UTF-8 letters the matcher folds: sequences whose lead byte is in
+# [FOLD2_LEAD0, FOLD2_LEAD0 + FOLD2_NLEADS), i.e. U+00C0..U+047F (Latin-1 letters,
+# Latin Extended-A and -B, Greek, Cyrillic).
+FOLD2_LEAD0 = 0xC3
+FOLD2_NLEADS = 15
+
+
+def fold_char(ch):
+    """The matcher's fold of one non-ASCII character, or None to keep it.
+    Latin letters lose their case and accents (É, é -> e; Ł -> ł; İ, ı -> i),
+    Greek and Cyrillic letters their case (П -> п), and Cyrillic ё is е."""
+    cp = ord(ch)
+    if not 0xC0 <= cp < 0xC0 + FOLD2_NLEADS * 64:
+        return None
+    if cp == 0x131:
+        return "i"
+    if cp <= 0x24F:
+        base = unicodedata.normalize("NFD", ch)[0]
+        if base.isascii() and base.isalpha():
+            return base.lower()
+    low = ch.lower()
+    if len(low) != 1 or not 0x80 <= ord(low) < 0x800:
+        return None
+    if low in ("\u0451", "\u0450"):         # ё, ѐ -> е
+        low = "\u0435"
+    return None if low == ch else low
+
+
 def fold(s):
-    """The matcher's fold: ASCII lower case, white space runs -> one space."""
+    """The matcher's fold: the letters of fold_char, ASCII lower case, white
+    space runs -> one space."""
+    s = "".join(fold_char(ch) or ch for ch in s)
     out = []
     for ch in s.encode("utf-8"):
         if 65 <= ch <= 90:
@@ -465,6 +496,19 @@ def generate(d):
         else:
             fold_tab.append(b)
     emit_array(out, "uint8_t", "smtp__fold", fold_tab)
+    # two-byte letters: (lead - FOLD2_LEAD0) * 64 + (continuation & 0x3f) ->
+    # 0 (kept), an ASCII byte, or (lead << 8 | continuation) of the folded letter
+    fold2 = []
+    for lead in range(FOLD2_LEAD0, FOLD2_LEAD0 + FOLD2_NLEADS):
+        for cont in range(0x80, 0xC0):
+            ch = bytes([lead, cont]).decode("utf-8")
+            f = fold_char(ch)
+            if f is None:
+                fold2.append(0)
+            else:
+                e = f.encode("utf-8")
+                fold2.append(e[0] if len(e) == 1 else e[0] << 8 | e[1])
+    emit_array(out, "uint16_t", "smtp__fold2", fold2)
     emit_array(out, "uint8_t", "smtp__cls", [ac["cls"][fold_tab[b]] for b in range(256)])
     cls_word = [0] * ac["ncls"]
     for b in b"abcdefghijklmnopqrstuvwxyz0123456789":
@@ -672,6 +716,9 @@ def generate_header(ac):
         "/* A state number (shifted left once, with the output bit) and an edge index. */",
         "typedef %s smtp__state_t;" % t,
         "typedef %s smtp__edge_index_t;" % t,
+        "/* two-byte UTF-8 letters folded by the matcher: lead bytes [LEAD0, LEAD0 + NLEADS) */",
+        "#define SMTP__FOLD2_LEAD0 0x%X" % FOLD2_LEAD0,
+        "#define SMTP__FOLD2_NLEADS %d" % FOLD2_NLEADS,
         "#endif",
         ""])
 
