@@ -63,6 +63,13 @@ static const struct unwrap_row rows[] = {
     {"Exim: after end of data",
      "SMTP error from remote mail server after end of data: 552 5.2.2 Mailbox full",
      W(EXIM), S(EOD), 552, "5.2.2", "Mailbox full", C(MAILBOX_FULL), 0},
+    {"Exim: a reply that arrived after a protocol error (sisimai-dev:251)",
+     "Remote protocol error: Connection reset by peer during result wait with example.edu: 550 Your "
+     "E-Mail is redundant. You cannot send E-Mail to yourself (shironeko@example.jp).",
+     W(EXIM), S(UNKNOWN), 550, "", NULL, C(POLICY), SMTP_REPLY_F_UNWRAPPED},
+    {"Exim: a protocol error with no reply is a network failure",
+     "Remote protocol error: Connection reset by peer", W(EXIM), S(UNKNOWN), 0, "", NULL, C(NETWORK),
+     SMTP_REPLY_F_NO_REPLY},
     {"qmail: Remote host said",
      "Remote host said: 550 5.1.1 <bob@example.com>... User unknown", W(QMAIL), S(UNKNOWN), 550,
      "5.1.1", "<bob@example.com>... User unknown", C(USER_UNKNOWN), 0},
