@@ -285,21 +285,28 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
             c = smtp__cls[b[i]];
             at = (uint32_t)i++;
             /* a two-byte letter that folds (É -> e, İ -> i, П -> п): see
-             * smtp__fold2; a folded two-byte letter feeds its second byte
-             * as a virtual one */
-            if ((unsigned)(b[at] - SMTP__FOLD2_LEAD0) < SMTP__FOLD2_NLEADS && i < end &&
-                (b[i] & 0xc0) == 0x80) {
-                uint16_t m = smtp__fold2[(b[at] - SMTP__FOLD2_LEAD0) * 64u + (b[i] & 0x3fu)];
-                if (m) {
-                    if (m < 0x100) {
-                        c = smtp__cls[m];
-                    } else {
-                        c = smtp__cls[m >> 8];
-                        vc = smtp__cls[m & 0xff];
-                        vat = (uint32_t)i;
-                        virt = 1;
+             * smtp__fold2; a letter that folds to another two-byte letter
+             * feeds its second byte as a virtual one.  A lone byte >= 0xC0
+             * is read as ISO-8859-1 (smtp__fold1). */
+            if (b[at] >= 0xc0) {
+                if (i < end && (b[i] & 0xc0) == 0x80) {
+                    if ((unsigned)(b[at] - SMTP__FOLD2_LEAD0) < SMTP__FOLD2_NLEADS) {
+                        uint16_t m = smtp__fold2[(b[at] - SMTP__FOLD2_LEAD0) * 64u + (b[i] & 0x3fu)];
+                        if (m) {
+                            if (m < 0x100) {
+                                c = smtp__cls[m];
+                            } else {
+                                c = smtp__cls[m >> 8];
+                                vc = smtp__cls[m & 0xff];
+                                vat = (uint32_t)i;
+                                virt = 1;
+                            }
+                            i++;
+                        }
                     }
-                    i++;
+                } else if (smtp__fold1[b[at] - 0xc0]) {
+                    /* not UTF-8: an ISO-8859-1 letter (0xE9 'é' -> 'e') */
+                    c = smtp__cls[smtp__fold1[b[at] - 0xc0]];
                 }
             }
             if (c == sp && last == sp)

@@ -18,6 +18,9 @@ extern const uint8_t smtp__fold[256];
  * 0 = kept as they are, < 0x100 = the ASCII letter they fold to (É, é, İ -> e, e, i),
  * else (lead << 8 | continuation) of the letter they fold to (П -> п, Ł -> ł). */
 extern const uint16_t smtp__fold2[];
+/* A byte 0xC0-0xFF not followed by a UTF-8 continuation byte, read as ISO-8859-1,
+ * indexed (byte - 0xC0): the ASCII letter it folds to (0xE9 'é' -> 'e'), or 0 to keep it. */
+extern const uint8_t smtp__fold1[64];
 /* Byte -> matcher alphabet class (after folding); 0 = a byte no pattern uses. */
 extern const uint8_t smtp__cls[256];
 /* 1 for the classes of ASCII letters and digits (each has a class of its own). */

@@ -509,6 +509,14 @@ def generate(d):
                 e = f.encode("utf-8")
                 fold2.append(e[0] if len(e) == 1 else e[0] << 8 | e[1])
     emit_array(out, "uint16_t", "smtp__fold2", fold2)
+    # a byte 0xC0-0xFF that does not start a two-byte UTF-8 sequence is read as
+    # ISO-8859-1 (older servers send 8-bit replies so): the ASCII letter its
+    # letter folds to, or 0 to keep the byte
+    fold1 = []
+    for b in range(0xC0, 0x100):
+        f = fold_char(chr(b))
+        fold1.append(ord(f) if f is not None and f.isascii() else 0)
+    emit_array(out, "uint8_t", "smtp__fold1", fold1)
     emit_array(out, "uint8_t", "smtp__cls", [ac["cls"][fold_tab[b]] for b in range(256)])
     cls_word = [0] * ac["ncls"]
     for b in b"abcdefghijklmnopqrstuvwxyz0123456789":
