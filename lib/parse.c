@@ -144,6 +144,22 @@ static void note_enhanced(smtp_reply *r, const uint16_t v[3], size_t at, size_t 
 static void find_inline_enhanced(const char *buf, smtp_reply *r)
 {
     const unsigned char *b = (const unsigned char *)buf;
+    /* one token between the basic and the enhanced code, as Barracuda writes
+     * it ("550 cuda_nsu 5.4.1 ..."): only with the basic code's class */
+    if (r->nstored > 0 && r->code) {
+        size_t s = r->line[0].off, e = s + r->line[0].len, q = s;
+        while (q < e && (is_alpha(b[q]) || is_digit(b[q]) || b[q] == '_'))
+            q++;
+        uint16_t v[3];
+        size_t l = q > s && q + 1 < e && b[q] == ' ' ? smtp__read_enhanced(buf, q + 1, e, v) : 0;
+        if (l && v[0] == (uint16_t)(r->code / 100) && (q + 1 + l == e || is_blank(b[q + 1 + l]))) {
+            memcpy(r->enhanced, v, sizeof r->enhanced);
+            r->enhanced_span.off = (uint32_t)(q + 1);
+            r->enhanced_span.len = (uint32_t)l;
+            r->flags |= SMTP_REPLY_F_ENHANCED_INLINE;
+            return;
+        }
+    }
     for (uint32_t i = 0; i < r->nstored; i++) {
         size_t s = r->line[i].off, e = s + r->line[i].len;
         for (size_t p = s; p + 1 < e; p++) {
