@@ -201,8 +201,9 @@ typedef struct smtp_reply {
 /**
  * Parse one reply from buf[0..len).
  *
- * Finds the basic code, the enhanced status code (at the start of the text, or
- * inline as "(#5.1.1)" / "#5.7.1", or alone as in "5.1.1 User unknown"), the text
+ * Finds the basic code, the enhanced status code (at the start of the text,
+ * inline as "(#5.1.1)" / "#5.7.1", after one token as in "550 cuda_nsu 5.4.1" when
+ * its class is the basic code's, or alone as in "5.1.1 User unknown"), the text
  * of each line and the anomaly flags.  Without SMTP_REPLY_OPT_STREAM the input is
  * a whole text, and a reply inside a log line or DSN field is unwrapped first.
  *
