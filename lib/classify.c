@@ -224,6 +224,23 @@ static void flush_pending(struct scan *sc, int boundary)
     sc->npending = 0;
 }
 
+/* A step on a class without a dense column (a byte >= 0x80): the goto edges,
+ * then the fail links, down to the root. */
+static uint32_t step_wide(uint32_t s, uint8_t c)
+{
+    for (;;) {
+        const struct smtp__node *nd = &smtp__ac_nodes[s];
+        if (nd->cls0 == c)
+            return nd->to0;
+        for (uint32_t a = nd->more, z = a + nd->nmore; a < z; a++)
+            if (smtp__ac_edges[a].cls == c)
+                return smtp__ac_edges[a].to;
+        if (s == 0)
+            return 0;
+        s = nd->fail;
+    }
+}
+
 /* One automaton step from state s on class c; returns the encoded next state
  * ((state << 1) | has_output). */
 static inline uint32_t step(uint32_t s, uint8_t c)
@@ -239,7 +256,9 @@ static inline uint32_t step(uint32_t s, uint8_t c)
                 return smtp__ac_edges[a].to;
         s = nd->fail;
     }
-    return smtp__ac_dense[(size_t)s * smtp__ac_nclasses + c];
+    if (c >= smtp__ac_ndclasses)
+        return step_wide(s, c);
+    return smtp__ac_dense[(size_t)s * smtp__ac_ndclasses + c];
 }
 
 /* Outputs of state s reached at fed index n: patterns that need a word

@@ -32,9 +32,12 @@ extern const uint8_t smtp__word[256];
 extern const uint32_t smtp__ac_nstates;
 extern const uint32_t smtp__ac_nclasses;
 /* Transitions are encoded as (state << 1) | has_output(state).
- * DFA rows for the states whose id < smtp__ac_ndense (the shallow ones):
- * next = dense[s * nclasses + cls]. */
+ * DFA rows for the states whose id < smtp__ac_ndense (the shallow ones), with a
+ * column for each class below smtp__ac_ndclasses (the classes of ASCII bytes):
+ * next = dense[s * ndclasses + cls].  The other classes (bytes >= 0x80) follow
+ * the goto edges and fail links of smtp__ac_nodes from any state. */
 extern const uint32_t smtp__ac_ndense;
+extern const uint32_t smtp__ac_ndclasses;
 extern const smtp__state_t smtp__ac_dense[];
 /* The other (deep) states, numbered in depth-first order so that a state's
  * first child is the next state: the first goto edge inline, the rest in

@@ -445,10 +445,14 @@ def build_automaton(pats):
                 return 0
             s = fail[s]
 
+    # the dense rows have a column for each class of ASCII bytes only (classes
+    # follow byte order, so these are 0 .. ndcls - 1); bytes >= 0x80 are rare in
+    # replies and take the goto/fail path, which keeps the rows half as wide
+    ndcls = 1 + sum(1 for b in used if b < 0x80)
     dense = []
     for s in range(ndense):
-        dense.extend(delta(s, c) for c in range(ncls))
-    return dict(cls=cls, ncls=ncls, goto=goto, fail=fail, out=out, n=n, ndense=ndense,
+        dense.extend(delta(s, c) for c in range(ndcls))
+    return dict(cls=cls, ncls=ncls, ndcls=ndcls, goto=goto, fail=fail, out=out, n=n, ndense=ndense,
                 dense=dense)
 
 
@@ -527,6 +531,7 @@ def generate(d):
     out.append(f"const uint32_t smtp__ac_nstates = {ac['n']};")
     out.append(f"const uint32_t smtp__ac_nclasses = {ac['ncls']};")
     out.append(f"const uint32_t smtp__ac_ndense = {ac['ndense']};")
+    out.append(f"const uint32_t smtp__ac_ndclasses = {ac['ndcls']};")
     # Transitions are stored as (state << 1) | has_output(state), so that the
     # matcher tests for output without another load.
     # the state type: 16 bits while (states << 1) fits, else 32 (see generate_header)
@@ -739,7 +744,8 @@ def main(argv):
         print(f"enhanced codes: {len(d['enh'])}")
         print(f"basic codes: {len(d['basic'])}")
         print(f"advice records: {len(d['advice'])}")
-        print(f"automaton: {ac['n']} states, {ac['ncls']} classes, {ac['ndense']} dense")
+        print(f"automaton: {ac['n']} states, {ac['ncls']} classes ({ac['ndcls']} with dense columns), "
+              f"{ac['ndense']} dense")
         if d["missing_advice"]:
             print("categories without advice: " + ", ".join(d["missing_advice"]))
             return 1
