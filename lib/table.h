@@ -30,7 +30,6 @@ extern const uint8_t smtp__word[256];
 
 /* ---- Aho-Corasick automaton over the pattern parts ---- */
 extern const uint32_t smtp__ac_nstates;
-extern const uint32_t smtp__ac_nclasses;
 /* Transitions are encoded as (state << 1) | has_output(state).
  * DFA rows for the states whose id < smtp__ac_ndense (the shallow ones), with a
  * column for each class below smtp__ac_ndclasses (the classes of ASCII bytes):

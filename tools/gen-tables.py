@@ -529,7 +529,6 @@ def generate(d):
     emit_array(out, "uint8_t", "smtp__word",
                [1 if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122) else 0 for b in range(256)])
     out.append(f"const uint32_t smtp__ac_nstates = {ac['n']};")
-    out.append(f"const uint32_t smtp__ac_nclasses = {ac['ncls']};")
     out.append(f"const uint32_t smtp__ac_ndense = {ac['ndense']};")
     out.append(f"const uint32_t smtp__ac_ndclasses = {ac['ndcls']};")
     # Transitions are stored as (state << 1) | has_output(state), so that the
