@@ -217,6 +217,40 @@ typedef struct smtp_reply {
 SMTP_REPLY_API SMTP_REPLY_WUR int
 smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *reply);
 
+/** State of an incremental stream parse (smtp_reply_parse_stream).  Caller-owned;
+ *  all zero (or smtp_reply_stream_init) is the start of a stream. */
+typedef struct smtp_reply_stream {
+    size_t   scanned;     /* bytes of the current reply examined so far */
+    size_t   line_start;  /* offset of the current reply's unfinished line */
+    uint64_t examined;    /* bytes examined by all calls since init: linear in the bytes fed */
+    uint32_t started;     /* 1 once the reply code at the start has been checked */
+    uint32_t reserved[5];
+} smtp_reply_stream;
+
+/** Reset *st to the start of a stream.  NULL is ignored. */
+SMTP_REPLY_API void smtp_reply_stream_init(smtp_reply_stream *st);
+
+/**
+ * Parse one reply from a socket stream, resuming where the last call stopped.
+ *
+ * buf[0..len) holds the bytes received so far from the first byte of the
+ * current reply; each call's buffer must start with the previous call's bytes
+ * (append what recv() returned and call again).  Returns SMTP_REPLY_E_INCOMPLETE
+ * until the reply's final line and its line break have arrived, having examined
+ * only the bytes that are new since the last call; then parses the reply once,
+ * exactly as smtp_reply_parse(buf, len, SMTP_REPLY_OPT_STREAM, reply) would, and
+ * returns its result.  After any return other than SMTP_REPLY_E_INCOMPLETE (and
+ * SMTP_REPLY_E_BLANK: only white space so far, which keeps what was examined)
+ * the state is reset for the next reply, which starts at buf + reply->consumed.
+ * A reply dripped one byte at a time therefore costs time linear in its length
+ * (st->examined counts the bytes examined), where calling smtp_reply_parse on
+ * each arrival rescans from byte 0.  A buffer shorter than the state has seen
+ * is taken as a new stream.  NULL st or reply gives SMTP_REPLY_E_NULL; NULL buf
+ * with len 0 gives SMTP_REPLY_E_EMPTY.  Never allocates.
+ */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_parse_stream(smtp_reply_stream *st, const char *buf, size_t len, smtp_reply *reply);
+
 /**
  * Write the reply's text (lines without codes, joined by one space) to dst as a
  * NUL-terminated string, truncated to dstsize - 1 bytes.  Returns the full length
@@ -410,6 +444,7 @@ SMTP_REPLY_API const char *smtp_reply_enhanced_title(int cls, int subject, int d
 SMTP_REPLY_API size_t smtp_reply_sizeof_reply(void);
 SMTP_REPLY_API size_t smtp_reply_sizeof_result(void);
 SMTP_REPLY_API size_t smtp_reply_sizeof_advice(void);
+SMTP_REPLY_API size_t smtp_reply_sizeof_stream(void);
 
 #ifdef __cplusplus
 }

@@ -486,11 +486,14 @@ def t_examples(a):
         check(rc == 0, "stream-client %s: exit 0" % chunk)
         got = re.findall(r"^reply \d+ after read \d+: (.*), \d+ bytes$", text, re.M)
         check(got == want, "stream-client %s bytes: replies %r" % (chunk, got))
-        m = re.search(r"^9 replies from (\d+) bytes in (\d+) reads of %s bytes \((\d+) times incomplete\)$"
-                      % chunk, text, re.M)
+        m = re.search(r"^9 replies from (\d+) bytes in (\d+) reads of %s bytes \((\d+) times incomplete, "
+                      r"(\d+) bytes examined\)$" % chunk, text, re.M)
         if check(m is not None, "stream-client %s: final line" % chunk):
             check(int(m.group(1)) == total, "stream-client read all %d bytes" % total)
             check((int(m.group(3)) > 0) == (int(chunk) < total), "incomplete seen iff reads are partial")
+            # each byte is looked at a bounded number of times, whatever the read size
+            check(int(m.group(4)) <= 3 * total + 10 * int(m.group(2)),
+                  "stream-client %s: %s bytes examined for %d" % (chunk, m.group(4), total))
     rc, out, _ = run([ex("stream-client"), os.path.join(a.data, "maillog")])
     check(rc == 0 and b"0 replies from 0 bytes" in out, "stream-client on a file with no S: lines")
 
