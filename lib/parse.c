@@ -210,10 +210,22 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
 {
     const unsigned char *b = (const unsigned char *)buf;
     size_t q = p;
+    int folding = 0; /* after the final line of a whole text: only folded lines follow */
     *final = 0;
     *final_has_lf = 0;
     while (q < end) {
         size_t ls = q;
+        /* a whole text may indent its lines ("  550-5.1.1 ..." in a bounce), and
+         * a log or DSN folds a long line onto indented ones: the code, if any,
+         * comes after the indentation */
+        size_t cs = ls;
+        if (!stream)
+            while (cs < end && is_blank(b[cs]))
+                cs++;
+        if (folding && (cs == ls || cs == end || b[cs] == '\r' || b[cs] == '\n' ||
+                        (cs + 3 < end && is_digit(b[cs]) && is_digit(b[cs + 1]) &&
+                         is_digit(b[cs + 2]) && (b[cs + 3] == ' ' || b[cs + 3] == '-'))))
+            break;
         size_t e = scan_line(b, q, end, &r->flags);
         int has_lf = e < end;
         size_t le = e;
@@ -228,16 +240,18 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
 
         size_t t = ls;
         int line_coded = 0, cont = 1;
-        if (coded) {
-            if (le - ls >= 3 && is_digit(b[ls]) && is_digit(b[ls + 1]) && is_digit(b[ls + 2]) &&
-                (le - ls == 3 || b[ls + 3] == ' ' || b[ls + 3] == '-' ||
-                 (!stream && b[ls + 3] == ':'))) {
-                int lc = (b[ls] - '0') * 100 + (b[ls + 1] - '0') * 10 + (b[ls + 2] - '0');
+        if (coded && !folding) {
+            if (cs > le)
+                cs = le;
+            if (le - cs >= 3 && is_digit(b[cs]) && is_digit(b[cs + 1]) && is_digit(b[cs + 2]) &&
+                (le - cs == 3 || b[cs + 3] == ' ' || b[cs + 3] == '-' ||
+                 (!stream && b[cs + 3] == ':'))) {
+                int lc = (b[cs] - '0') * 100 + (b[cs + 1] - '0') * 10 + (b[cs + 2] - '0');
                 line_coded = 1;
                 if (lc != r->code)
                     r->flags |= SMTP_REPLY_F_CODE_MISMATCH;
-                cont = le - ls > 3 && b[ls + 3] == '-';
-                t = ls + 3 + (le - ls > 3 ? 1 : 0);
+                cont = le - cs > 3 && b[cs + 3] == '-';
+                t = cs + 3 + (le - cs > 3 ? 1 : 0);
                 while (t < le && b[t] == ':')
                     t++;
             } else {
@@ -247,7 +261,7 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
         while (t < le && is_blank(b[t]))
             t++;
         uint16_t v[3];
-        size_t el = smtp__read_enhanced(buf, t, le, v);
+        size_t el = folding ? 0 : smtp__read_enhanced(buf, t, le, v);
         if (el) {
             note_enhanced(r, v, t, el);
             t += el;
@@ -285,7 +299,11 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
         if (line_coded && !cont) {
             *final = 1;
             *final_has_lf = has_lf;
-            break;
+            if (stream)
+                break;
+            folding = 1;
+        } else if (folding) {
+            *final_has_lf = has_lf;
         }
     }
     return q;
