@@ -332,7 +332,10 @@ enum smtp_reply_evidence {
     SMTP_REPLY_EVIDENCE_PROVIDER_RULE = 1, /* a provider-specific table rule */
     SMTP_REPLY_EVIDENCE_TEXT_PHRASE   = 2, /* a generic phrase rule */
     SMTP_REPLY_EVIDENCE_ENHANCED_CODE = 3, /* the enhanced status code's registry entry */
-    SMTP_REPLY_EVIDENCE_BASIC_CODE    = 4  /* the basic reply code alone */
+    SMTP_REPLY_EVIDENCE_BASIC_CODE    = 4, /* the basic reply code alone */
+    SMTP_REPLY_EVIDENCE_WORDS         = 5  /* the word-level model: no rule matched, the words
+                                              (and codes) weighed together decided; `match` is
+                                              the word or pair that weighed most */
 };
 
 /** Who has to act (bit set). */

@@ -426,6 +426,146 @@ static int perm_of_class(int cls)
     }
 }
 
+/* The enhanced code's registry entry when it can explain a failure: an entry
+ * that says nothing, or says "success" for a 4.x.x/5.x.x code (X.1.5
+ * "destination address valid"), cannot. */
+static const struct smtp__enh *failure_entry(const smtp_reply *reply)
+{
+    if (reply->enhanced[0] != 4 && reply->enhanced[0] != 5)
+        return NULL;
+    const struct smtp__enh *e = find_enh(reply->enhanced[1], reply->enhanced[2]);
+    if (e == NULL || e->category == SMTP_REPLY_CAT_UNKNOWN)
+        e = find_enh(reply->enhanced[1], 0);
+    if (e && (e->category == SMTP_REPLY_CAT_UNKNOWN || e->category == SMTP_REPLY_CAT_SUCCESS))
+        return NULL;
+    return e;
+}
+
+static void decide_by_rule(const struct scan *sc, uint32_t ri, smtp_reply_result *res)
+{
+    const struct smtp__rule *rule = &smtp__rules[ri];
+    res->category = rule->category;
+    res->evidence = rule->provider != SMTP__NOSTR ? SMTP_REPLY_EVIDENCE_PROVIDER_RULE
+                                                  : SMTP_REPLY_EVIDENCE_TEXT_PHRASE;
+    res->rule_id = smtp__str(rule->id);
+    res->match.off = sc->best.off;
+    res->match.len = sc->best.len;
+    res->advice_index = rule->advice;
+}
+
+/* Decide the category (data/README.md, "Priority: which rule wins"):
+ *   1. a matching rule (a weak single-word one only when the enhanced code has
+ *      nothing to say);
+ *   2. the word model, when its best category leads by the table's margin and
+ *      a word (not only the codes) speaks for it;
+ *   3. the enhanced code's registry entry, then the basic code's.
+ * Fills the category, evidence, rule id, match span and advice of *res and
+ * returns the deciding rule, or NULL. */
+static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_reply *reply,
+                                       struct scan *sc, smtp_reply_result *res)
+{
+    const struct smtp__enh *enh_entry = failure_entry(reply);
+    uint32_t best = sc->best.rule;
+    int weak = best != NO_RULE && smtp__rules[best].priority < SMTP__WEAK_PRIORITY;
+    int words_ok = sc->reply_class == 4 || sc->reply_class == 5 || sc->reply_class == 0;
+    struct smtp__model_out m;
+    if (best != NO_RULE && !weak) {
+        /* a generic phrase ("not allowed", "access denied") gives way when the
+         * other words of the reply say something else clearly */
+        if (words_ok && smtp__rules[best].priority < smtp__model_yield_below) {
+            smtp_reply_span span = {sc->best.off, sc->best.len};
+            struct smtp__model_out rest;
+            smtp__model(buf, len, reply, &span, &rest);
+            smtp__model(buf, len, reply, NULL, &m);
+            /* the words beside the phrase, and the model as a whole, agree on
+             * another category, clearly */
+            if (rest.category != smtp__rules[best].category && rest.category == m.category &&
+                m.margin >= smtp__model_margin &&
+                rest.margin >= smtp__model_yield_margin && rest.word.len > 0 &&
+                rest.category != SMTP_REPLY_CAT_UNKNOWN && rest.category != SMTP_REPLY_CAT_SUCCESS) {
+                res->category = rest.category;
+                res->evidence = SMTP_REPLY_EVIDENCE_WORDS;
+                res->rule_id = "words";
+                res->match = rest.word;
+                res->advice_index = smtp__categories[res->category].advice;
+                return NULL;
+            }
+        }
+        decide_by_rule(sc, best, res);
+        return &smtp__rules[best];
+    }
+    /* class 2 means success only when the basic code agrees (or is absent):
+     * "550 2.0.0 ..." is a failure with a confused enhanced code */
+    if (reply->enhanced[0] == 2 && (reply->code == 0 || reply->code < 400)) {
+        const struct smtp__enh *e = find_enh(reply->enhanced[1], reply->enhanced[2]);
+        res->category = SMTP_REPLY_CAT_SUCCESS;
+        res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
+        res->rule_id = e ? smtp__str(e->id) : "enhanced-class-2";
+        res->match = reply->enhanced_span;
+        res->advice_index = smtp__categories[res->category].advice;
+        return NULL;
+    }
+    /* the words, for a failure or a reply without a code */
+    if (words_ok) {
+        smtp__model(buf, len, reply, NULL, &m);
+        if (m.margin >= smtp__model_margin && m.word.len > 0 &&
+            m.category != SMTP_REPLY_CAT_UNKNOWN &&
+            (m.category != SMTP_REPLY_CAT_SUCCESS || sc->reply_class == 0)) {
+            if (weak && !enh_entry && m.category != smtp__rules[best].category &&
+                m.margin < smtp__model_yield_margin) {
+                /* a weak word that the words around it do not clearly contradict */
+                decide_by_rule(sc, best, res);
+                return &smtp__rules[best];
+            }
+            if (enh_entry && enh_entry->category == m.category) {
+                /* the words agree with the enhanced code: the code is the
+                 * stronger evidence */
+                res->category = enh_entry->category;
+                res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
+                res->rule_id = smtp__str(enh_entry->id);
+                res->match = reply->enhanced_span;
+            } else if (weak && smtp__rules[best].category == m.category) {
+                decide_by_rule(sc, best, res);
+                return &smtp__rules[best];
+            } else {
+                res->category = m.category;
+                res->evidence = SMTP_REPLY_EVIDENCE_WORDS;
+                res->rule_id = "words";
+                res->match = m.word;
+            }
+            res->advice_index = smtp__categories[res->category].advice;
+            return NULL;
+        }
+    }
+    /* a weak single-word rule ("rejected", "blocked") does not override an
+     * enhanced code that says more */
+    if (weak && !enh_entry) {
+        decide_by_rule(sc, best, res);
+        return &smtp__rules[best];
+    }
+    if (enh_entry) {
+        res->category = enh_entry->category;
+        res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
+        res->rule_id = smtp__str(enh_entry->id);
+        res->match = reply->enhanced_span;
+    } else if (reply->code) {
+        const struct smtp__basic *bc = find_basic(reply->code);
+        res->evidence = SMTP_REPLY_EVIDENCE_BASIC_CODE;
+        res->match = reply->code_span;
+        if (reply->code < 400) {
+            res->category = SMTP_REPLY_CAT_SUCCESS;
+            res->rule_id = bc ? smtp__str(bc->id) : "basic-class-2";
+        } else if (bc) {
+            res->category = bc->category;
+            res->rule_id = smtp__str(bc->id);
+        } else {
+            res->rule_id = reply->code < 500 ? "basic-class-4" : "basic-class-5";
+        }
+    }
+    res->advice_index = smtp__categories[res->category].advice;
+    return NULL;
+}
+
 int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
                         smtp_reply_result *res)
 {
@@ -482,67 +622,8 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
         res->enhanced_title = smtp_reply_enhanced_title(reply->enhanced[0], reply->enhanced[1],
                                                         reply->enhanced[2]);
 
-    const struct smtp__rule *rule = NULL;
-    int category = SMTP_REPLY_CAT_UNKNOWN;
-    /* A weak single-word rule ("rejected", "blocked") does not override an
-     * enhanced code that says more (data/README.md, "Priority"). */
-    const struct smtp__enh *enh_entry = NULL;
-    if (reply->enhanced[0] == 4 || reply->enhanced[0] == 5) {
-        enh_entry = find_enh(reply->enhanced[1], reply->enhanced[2]);
-        if (enh_entry == NULL || enh_entry->category == SMTP_REPLY_CAT_UNKNOWN)
-            enh_entry = find_enh(reply->enhanced[1], 0);
-        /* an entry that says nothing, or says "success" for a 4.x.x/5.x.x
-         * code (X.1.5 "destination address valid"), cannot explain a failure */
-        if (enh_entry && (enh_entry->category == SMTP_REPLY_CAT_UNKNOWN ||
-                          enh_entry->category == SMTP_REPLY_CAT_SUCCESS))
-            enh_entry = NULL;
-    }
-    if (sc.best.rule != NO_RULE && smtp__rules[sc.best.rule].priority < SMTP__WEAK_PRIORITY &&
-        enh_entry)
-        sc.best.rule = NO_RULE;
-    if (sc.best.rule != NO_RULE) {
-        rule = &smtp__rules[sc.best.rule];
-        category = rule->category;
-        res->evidence = rule->provider != SMTP__NOSTR ? SMTP_REPLY_EVIDENCE_PROVIDER_RULE
-                                       : SMTP_REPLY_EVIDENCE_TEXT_PHRASE;
-        res->rule_id = smtp__str(rule->id);
-        res->match.off = sc.best.off;
-        res->match.len = sc.best.len;
-        res->advice_index = rule->advice;
-    } else {
-        int decided = 0;
-        /* class 2 means success only when the basic code agrees (or is absent):
-         * "550 2.0.0 ..." is a failure with a confused enhanced code */
-        if (reply->enhanced[0] == 2 && (reply->code == 0 || reply->code < 400)) {
-            const struct smtp__enh *e = find_enh(reply->enhanced[1], reply->enhanced[2]);
-            category = SMTP_REPLY_CAT_SUCCESS;
-            res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
-            res->rule_id = e ? smtp__str(e->id) : "enhanced-class-2";
-            res->match = reply->enhanced_span;
-            decided = 1;
-        } else if (enh_entry) {
-            category = enh_entry->category;
-            res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
-            res->rule_id = smtp__str(enh_entry->id);
-            res->match = reply->enhanced_span;
-            decided = 1;
-        }
-        if (!decided && reply->code) {
-            const struct smtp__basic *bc = find_basic(reply->code);
-            res->evidence = SMTP_REPLY_EVIDENCE_BASIC_CODE;
-            res->match = reply->code_span;
-            if (reply->code < 400) {
-                category = SMTP_REPLY_CAT_SUCCESS;
-                res->rule_id = bc ? smtp__str(bc->id) : "basic-class-2";
-            } else if (bc) {
-                category = bc->category;
-                res->rule_id = smtp__str(bc->id);
-            } else {
-                res->rule_id = reply->code < 500 ? "basic-class-4" : "basic-class-5";
-            }
-        }
-        res->advice_index = smtp__categories[category].advice;
-    }
+    const struct smtp__rule *rule = decide(buf, len, reply, &sc, res);
+    int category = res->category;
     res->category = category;
 
     const struct smtp__category *cat = &smtp__categories[category];
@@ -574,6 +655,11 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
         if (rule->fault != SMTP__NONE8)
             res->fault = rule->fault;
     }
+    /* weak evidence never tells a sender to drop an address: the basic code
+     * alone, or the word model, say `review` at most */
+    if ((res->evidence == SMTP_REPLY_EVIDENCE_BASIC_CODE || res->evidence == SMTP_REPLY_EVIDENCE_WORDS) &&
+        res->recipient_action == SMTP_REPLY_RCPT_SUPPRESS)
+        res->recipient_action = SMTP_REPLY_RCPT_REVIEW;
     if (sc.delay)
         res->retry_after = sc.delay;
     else if (rule && rule->retry)

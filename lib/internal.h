@@ -24,4 +24,36 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u);
  * or '.'.  Returns its length (0 when none) and fills v[3]. */
 size_t smtp__read_enhanced(const char *buf, size_t i, size_t n, uint16_t v[3]);
 
+/* A kept word of a reply's text (words.c). */
+struct smtp__word {
+    uint32_t off, end;     /* its bytes in the input */
+    uint32_t clause;       /* index of its clause: words in one clause share it */
+    uint32_t hash;         /* FNV-1a of its folded, stemmed bytes */
+    uint32_t len;          /* length of text */
+    const uint8_t *text;   /* its folded, stemmed bytes (valid during the call) */
+};
+typedef void (*smtp__word_fn)(void *ctx, const struct smtp__word *w);
+
+/* Call fn for each kept word of the reply's text (its line spans, joined by a
+ * space), in order.  One pass, no allocation. */
+void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn fn, void *ctx);
+uint32_t smtp__fnv1a(const uint8_t *p, size_t n, uint32_t h);
+/* The hash of a word pair, from the two words' hashes. */
+uint32_t smtp__mix(uint32_t a, uint32_t b);
+
+/* What the word model says about a reply (words.c). */
+#define SMTP__MAX_CATEGORIES 64
+struct smtp__model_out {
+    int32_t score[SMTP__MAX_CATEGORIES]; /* per category, in the table's scaled units */
+    int category;            /* the best category */
+    int32_t margin;          /* its lead over the runner-up */
+    uint32_t nwords;         /* kept words that are not stop words */
+    smtp_reply_span word;    /* the word or pair that weighed most for the best category */
+};
+/* With skip NULL, the model's view of the whole reply: its words, its codes and
+ * the categories' biases.  With a skip span, only the words outside it (no
+ * bias, no codes): what the rest of the reply says beside a rule's match. */
+void smtp__model(const char *buf, size_t len, const smtp_reply *r, const smtp_reply_span *skip,
+                 struct smtp__model_out *out);
+
 #endif

@@ -141,11 +141,12 @@ static const char *evidence_name(enum smtp_reply_evidence v)
     case SMTP_REPLY_EVIDENCE_TEXT_PHRASE: return "text_phrase";
     case SMTP_REPLY_EVIDENCE_ENHANCED_CODE: return "enhanced_code";
     case SMTP_REPLY_EVIDENCE_BASIC_CODE: return "basic_code";
+    case SMTP_REPLY_EVIDENCE_WORDS: return "words";
     }
     return NULL;
 }
-const char *smtp_reply_evidence_name(int v) { return v >= 0 && v < 5 ? evidence_name((enum smtp_reply_evidence)v) : NULL; }
-int smtp_reply_evidence_count(void) { return 5; }
+const char *smtp_reply_evidence_name(int v) { return v >= 0 && v < 6 ? evidence_name((enum smtp_reply_evidence)v) : NULL; }
+int smtp_reply_evidence_count(void) { return 6; }
 
 static const char *stage_name(enum smtp_reply_stage v)
 {

@@ -194,6 +194,30 @@ extern const uint32_t smtp__nwraps;
 extern const struct smtp__wrap smtp__wraps[];
 #define SMTP__MAX_WRAPS 64
 
+/* ---- the word model (tools/model.py, data/model.tsv) ---- */
+/* Feature slots, open addressing with linear probing on (hash & (nslots - 1));
+ * hash 0 is an empty slot.  w = (first weight << 8) | number of weights, or
+ * SMTP__FEAT_STOP for a stop word (skipped; never part of a pair). */
+#define SMTP__FEAT_STOP 0xffffffffu
+struct smtp__feat {
+    uint32_t hash;
+    uint32_t w;
+};
+/* One weight of a feature: its category and its (scaled) value. */
+struct smtp__featw {
+    uint8_t cat;
+    int16_t w;
+};
+extern const uint32_t smtp__model_nslots;
+extern const struct smtp__feat smtp__model_feats[];
+extern const struct smtp__featw smtp__model_w[];
+extern const int16_t smtp__model_bias[];   /* per category */
+extern const int32_t smtp__model_margin;   /* the lead the best category needs to decide */
+/* A rule below this priority gives way to the model when the model picks another
+ * category by at least smtp__model_yield_margin. */
+extern const uint32_t smtp__model_yield_below;
+extern const int32_t smtp__model_yield_margin;
+
 extern const char smtp__table_version[];
 extern const char smtp__table_hash[];
 

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Generate libsmtpreply's compiled-in table from the data/ folder.
 
-    gen-tables.py DATA_DIR OUTPUT.c [OUTPUT.h]   write the table (and its types)
-    gen-tables.py --check DATA_DIR       validate the data only, print a summary
+    gen-tables.py DATA_DIR OUTPUT.c [OUTPUT.h] [--train TESTS_DIR]   write the table (and its types)
+    gen-tables.py --check DATA_DIR [--train TESTS_DIR]               validate the data, print a summary
+
+TESTS_DIR (tests/data) holds the test rows the word model is trained on, besides
+the rules and the code registries; without it the model learns from those alone.
 
 Standard library only. The output is deterministic: the same data gives the same
 bytes (rows in file-name then line order, no timestamps, no absolute paths).
@@ -13,6 +16,10 @@ import os
 import unicodedata
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model  # noqa: E402  (tools/model.py)
+import words  # noqa: E402  (tools/words.py)
 
 CATEGORY_NAMES = None  # filled from categories.tsv
 PERM = {"unknown": 0, "success": 1, "transient": 2, "permanent": 3}
@@ -188,7 +195,7 @@ def parse_pattern(pat, where):
     return parts
 
 
-def load(data_dir):
+def load(data_dir, train_dir=None):
     files = []
     cats = read_tsv(os.path.join(data_dir, "categories.tsv"),
                     ["name", "value", "fault", "default_perm", "perm_rcpt", "perm_msg",
@@ -367,10 +374,16 @@ def load(data_dir):
     with open(os.path.join(data_dir, "VERSION"), encoding="utf-8") as f:
         version = f.read().strip()
     files.append("VERSION")
+    files += ["model.tsv", "stopwords.tsv"]
     h = hashlib.sha256()
     for name in sorted(files):
         with open(os.path.join(data_dir, name), "rb") as f:
             h.update(name.encode() + b"\0" + f.read() + b"\0")
+    # the word model is trained on the test rows too: they are part of the table's identity
+    for name in sorted(os.listdir(train_dir)) if train_dir else []:
+        if name.endswith(".tsv"):
+            with open(os.path.join(train_dir, name), "rb") as f:
+                h.update(b"train/" + name.encode() + b"\0" + f.read() + b"\0")
     return dict(wrappers=wrappers, categories=cat_by_value, advice=advice, advice_ids=advice_ids, enh=enh,
                 basic=basic, rules=rules, units=units, version=version,
                 hash=h.hexdigest(), missing_advice=missing_advice)
@@ -454,6 +467,156 @@ def build_automaton(pats):
         dense.extend(delta(s, c) for c in range(ndcls))
     return dict(cls=cls, ncls=ncls, ndcls=ndcls, goto=goto, fail=fail, out=out, n=n, ndense=ndense,
                 dense=dense)
+
+
+def unescape_row(s):
+    """A test row's input: \\r, \\n, \\t and \\\\ escapes decoded (tests/data/README.md)."""
+    out = []
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s) and s[i + 1] in "rnt\\":
+            out.append({"r": "\r", "n": "\n", "t": "\t", "\\": "\\"}[s[i + 1]])
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def load_model_settings(data_dir):
+    settings = {}
+    for ln, r in read_tsv(os.path.join(data_dir, "model.tsv"), ["key", "value"]):
+        if not r["value"].lstrip("-").isdigit():
+            raise DataError(f"model.tsv:{ln}: value must be an integer")
+        settings[r["key"]] = int(r["value"])
+    for k in ("epochs", "scale", "prune", "margin", "yield_below", "yield_margin"):
+        if k not in settings:
+            raise DataError(f"model.tsv: no {k}")
+    stop = []
+    for ln, r in read_tsv(os.path.join(data_dir, "stopwords.tsv"), ["word"]):
+        stop.append(words.stem(fold(r["word"])))
+    return settings, stop
+
+
+def training_rows(d, train_dir):
+    """(folded text, code, enhanced, category index, where) of every training row,
+    in a fixed order: test rows, rules, basic codes, enhanced codes."""
+    cats = {c["name"]: c["value"] for c in d["categories"]}
+    rows = []
+    if train_dir:
+        for name in sorted(os.listdir(train_dir)):
+            if not name.endswith(".tsv"):
+                continue
+            for ln, r in read_tsv(os.path.join(train_dir, name), ["input", "category"]):
+                if r["category"] not in cats:
+                    raise DataError(f"{name}:{ln}: unknown category {r['category']!r}")
+                raw = unescape_row(r["input"]).encode("utf-8", "surrogateescape")
+                text, code, enh = model.reply_parts(raw)
+                rows.append((fold(text.decode("utf-8", "replace")), code, enh, cats[r["category"]],
+                             f"tests/data/{name}:{ln}"))
+    for r in d["rules"]:
+        if r["category"] == NONE8:
+            continue
+        code, enh = 0, (0, 0, 0)
+        basic = [c for c in r["cons"] if c[0] == 1]
+        if len(basic) == 1 and basic[0][1] == basic[0][2]:
+            code = basic[0][1]
+        ehs = [c for c in r["cons"] if c[0] == 2]
+        if len(ehs) == 1 and ehs[0][1] and ehs[0][2] != ANY and ehs[0][3] != ANY:
+            enh = ehs[0][1:4]
+        text = b" . ".join(f for f, _ in r["parts"])
+        rows.append((text, code, enh, r["category"], "rule " + r["id"]))
+    for code, b in sorted(d["basic"].items()):
+        rows.append((fold(b["text"]), code, (0, 0, 0), b["category"], f"basic {code}"))
+    for (subj, det), e in sorted(d["enh"].items()):
+        if e["category"] == cats["unknown"]:
+            continue
+        rows.append((fold(e["title"]), 0, (5, subj, det), e["category"], f"enhanced X.{subj}.{det}"))
+    return rows
+
+
+def build_model(d, data_dir, train_dir):
+    """Train the word model and lay out its tables (see tools/model.py)."""
+    settings, stop_words = load_model_settings(data_dir)
+    stop = {words.fnv1a(w) for w in stop_words}
+    rows = training_rows(d, train_dir)
+    docs = [(model.feature_hashes(text, code, enh, stop), cat) for text, code, enh, cat, _ in rows]
+    ncat = len(d["categories"])
+    if settings.get("logistic", 0):
+        weights, bias = model.train_logistic(docs, ncat, settings["epochs"])
+        # a feature adds to every category alike when its weights are shifted by
+        # their mean: the argmax and the margins do not change, and most weights
+        # end near zero, where pruning drops them
+        weights = {h: [v - sum(row) / ncat for v in row] for h, row in weights.items()}
+        peak = max([abs(v) for row in weights.values() for v in row] + [abs(v) for v in bias] + [1e-9])
+        scale = settings["scale"]
+
+        def q(v):
+            return int(round(v * scale / peak))
+    else:
+        weights, bias, _ = model.train(docs, list(range(ncat)), settings["epochs"])
+        peak = max([abs(v) for row in weights.values() for v in row] + [abs(v) for v in bias] + [1])
+        scale = settings["scale"]
+
+        def q(v):
+            return (v * scale + (peak // 2 if v >= 0 else -(peak // 2))) // peak
+
+    feats = {}
+    for h, row in weights.items():
+        ws = [(k, q(v)) for k, v in enumerate(row) if abs(q(v)) >= settings["prune"]]
+        if ws:
+            feats[h] = ws
+    for h in stop:
+        if h not in feats:
+            feats[h] = None          # a stop word: skipped, never a pair
+    # open addressing, linear probing; hash 0 marks an empty slot
+    nslots = 1
+    while nslots * 2 < 3 * len(feats) + 2:     # at most two thirds full
+        nslots *= 2
+    slots = [None] * nslots
+    for h in sorted(feats):
+        if h == 0:
+            raise DataError("internal: a feature hashes to 0")
+        i = h & (nslots - 1)
+        while slots[i] is not None:
+            i = (i + 1) & (nslots - 1)
+        slots[i] = h
+    return dict(settings=settings, slots=slots, feats=feats, bias=[q(v) for v in bias],
+                stop_words=stop_words, nrows=len(rows), ncat=ncat)
+
+
+def emit_model(out, m):
+    """The model's tables as C (layout in lib/table.h)."""
+    fw = []
+    entries = []
+    for h in m["slots"]:
+        if h is None:
+            entries.append("{0, 0}")
+            continue
+        ws = m["feats"][h]
+        if ws is None:
+            entries.append("{%du, SMTP__FEAT_STOP}" % h)
+            continue
+        if len(ws) > 255 or len(fw) >= (1 << 23):
+            raise DataError("internal: model table too large")
+        entries.append("{%du, %du}" % (h, len(fw) << 8 | len(ws)))
+        fw.extend(ws)
+    out.append(f"const uint32_t smtp__model_nslots = {len(m['slots'])};")
+    out.append("const struct smtp__feat smtp__model_feats[] = {")
+    for i in range(0, len(entries), 6):
+        out.append("    " + ", ".join(entries[i:i + 6]) + ",")
+    out.append("};")
+    out.append("const struct smtp__featw smtp__model_w[] = {")
+    for i in range(0, len(fw), 8):
+        out.append("    " + ", ".join("{%d, %d}" % (k, v) for k, v in fw[i:i + 8]) + ",")
+    if not fw:
+        out.append("    {0, 0},")
+    out.append("};")
+    emit_array(out, "int16_t", "smtp__model_bias", m["bias"])
+    out.append(f"const int32_t smtp__model_margin = {m['settings']['margin']};")
+    out.append(f"const uint32_t smtp__model_yield_below = {m['settings']['yield_below']};")
+    out.append(f"const int32_t smtp__model_yield_margin = {m['settings']['yield_margin']};")
 
 
 def emit_array(out, ctype, name, values, per_line=16):
@@ -705,6 +868,8 @@ def generate(d):
                                                   w["rank"], w["stage"]))
     out.append("};")
     out.append(f"const uint32_t smtp__nwraps = {len(wr)};")
+    if d.get("model"):
+        emit_model(out, d["model"])
     out.append("const char smtp__strings[] =")
     for i in range(0, len(pool), 64):
         out.append("    " + c_str(bytes(pool[i:i + 64])))
@@ -736,8 +901,17 @@ def generate_header(ac):
 
 
 def main(argv):
+    train_dir = None
+    if "--train" in argv:
+        i = argv.index("--train")
+        if i + 1 >= len(argv):
+            sys.stderr.write(__doc__)
+            return 2
+        train_dir = argv[i + 1]
+        argv = argv[:i] + argv[i + 2:]
     if len(argv) == 3 and argv[1] == "--check":
-        d = load(argv[2])
+        d = load(argv[2], train_dir)
+        d["model"] = build_model(d, argv[2], train_dir)
         _, ac = generate(d)
         print(f"rules: {len(d['rules'])}")
         print(f"enhanced codes: {len(d['enh'])}")
@@ -745,6 +919,9 @@ def main(argv):
         print(f"advice records: {len(d['advice'])}")
         print(f"automaton: {ac['n']} states, {ac['ncls']} classes ({ac['ndcls']} with dense columns), "
               f"{ac['ndense']} dense")
+        m = d["model"]
+        print(f"word model: {len(m['feats'])} features and stop words, "
+              f"{sum(len(w) for w in m['feats'].values() if w)} weights, trained on {m['nrows']} rows")
         if d["missing_advice"]:
             print("categories without advice: " + ", ".join(d["missing_advice"]))
             return 1
@@ -753,7 +930,8 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     try:
-        d = load(argv[1])
+        d = load(argv[1], train_dir)
+        d["model"] = build_model(d, argv[1], train_dir)
         text, ac = generate(d)
     except DataError as e:
         sys.stderr.write(f"gen-tables: {e}\n")
