@@ -462,13 +462,16 @@ static void decide_by_rule(const struct scan *sc, uint32_t ri, smtp_reply_result
  * Fills the category, evidence, rule id, match span and advice of *res and
  * returns the deciding rule, or NULL. */
 static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_reply *reply,
-                                       struct scan *sc, smtp_reply_result *res)
+                                       struct scan *sc, struct smtp__model_out *mp,
+                                       smtp_reply_result *res)
 {
     const struct smtp__enh *enh_entry = failure_entry(reply);
     uint32_t best = sc->best.rule;
     int weak = best != NO_RULE && smtp__rules[best].priority < SMTP__WEAK_PRIORITY;
     int words_ok = sc->reply_class == 4 || sc->reply_class == 5 || sc->reply_class == 0;
-    struct smtp__model_out m;
+    struct smtp__model_out local;
+    struct smtp__model_out *mm = mp ? mp : &local;
+#define m (*mm)
     if (best != NO_RULE && !weak) {
         /* a generic phrase ("not allowed", "access denied") gives way when the
          * other words of the reply say something else clearly */
@@ -476,7 +479,8 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
             smtp_reply_span span = {sc->best.off, sc->best.len};
             struct smtp__model_out rest;
             smtp__model(buf, len, reply, &span, &rest);
-            smtp__model(buf, len, reply, NULL, &m);
+            if (!mp)
+                smtp__model(buf, len, reply, NULL, &m);
             /* the words beside the phrase, and the model as a whole, agree on
              * another category, clearly */
             if (rest.category != smtp__rules[best].category && rest.category == m.category &&
@@ -507,7 +511,8 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
     }
     /* the words, for a failure or a reply without a code */
     if (words_ok) {
-        smtp__model(buf, len, reply, NULL, &m);
+        if (!mp)
+            smtp__model(buf, len, reply, NULL, &m);
         if (m.margin >= smtp__model_margin && m.word.len > 0 &&
             m.category != SMTP_REPLY_CAT_UNKNOWN &&
             (m.category != SMTP_REPLY_CAT_SUCCESS || sc->reply_class == 0)) {
@@ -564,6 +569,7 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
     }
     res->advice_index = smtp__categories[res->category].advice;
     return NULL;
+#undef m
 }
 
 int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
@@ -622,7 +628,20 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
         res->enhanced_title = smtp_reply_enhanced_title(reply->enhanced[0], reply->enhanced[1],
                                                         reply->enhanced[2]);
 
-    const struct smtp__rule *rule = decide(buf, len, reply, &sc, res);
+    /* The word pass (words.c): concept rules, and the model that decide()
+     * may need; only when a concept rule could still win */
+    struct smtp__model_out words;
+    struct smtp__model_out *wp = NULL;
+    if ((sc.reply_class == 4 || sc.reply_class == 5 || sc.reply_class == 0) &&
+        (sc.best.rule == NO_RULE || smtp__rules[sc.best.rule].priority < smtp__concept_top_priority ||
+         smtp__rules[sc.best.rule].priority < smtp__model_yield_below)) {
+        smtp__model(buf, len, reply, NULL, &words);
+        wp = &words;
+        for (uint32_t i = 0; i < words.nhits; i++)
+            consider(&sc, words.hits[i].rule, words.hits[i].span.off,
+                     words.hits[i].span.off + words.hits[i].span.len);
+    }
+    const struct smtp__rule *rule = decide(buf, len, reply, &sc, wp, res);
     int category = res->category;
     res->category = category;
 

@@ -43,7 +43,16 @@ uint32_t smtp__mix(uint32_t a, uint32_t b);
 
 /* What the word model says about a reply (words.c). */
 #define SMTP__MAX_CATEGORIES 64
+#define SMTP__MAX_CONCEPTS 1024      /* gen-tables.py allows no more */
+#define SMTP__MAX_CONCEPT_HITS 16
+/* A concept rule whose groups were all found in one clause. */
+struct smtp__concept_hit {
+    uint32_t rule;
+    smtp_reply_span span;    /* from its first term to its last */
+};
 struct smtp__model_out {
+    uint32_t nhits;
+    struct smtp__concept_hit hits[SMTP__MAX_CONCEPT_HITS];
     int32_t score[SMTP__MAX_CATEGORIES]; /* per category, in the table's scaled units */
     int category;            /* the best category */
     int32_t margin;          /* its lead over the runner-up */

@@ -93,7 +93,7 @@ struct smtp__cons {
 extern const struct smtp__cons smtp__conss[];
 
 /* Option bits of a rule. */
-enum { SMTP__OPT_DELAY = 1 };
+enum { SMTP__OPT_DELAY = 1, SMTP__OPT_CONCEPT = 2 };
 #define SMTP__NONE8 0xffu
 /* Rules below this priority lose to an informative enhanced code. */
 #define SMTP__WEAK_PRIORITY 30
@@ -202,7 +202,24 @@ extern const struct smtp__wrap smtp__wraps[];
 struct smtp__feat {
     uint32_t hash;
     uint32_t w;
+    uint32_t c;   /* (first concept term << 8) | number of concept terms */
 };
+/* A concept rule (a row of data/rules whose pattern starts with "~"): the rule it
+ * is, and how many groups of terms must all be found in one clause. */
+struct smtp__concept {
+    uint16_t rule;
+    uint8_t  ngroups;
+};
+/* A term of a concept: which concept, which group it belongs to. */
+struct smtp__term {
+    uint16_t concept;
+    uint8_t  group;
+};
+extern const struct smtp__concept smtp__concepts[];
+extern const uint32_t smtp__nconcepts;
+extern const struct smtp__term smtp__concept_terms[];
+/* The highest priority of a concept rule: a phrase rule at or above it cannot be beaten. */
+extern const uint32_t smtp__concept_top_priority;
 /* One weight of a feature: its category and its (scaled) value. */
 struct smtp__featw {
     uint8_t cat;

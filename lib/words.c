@@ -273,8 +273,14 @@ static const struct smtp__feat *lookup(uint32_t h)
 
 #define SEEN_SLOTS 256u /* features counted once per reply; past this many, again */
 
+#define MAX_TOUCHED 64u  /* concepts with a term in the current clause */
+
 struct scoring {
     struct smtp__model_out *out;
+    uint32_t clause;                  /* the clause the concept state is about */
+    uint32_t ntouched;
+    struct { uint16_t concept; uint32_t first; } touched[MAX_TOUCHED];
+    uint8_t mask[SMTP__MAX_CONCEPTS]; /* groups of each concept found in the clause */
     uint32_t seen[SEEN_SLOTS]; /* hashes of the features counted so far (0: empty) */
     uint32_t nseen;
     smtp_reply_span skip;   /* words inside it are not counted */
@@ -317,6 +323,53 @@ static void add(struct scoring *sc, const struct smtp__feat *f, uint32_t off, ui
     }
 }
 
+/* A new clause: no concept has a term in it yet. */
+static void new_clause(struct scoring *sc, uint32_t clause)
+{
+    for (uint32_t i = 0; i < sc->ntouched; i++)
+        sc->mask[sc->touched[i].concept] = 0;
+    if (sc->ntouched > MAX_TOUCHED)
+        memset(sc->mask, 0, sizeof sc->mask);
+    sc->ntouched = 0;
+    sc->clause = clause;
+}
+
+/* The concept terms of feature f, found at [off, end) of the input. */
+static void concept_terms(struct scoring *sc, const struct smtp__feat *f, uint32_t off, uint32_t end)
+{
+    uint32_t start = f->c >> 8, n = f->c & 0xffu;
+    for (uint32_t k = 0; k < n; k++) {
+        const struct smtp__term *t = &smtp__concept_terms[start + k];
+        if (t->concept >= smtp__nconcepts || t->concept >= SMTP__MAX_CONCEPTS)
+            continue;
+        const struct smtp__concept *c = &smtp__concepts[t->concept];
+        uint8_t full = (uint8_t)((1u << c->ngroups) - 1u);
+        uint8_t m = sc->mask[t->concept];
+        if (m == full)
+            continue; /* reported already in this clause */
+        uint32_t first = off;
+        if (m == 0) {
+            if (sc->ntouched < MAX_TOUCHED) {
+                sc->touched[sc->ntouched].concept = t->concept;
+                sc->touched[sc->ntouched].first = off;
+            }
+            sc->ntouched++;
+        } else {
+            for (uint32_t i = 0; i < sc->ntouched && i < MAX_TOUCHED; i++)
+                if (sc->touched[i].concept == t->concept)
+                    first = sc->touched[i].first;
+        }
+        m |= (uint8_t)(1u << t->group);
+        sc->mask[t->concept] = m;
+        if (m == full && sc->out->nhits < SMTP__MAX_CONCEPT_HITS) {
+            struct smtp__concept_hit *h = &sc->out->hits[sc->out->nhits++];
+            h->rule = c->rule;
+            h->span.off = first < off ? first : off;
+            h->span.len = end - h->span.off;
+        }
+    }
+}
+
 static void score_word(void *ctx, const struct smtp__word *w)
 {
     struct scoring *sc = ctx;
@@ -328,12 +381,20 @@ static void score_word(void *ctx, const struct smtp__word *w)
         return;
     }
     sc->out->nwords++;
-    if (f)
+    if (w->clause != sc->clause)
+        new_clause(sc, w->clause);
+    if (f) {
         add(sc, f, w->off, w->end);
+        if (f->c)
+            concept_terms(sc, f, w->off, w->end);
+    }
     if (sc->prev && sc->prev_clause == w->clause) {
         const struct smtp__feat *p = lookup(smtp__mix(sc->prev, w->hash));
-        if (p && p->w != SMTP__FEAT_STOP)
+        if (p && p->w != SMTP__FEAT_STOP) {
             add(sc, p, sc->prev_off, w->end);
+            if (p->c)
+                concept_terms(sc, p, sc->prev_off, w->end);
+        }
     }
     sc->prev = w->hash;
     sc->prev_clause = w->clause;

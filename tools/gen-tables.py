@@ -195,6 +195,38 @@ def parse_pattern(pat, where):
     return parts
 
 
+def parse_concept(spec, where, stop):
+    """A concept pattern ("~mailbox|inbox|account + full|over quota") -> list of
+    groups, each a sorted list of term hashes: a one-word term is the hash of
+    its stem, a two-word term the pair hash of its two stems (tools/words.py;
+    stop words are left out, as the matcher skips them)."""
+    groups = []
+    for g in spec.split("+"):
+        terms = set()
+        for alt in g.split("|"):
+            alt = alt.strip()
+            if not alt:
+                raise DataError(f"{where}: empty term in concept {spec!r}")
+            hs = []
+            for _s, _e, w, _c in words.tokens(fold(alt)):
+                h = words.fnv1a(words.stem(w) if len(w) <= 48 else w)
+                if h in stop:
+                    raise DataError(f"{where}: concept term {alt!r} has a stop word ({w.decode()}), "
+                                    "which the matcher skips: leave it out")
+                hs.append(h)
+            if len(hs) == 1:
+                terms.add(hs[0])
+            elif len(hs) == 2:
+                terms.add(words.mix(hs[0], hs[1]))
+            else:
+                raise DataError(f"{where}: concept term {alt!r} must be one or two words "
+                                "(not stop words, digits or glued names)")
+        groups.append(sorted(terms))
+    if not 2 <= len(groups) <= 8:
+        raise DataError(f"{where}: a concept needs 2 to 8 groups joined by +")
+    return groups
+
+
 def load(data_dir, train_dir=None):
     files = []
     cats = read_tsv(os.path.join(data_dir, "categories.tsv"),
@@ -315,6 +347,8 @@ def load(data_dir, train_dir=None):
         else:
             raise DataError(f"{where}: kind must be marker or stage")
 
+    _, stop_words = load_model_settings(data_dir)
+    stop = {words.fnv1a(w) for w in stop_words}
     rules = []
     rule_ids = set()
     rdir = os.path.join(data_dir, "rules")
@@ -363,9 +397,14 @@ def load(data_dir, train_dir=None):
                 adv_index = advice_ids[cat_by_value[category]["name"]]
             else:
                 adv_index = 0
+            if r["pattern"].startswith("~"):
+                opts["options"] |= 2      # SMTP__OPT_CONCEPT
             rules.append(dict(id=rid, category=category, priority=prio,
                               cons=parse_codes(r["codes"], where),
-                              parts=parse_pattern(r["pattern"], where),
+                              parts=[] if r["pattern"].startswith("~")
+                              else parse_pattern(r["pattern"], where),
+                              concept=parse_concept(r["pattern"][1:], where, stop)
+                              if r["pattern"].startswith("~") else None,
                               provider=dash(r["provider"]).lower() or None,
                               blocklist=dash(r["blocklist"]).lower() or None,
                               advice=adv_index, **opts))
@@ -570,6 +609,24 @@ def build_model(d, data_dir, train_dir):
     for h in stop:
         if h not in feats:
             feats[h] = None          # a stop word: skipped, never a pair
+    # concept rules: each term is a feature slot too, listing (concept, group)
+    concepts = []
+    terms = {}
+    for ri, r in enumerate(d["rules"]):
+        if r.get("concept") is None:
+            continue
+        ci = len(concepts)
+        concepts.append((ri, len(r["concept"])))
+        for gi, group in enumerate(r["concept"]):
+            for h in group:
+                if h in stop:
+                    raise DataError(f"rule {r['id']}: a concept term is a stop word")
+                terms.setdefault(h, []).append((ci, gi))
+    if len(concepts) > 1024:
+        raise DataError("more than 1024 concept rules")
+    for h in terms:
+        if h not in feats:
+            feats[h] = []
     # open addressing, linear probing; hash 0 marks an empty slot
     nslots = 1
     while nslots * 2 < 3 * len(feats) + 2:     # at most two thirds full
@@ -583,25 +640,29 @@ def build_model(d, data_dir, train_dir):
             i = (i + 1) & (nslots - 1)
         slots[i] = h
     return dict(settings=settings, slots=slots, feats=feats, bias=[q(v) for v in bias],
-                stop_words=stop_words, nrows=len(rows), ncat=ncat)
+                stop_words=stop_words, nrows=len(rows), ncat=ncat, concepts=concepts, terms=terms,
+                concept_top=max([d["rules"][ri]["priority"] for ri, _ in concepts] + [0]))
 
 
 def emit_model(out, m):
     """The model's tables as C (layout in lib/table.h)."""
     fw = []
+    ct = []
     entries = []
     for h in m["slots"]:
         if h is None:
-            entries.append("{0, 0}")
+            entries.append("{0, 0, 0}")
             continue
         ws = m["feats"][h]
         if ws is None:
-            entries.append("{%du, SMTP__FEAT_STOP}" % h)
+            entries.append("{%du, SMTP__FEAT_STOP, 0}" % h)
             continue
-        if len(ws) > 255 or len(fw) >= (1 << 23):
+        tl = m["terms"].get(h, [])
+        if len(ws) > 255 or len(fw) >= (1 << 23) or len(tl) > 255 or len(ct) >= (1 << 23):
             raise DataError("internal: model table too large")
-        entries.append("{%du, %du}" % (h, len(fw) << 8 | len(ws)))
+        entries.append("{%du, %du, %du}" % (h, len(fw) << 8 | len(ws), len(ct) << 8 | len(tl)))
         fw.extend(ws)
+        ct.extend(tl)
     out.append(f"const uint32_t smtp__model_nslots = {len(m['slots'])};")
     out.append("const struct smtp__feat smtp__model_feats[] = {")
     for i in range(0, len(entries), 6):
@@ -614,6 +675,16 @@ def emit_model(out, m):
         out.append("    {0, 0},")
     out.append("};")
     emit_array(out, "int16_t", "smtp__model_bias", m["bias"])
+    out.append("const struct smtp__concept smtp__concepts[] = {")
+    for ri, ng in m["concepts"] or [(0, 0)]:
+        out.append("    {%d, %d}," % (ri, ng))
+    out.append("};")
+    out.append(f"const uint32_t smtp__nconcepts = {len(m['concepts'])};")
+    out.append("const struct smtp__term smtp__concept_terms[] = {")
+    for i in range(0, max(len(ct), 1), 8):
+        out.append("    " + ", ".join("{%d, %d}" % t for t in (ct[i:i + 8] or [(0, 0)])) + ",")
+    out.append("};")
+    out.append(f"const uint32_t smtp__concept_top_priority = {m['concept_top']};")
     out.append(f"const int32_t smtp__model_margin = {m['settings']['margin']};")
     out.append(f"const uint32_t smtp__model_yield_below = {m['settings']['yield_below']};")
     out.append(f"const int32_t smtp__model_yield_margin = {m['settings']['yield_margin']};")
