@@ -335,8 +335,11 @@ typedef struct smtp_reply_result {
 /**
  * Classify a parsed reply.  buf/len must be the buffer given to smtp_reply_parse.
  * A pure function: the same input gives the same result.  Returns SMTP_REPLY_OK,
- * SMTP_REPLY_E_NULL (a NULL reply or result, or NULL buf with len > 0).
- * Never allocates; time is linear in the reply's text.
+ * SMTP_REPLY_E_NULL (a NULL reply or result, or NULL buf with len > 0) or
+ * SMTP_REPLY_E_NOT_PARSED (*reply was not filled by a successful smtp_reply_parse:
+ * no code, no enhanced code and no line, or more lines than SMTP_REPLY_MAX_LINES).
+ * On every return except a NULL result, *result is reset first (category unknown,
+ * rule "none").  Never allocates; time is linear in the reply's text.
  */
 SMTP_REPLY_API SMTP_REPLY_WUR int
 smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
