@@ -4,8 +4,8 @@
  *   smtpreply-bench [FILE] [-n PASSES] [-r ROUNDS] [-t THREADS] [-w WARMUP]
  *                   [--library PATH] [--table-object PATH] [--quick] [--check]
  *
- * FILE holds one reply per line, escaped as the CLI reads standard input
- * (\r \n \t \\ and \0 decoded); the default is bench/corpus/replies.txt.
+ * FILE holds one reply per line with the record escapes of the CLI and the test
+ * tables (common/record.h); the default is bench/corpus/replies.txt.
  *
  * "Classifying a reply" is smtp_reply_parse (whole-text mode with unwrapping,
  * options 0, as smtp_reply_classify_buf does) followed by smtp_reply_classify,
@@ -47,6 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "smtpreply.h"
 
 #ifndef BENCH_DEFAULT_CORPUS
@@ -300,44 +301,21 @@ static void rset_free(struct rset *s)
     memset(s, 0, sizeof *s);
 }
 
-/* The escapes of the test tables and the CLI: \r \n \t \\ \0; others keep the byte. */
-static size_t unescape(const char *in, size_t n, char *out)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (in[i] == '\\' && i + 1 < n) {
-            char c = in[++i];
-            out[k++] = c == 'r' ? '\r' : c == 'n' ? '\n' : c == 't' ? '\t' : c == '0' ? '\0' : c;
-        } else {
-            out[k++] = in[i];
-        }
-    }
-    return k;
-}
-
 static void load_corpus(const char *path, struct rset *s)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         die("cannot open corpus %s (make it with bench/make-corpus.py)", path);
-    char *line = NULL, *buf = NULL;
-    size_t cap = 0, bcap = 0;
+    char *line = NULL;
+    size_t cap = 0;
     ssize_t l;
     while ((l = getline(&line, &cap, f)) > 0) {
         while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r'))
             l--;
-        if (l == 0)
-            continue;
-        if ((size_t)l > bcap) {
-            bcap = (size_t)l;
-            buf = realloc(buf, bcap);
-            if (!buf)
-                die("%s", "out of memory");
-        }
-        rset_add(s, buf, unescape(line, (size_t)l, buf));
+        if (l > 0)
+            rset_add(s, line, rec_unescape(line, (size_t)l));
     }
     free(line);
-    free(buf);
     fclose(f);
     if (s->n == 0)
         die("corpus %s holds no replies", path);

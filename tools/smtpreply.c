@@ -28,6 +28,8 @@
 
 #include <smtpreply.h>
 
+#include "record.h"
+
 #define PROG "smtpreply"
 #define EXIT_USAGE 2
 #define EXIT_IO 1
@@ -759,31 +761,6 @@ static void classify_record(const char *buf, size_t len)
 
 /* ---- input ---------------------------------------------------------------------- */
 
-/* Decode \r, \n, \t and \\ in place; any other backslash is kept as it is.
- * Returns the new length. */
-static size_t unescape(char *s, size_t n)
-{
-    char *bs = memchr(s, '\\', n);
-    if (bs == NULL)
-        return n;
-    size_t i = (size_t)(bs - s), o = i;
-    while (i < n) {
-        char c = s[i];
-        if (c == '\\' && i + 1 < n) {
-            char d = s[i + 1];
-            char v = d == 'r' ? '\r' : d == 'n' ? '\n' : d == 't' ? '\t' : d == '\\' ? '\\' : 0;
-            if (v) {
-                s[o++] = v;
-                i += 2;
-                continue;
-            }
-        }
-        s[o++] = c;
-        i++;
-    }
-    return o;
-}
-
 static int read_lines(void)
 {
     char *line = NULL;
@@ -797,7 +774,7 @@ static int read_lines(void)
                 n--;
         }
         if (!opt.literal)
-            n = unescape(line, n);
+            n = rec_unescape(line, n);
         classify_record(line, n);
         if (out_failed)
             break;
@@ -1055,7 +1032,7 @@ int main(int argc, char **argv)
             char *a = argv[i];
             size_t n = strlen(a);
             if (!opt.literal)
-                n = unescape(a, n);
+                n = rec_unescape(a, n);
             classify_record(a, n);
         }
     } else if (opt.raw) {

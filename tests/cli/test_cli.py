@@ -11,6 +11,7 @@ fails with a message naming the case.  Exit 0 = pass, 1 = fail, 77 = skipped.
 """
 import argparse
 import glob
+import importlib.util
 import json
 import os
 import re
@@ -80,17 +81,18 @@ def run(argv, stdin=b"", **kw):
     return p.returncode, p.stdout, p.stderr
 
 
-def unescape(b):
-    """The CLI's escape decoding of one record: \\r \\n \\t \\\\ only."""
-    out, i = bytearray(), 0
-    while i < len(b):
-        if b[i:i + 1] == b"\\" and i + 1 < len(b) and b[i + 1:i + 2] in b"rnt\\":
-            out += {b"r": b"\r", b"n": b"\n", b"t": b"\t", b"\\": b"\\"}[b[i + 1:i + 2]]
-            i += 2
-        else:
-            out.append(b[i])
-            i += 1
-    return bytes(out)
+def _load_record_codec():
+    """The record escapes, from the binding's codec (loaded by path: it needs no library)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bindings", "python",
+                        "smtpreply", "_record.py")
+    spec = importlib.util.spec_from_file_location("smtpreply_record", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+RECORD = _load_record_codec()
+unescape = RECORD.unescape  # the CLI decodes \r \n \t \\ and keeps any other backslash
 
 
 def expected_json_text(b):
@@ -153,14 +155,11 @@ def check_schema(obj, case):
 def read_rows(rows_dir):
     """(input-as-escaped, expected category, file:line) from tests/data/*.tsv."""
     rows = []
-    for path in sorted(glob.glob(os.path.join(rows_dir, "*.tsv"))):
-        with open(path, "rb") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip() or line.startswith(b"#") or line.startswith(b"input\t"):
-                    continue  # blank, comment, header
-                cols = line.rstrip(b"\r\n").split(b"\t")
-                if len(cols) >= 2:
-                    rows.append((cols[0], cols[1].decode(), "%s:%d" % (os.path.basename(path), n)))
+    for path in RECORD.table_files(rows_dir):
+        for n, cols in RECORD.table_rows(path):
+            if len(cols) >= 2:
+                rows.append((cols[0].encode("utf-8", "surrogateescape"), cols[1],
+                             "%s:%d" % (os.path.basename(path), n)))
     return rows
 
 

@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Optional, Tuple, Type, Union, cast
 
 from . import _lib
+from ._record import escape, unescape
 
 __all__ = [
     "parse", "classify", "advice", "Reply", "Result", "Advice", "ReplyError", "Incomplete",
     "Category", "Permanence", "RecipientAction", "MessageAction", "Fault", "Evidence",
     "Stage", "Wrapper", "Actor", "FLAG_NAMES", "version", "version_number",
     "table_version", "rule_count", "table_hash", "enhanced_title", "error_name",
-    "strerror", "library_path", "BytesLike", "LibEnum", "__version__",
+    "strerror", "library_path", "BytesLike", "LibEnum", "escape", "unescape", "__version__",
 ]
 
 _L = _lib.lib

@@ -15,27 +15,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, TextIO, Tuple
 
 from . import (Advice, Category, Evidence, Fault, MessageAction, Permanence,
                RecipientAction, ReplyError, Result, Stage, Wrapper, advice, classify,
-               rule_count, table_version, version)
-
-_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("\\"): b"\\"}
-
-
-def unescape(line: bytes) -> bytes:
-    """Turn the two-byte escapes \\r \\n \\t \\\\ into the bytes they stand for;
-    a backslash before any other byte is dropped (as the C tools do)."""
-    out = bytearray()
-    i, n = 0, len(line)
-    while i < n:
-        b = line[i]
-        if b == 0x5C and i + 1 < n:
-            nxt = line[i + 1]
-            out += _ESCAPES.get(nxt, bytes((nxt,)))
-            i += 2
-        else:
-            out.append(b)
-            i += 1
-    return bytes(out)
-
+               rule_count, table_version, unescape, version)
 
 def _stdin_inputs(stream: Any) -> Iterator[bytes]:
     for raw in stream:
