@@ -44,11 +44,16 @@ extern "C" {
 
 /* ---- versions --------------------------------------------------------------- */
 
-/** Release version of the header; smtp_reply_version() gives the library's. */
+/** Release version of the header; smtp_reply_version() gives the library's.
+ *  It must equal project(version:) in meson.build, which checks it. */
 #define SMTP_REPLY_VERSION_MAJOR 0
 #define SMTP_REPLY_VERSION_MINOR 1
 #define SMTP_REPLY_VERSION_PATCH 0
-#define SMTP_REPLY_VERSION_STRING "0.1.0"
+#define SMTP_REPLY_STR_(x) #x
+#define SMTP_REPLY_XSTR_(x) SMTP_REPLY_STR_(x)
+/** "MAJOR.MINOR.PATCH", e.g. "0.1.0". */
+#define SMTP_REPLY_VERSION_STRING SMTP_REPLY_XSTR_(SMTP_REPLY_VERSION_MAJOR) "." \
+    SMTP_REPLY_XSTR_(SMTP_REPLY_VERSION_MINOR) "." SMTP_REPLY_XSTR_(SMTP_REPLY_VERSION_PATCH)
 #define SMTP_REPLY_VERSION_NUMBER \
     ((SMTP_REPLY_VERSION_MAJOR << 16) | (SMTP_REPLY_VERSION_MINOR << 8) | SMTP_REPLY_VERSION_PATCH)
 

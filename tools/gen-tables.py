@@ -1,28 +1,28 @@
 #!/usr/bin/env python3
 """Generate libsmtpreply's compiled-in table from the data/ folder.
 
-    gen-tables.py DATA_DIR OUTPUT.c [OUTPUT.h]   write the table (and its types)
-    gen-tables.py --check DATA_DIR       validate the data only, print a summary
+    gen-tables.py [--header H] DATA_DIR OUTPUT.c [OUTPUT.h]   write the table (and its types)
+    gen-tables.py --check [--header H] DATA_DIR       validate the data only, print a summary
+                                                      (the rule count, the automaton's states)
+
+The enum values and names the data uses (categories, verdicts, faults, stages,
+wrappers, actors) are read from the public header H (include/smtpreply.h by
+default), and data/categories.tsv must match its enum smtp_reply_category.
 
 Standard library only. The output is deterministic: the same data gives the same
 bytes (rows in file-name then line order, no timestamps, no absolute paths).
 See data/README.md for the file formats.
 """
+import argparse
 import hashlib
 import os
 import unicodedata
 import re
 import sys
 
-CATEGORY_NAMES = None  # filled from categories.tsv
-PERM = {"unknown": 0, "success": 1, "transient": 2, "permanent": 3}
-RCPT = {"keep": 0, "suppress": 1, "review": 2}
-MSG = {"none": 0, "retry": 1, "retry_later": 2, "fix_sender": 3, "never": 4}
-FAULT = {"unknown": 0, "recipient": 1, "sender": 2, "content": 3, "remote": 4,
-         "network": 5, "none": 6}
-STAGE = {"connect": 1, "helo": 2, "mail": 3, "rcpt": 4, "data": 5, "eod": 6,
-         "auth": 7, "starttls": 8}
-ACTORS = {"sender": 1, "sender_admin": 2, "recipient": 4, "recipient_admin": 8}
+# The enums come from include/smtpreply.h (read_header_enums), the one source of
+# their values and names: name -> value, filled by set_enums().
+PERM = RCPT = MSG = FAULT = STAGE = ACTORS = WRAP = CATEGORY_ENUM = {}
 NONE8 = 0xFF
 ANY = 0xFFFF
 MAX_PART = 200          # longest pattern part (the matcher keeps a 256-byte window)
@@ -32,6 +32,58 @@ DENSE_DEPTH = 4         # states up to this depth get full DFA rows
 
 class DataError(Exception):
     pass
+
+
+_ENUM_VALUE = re.compile(r"(-?\d+)[uU]?(?:\s*<<\s*(\d+))?")
+
+
+def read_header_enums(path):
+    """The enums of smtpreply.h: {"smtp_reply_stage": [("unknown", 0), ...], ...},
+    in the header's order.  A constant's name is the library's name for it: the
+    constant without its enum's prefix (the "SMTP_REPLY_<WORD>_" most of its
+    constants share, or else "SMTP_REPLY_"), in lower case: SMTP_REPLY_PERM_TRANSIENT
+    is "transient", SMTP_REPLY_OK is "ok", SMTP_REPLY_F_8BIT is "8bit"."""
+    with open(path, encoding="utf-8") as f:
+        text = re.sub(r"/\*.*?\*/|//[^\n]*", " ", f.read(), flags=re.S)
+    enums = {}
+    for m in re.finditer(r"\benum\s+(smtp_reply_\w+)\s*\{(.*?)\}", text, re.S):
+        consts, value = [], -1
+        for item in m.group(2).split(","):
+            name, _, expr = (x.strip() for x in item.partition("="))
+            if not name:
+                continue
+            if expr:
+                v = _ENUM_VALUE.fullmatch(expr)
+                if not v:
+                    raise DataError(f"{path}: enum {m.group(1)}: cannot read {item.strip()!r}")
+                value = int(v.group(1)) << int(v.group(2) or 0)
+            else:
+                value += 1
+            consts.append((name, value))
+        words = {}
+        for name, _ in consts:
+            w = re.match(r"SMTP_REPLY_[A-Z0-9]+_", name)
+            if w:
+                words[w.group(0)] = words.get(w.group(0), 0) + 1
+        prefix = max(words, key=words.get) if words else "SMTP_REPLY_"
+        enums[m.group(1)] = [((n[len(prefix):] if n.startswith(prefix) else n[len("SMTP_REPLY_"):]).lower(), v)
+                             for n, v in consts]
+    return enums
+
+
+def set_enums(header):
+    """Read the enums the data files name from the header."""
+    global PERM, RCPT, MSG, FAULT, STAGE, ACTORS, WRAP, CATEGORY_ENUM
+    e = read_header_enums(header)
+    need = ["smtp_reply_permanence", "smtp_reply_recipient_action", "smtp_reply_message_action",
+            "smtp_reply_fault", "smtp_reply_stage", "smtp_reply_actor", "smtp_reply_wrapper",
+            "smtp_reply_category"]
+    missing = [n for n in need if n not in e]
+    if missing:
+        raise DataError(f"{header}: no enum {', '.join(missing)}")
+    PERM, RCPT, MSG, FAULT, STAGE, ACTORS, WRAP, CATEGORY_ENUM = (dict(e[n]) for n in need)
+    # a stage constraint or stage phrase names a real stage
+    STAGE = {k: v for k, v in STAGE.items() if v != 0}
 
 
 def read_tsv(path, required):
@@ -203,6 +255,14 @@ def load(data_dir):
     values = sorted(c["value"] for c in categories.values())
     if values != list(range(len(values))):
         raise DataError("categories.tsv: values must be 0..N-1")
+    for name, c in categories.items():
+        if CATEGORY_ENUM.get(name) != c["value"]:
+            raise DataError(f"categories.tsv: {name} = {c['value']}, but smtpreply.h has "
+                            + (f"SMTP_REPLY_CAT_{name.upper()} = {CATEGORY_ENUM[name]}"
+                               if name in CATEGORY_ENUM else f"no SMTP_REPLY_CAT_{name.upper()}"))
+    for name in CATEGORY_ENUM:
+        if name not in categories:
+            raise DataError(f"categories.tsv: no row for SMTP_REPLY_CAT_{name.upper()} of smtpreply.h")
     cat_by_value = sorted(categories.values(), key=lambda c: c["value"])
 
     def cat(name, where, allow_none=False):
@@ -287,8 +347,6 @@ def load(data_dir):
     wrappers = []
     path = os.path.join(data_dir, "wrappers.tsv")
     files.append("wrappers.tsv")
-    WRAP = {"none": 0, "dsn": 1, "postfix": 2, "exim": 3, "qmail": 4, "sendmail": 5,
-            "exchange": 6, "other": 7}
     ENDS = {"-": 0, "none": 0, "postfix": 1, "quote": 2, "paren": 3, "field": 5}
     for ln, r in read_tsv(path, ["kind", "text", "wrapper", "end", "rank", "stage", "source"]):
         where = f"wrappers.tsv:{ln}"
@@ -736,9 +794,26 @@ def generate_header(ac):
 
 
 def main(argv):
-    if len(argv) == 3 and argv[1] == "--check":
-        d = load(argv[2])
-        _, ac = generate(d)
+    ap = argparse.ArgumentParser(prog="gen-tables.py", description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true",
+                    help="validate the data only and print a summary (the rule count, ...)")
+    ap.add_argument("--header", help="the public header whose enums the data names "
+                    "(default: DATA_DIR/../include/smtpreply.h)")
+    ap.add_argument("data_dir", metavar="DATA_DIR")
+    ap.add_argument("outputs", metavar="OUTPUT", nargs="*", help="OUTPUT.c [OUTPUT.h]")
+    a = ap.parse_args(argv[1:])
+    if (a.check and a.outputs) or (not a.check and len(a.outputs) not in (1, 2)):
+        ap.print_usage(sys.stderr)
+        return 2
+    header = a.header or os.path.join(a.data_dir, "..", "include", "smtpreply.h")
+    try:
+        set_enums(header)
+        d = load(a.data_dir)
+        text, ac = generate(d)
+    except (DataError, OSError) as e:
+        sys.stderr.write(f"gen-tables: {e}\n")
+        return 1
+    if a.check:
         print(f"rules: {len(d['rules'])}")
         print(f"enhanced codes: {len(d['enh'])}")
         print(f"basic codes: {len(d['basic'])}")
@@ -749,18 +824,9 @@ def main(argv):
             print("categories without advice: " + ", ".join(d["missing_advice"]))
             return 1
         return 0
-    if len(argv) not in (3, 4):
-        sys.stderr.write(__doc__)
-        return 2
-    try:
-        d = load(argv[1])
-        text, ac = generate(d)
-    except DataError as e:
-        sys.stderr.write(f"gen-tables: {e}\n")
-        return 1
-    outputs = [(argv[2], text)]
-    if len(argv) == 4:
-        outputs.append((argv[3], generate_header(ac)))
+    outputs = [(a.outputs[0], text)]
+    if len(a.outputs) == 2:
+        outputs.append((a.outputs[1], generate_header(ac)))
     for path, content in outputs:
         tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
