@@ -1,9 +1,17 @@
 #!/usr/bin/env python3
 """Generate libsmtpreply's compiled-in table from the data/ folder.
 
-    gen-tables.py [--header H] DATA_DIR OUTPUT.c [OUTPUT.h]   write the table (and its types)
-    gen-tables.py --check [--header H] DATA_DIR       validate the data only, print a summary
-                                                      (the rule count, the automaton's states)
+    gen-tables.py [--header H] [--depfile D] DATA_DIR OUTPUT.c [OUTPUT.h]
+                                    write the table (and its types)
+    gen-tables.py --check [--header H] DATA_DIR
+                                    validate the data only and print a summary: the
+                                    number of rules, codes, advice records and states
+    gen-tables.py --hash DATA_DIR   print the hash a table made from DATA_DIR would carry
+
+Every *.tsv file in DATA_DIR/rules is read, in name order.  The depfile names the
+files read and the DATA_DIR/rules folder itself, whose time stamp changes when a
+file is added or removed, so that ninja reruns the generator for a new rule file
+without a reconfigure (lib/meson.build).
 
 The enum values and names the data uses (categories, verdicts, faults, stages,
 wrappers, actors) are read from the public header H (include/smtpreply.h by
@@ -431,7 +439,7 @@ def load(data_dir):
             h.update(name.encode() + b"\0" + f.read() + b"\0")
     return dict(wrappers=wrappers, categories=cat_by_value, advice=advice, advice_ids=advice_ids, enh=enh,
                 basic=basic, rules=rules, units=units, version=version,
-                hash=h.hexdigest(), missing_advice=missing_advice)
+                hash=h.hexdigest(), missing_advice=missing_advice, files=sorted(files))
 
 
 def build_automaton(pats):
@@ -799,16 +807,26 @@ def main(argv):
                     help="validate the data only and print a summary (the rule count, ...)")
     ap.add_argument("--header", help="the public header whose enums the data names "
                     "(default: DATA_DIR/../include/smtpreply.h)")
+    ap.add_argument("--depfile", help="also write a Makefile-style depfile naming every file "
+                    "read and the data/rules folder, so that a build tool reruns the generator "
+                    "when a rule file is edited, added or removed")
+    ap.add_argument("--hash", action="store_true",
+                    help="print the table hash of DATA_DIR (smtp_reply_table_hash() of a table "
+                    "generated from it now) and exit")
     ap.add_argument("data_dir", metavar="DATA_DIR")
     ap.add_argument("outputs", metavar="OUTPUT", nargs="*", help="OUTPUT.c [OUTPUT.h]")
     a = ap.parse_args(argv[1:])
-    if (a.check and a.outputs) or (not a.check and len(a.outputs) not in (1, 2)):
+    only = a.check or a.hash
+    if (only and a.outputs) or (not only and len(a.outputs) not in (1, 2)):
         ap.print_usage(sys.stderr)
         return 2
     header = a.header or os.path.join(a.data_dir, "..", "include", "smtpreply.h")
     try:
         set_enums(header)
         d = load(a.data_dir)
+        if a.hash:
+            print(d["hash"])
+            return 0
         text, ac = generate(d)
     except (DataError, OSError) as e:
         sys.stderr.write(f"gen-tables: {e}\n")
@@ -827,12 +845,36 @@ def main(argv):
     outputs = [(a.outputs[0], text)]
     if len(a.outputs) == 2:
         outputs.append((a.outputs[1], generate_header(ac)))
+    if a.depfile:
+        read = [header] + [os.path.join(a.data_dir, f) for f in d["files"]]
+        read.append(os.path.join(a.data_dir, "rules"))  # its mtime changes when a file comes or goes
+        outputs.append((a.depfile, "%s: %s\n" % (
+            depfile_escape(a.outputs[0]), " \\\n  ".join(depfile_escape(os.path.abspath(p)) for p in read))))
     for path, content in outputs:
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(content)
-        os.replace(tmp, path)
+        write_if_changed(path, content)
     return 0
+
+
+def write_if_changed(path, content):
+    """Write content to path, unless it holds it already: an output left untouched
+    keeps its time stamp, so that (with ninja's restat) nothing downstream is
+    compiled again when the generator reruns for nothing (an editor's scratch file
+    in data/rules changes the folder's time stamp too)."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            if f.read() == content:
+                return
+    except OSError:
+        pass
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(content)
+    os.replace(tmp, path)
+
+
+def depfile_escape(path):
+    """A path as a Makefile-style depfile (ninja, make) reads it."""
+    return path.replace(" ", "\\ ").replace("#", "\\#").replace("$", "$$")
 
 
 if __name__ == "__main__":
