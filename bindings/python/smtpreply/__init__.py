@@ -197,6 +197,8 @@ class Reply:
     consumed: int                                #: bytes of input this reply used
     nlines: int                                  #: lines seen (may exceed len(lines))
     raw: bytes                                   #: the reply proper, as bytes of the input
+    #: the text's bytes (smtp_reply_text), for callers that must not lose invalid UTF-8
+    text_bytes: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def enhanced_str(self) -> Optional[str]:
@@ -221,6 +223,7 @@ def _reply_from(buf: bytes, r: _lib.ReplyStruct) -> Reply:
         consumed=int(r.consumed),
         nlines=int(r.nlines),
         raw=_span(buf, r.reply),
+        text_bytes=dst.raw[:full],
     )
 
 
