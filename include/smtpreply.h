@@ -13,7 +13,8 @@
  *    read-only strings that live as long as the library is loaded.
  *  - There is no global mutable state: every function is thread-safe and reentrant.
  *  - Enum values never change meaning; new values are only ever appended.  Every
- *    enum has a name function (and a count function for bindings).
+ *    enum but the option bits has a name function (and a count function for
+ *    bindings).
  *  - 0 is success; negative values are errors (enum smtp_reply_error).
  *
  * Copyright (c) 2026 The libsmtpreply authors.  MIT licence (see COPYING).
@@ -386,8 +387,10 @@ smtp_reply_advice(const smtp_reply_result *result, smtp_reply_advice_info *advic
 
 /* Each *_name returns the stable lower-case name, or NULL for a value out of
  * range.  Each *_from_name returns the value, or -1 for an unknown name (NULL
- * included).  Each *_count is the number of values (they run 0..count-1, except
- * actors, which are bits 0..count-1). */
+ * included).  Each *_count is the number of values: they run 0..count-1, except
+ * for actors and flags, whose name functions take the bit index 0..count-1 of the
+ * value (smtp_reply_actor_name(1) is "sender_admin", SMTP_REPLY_ACTOR_SENDER_ADMIN
+ * = 1u << 1).  Errors have their own functions, above. */
 SMTP_REPLY_API const char *smtp_reply_category_name(int category);
 SMTP_REPLY_API int smtp_reply_category_from_name(const char *name);
 SMTP_REPLY_API int smtp_reply_category_count(void);
@@ -407,7 +410,8 @@ SMTP_REPLY_API const char *smtp_reply_wrapper_name(int wrapper);
 SMTP_REPLY_API int smtp_reply_wrapper_count(void);
 SMTP_REPLY_API const char *smtp_reply_actor_name(int actor_bit_index);
 SMTP_REPLY_API int smtp_reply_actor_count(void);
-/** Name of one flag bit index (0 = SMTP_REPLY_F_NO_BASIC_CODE), NULL past the last. */
+/** Name of one flag bit index (0 = SMTP_REPLY_F_NO_BASIC_CODE), NULL for a bit
+ *  that names no flag. */
 SMTP_REPLY_API const char *smtp_reply_flag_name(int bit_index);
 SMTP_REPLY_API int smtp_reply_flag_count(void);
 

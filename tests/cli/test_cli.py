@@ -11,7 +11,6 @@ with any Python 3.7+.  Every check runs the real program on real replies and
 fails with a message naming the case.  Exit 0 = pass, 1 = fail, 77 = skipped.
 """
 import argparse
-import glob
 import importlib.util
 import json
 import os

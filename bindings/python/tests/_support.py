@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterator, List, NamedTuple
+from typing import List, NamedTuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BINDING_DIR = os.path.dirname(HERE)
