@@ -107,32 +107,20 @@ size_t utf8_len(const unsigned char *s, size_t n)
 
 /* ---- JSON writer ------------------------------------------------------------- */
 
-static struct {
-    int depth, after_key;
-    unsigned char more[16]; /* a value was written at this depth */
-} jw;
-
-void j_sep(void)
-{
-    if (jw.after_key)
-        jw.after_key = 0;
-    else if (jw.more[jw.depth])
-        out_c(',');
-    jw.more[jw.depth] = 1;
-}
+struct json_state out_json;
 
 void j_open(char c)
 {
     j_sep();
     out_c(c);
-    jw.more[++jw.depth] = 0;
+    out_json.more[++out_json.depth] = 0;
 }
 
 void j_close(char c)
 {
     out_c(c);
-    if (--jw.depth == 0) {
-        jw.more[0] = 0;
+    if (--out_json.depth == 0) {
+        out_json.more[0] = 0;
         out_c('\n');
     }
 }
@@ -223,16 +211,9 @@ void j_static(const char *s)
     }
 }
 
-void j_key_(const char *quoted_colon, size_t n)
-{
-    j_sep();
-    out_mem(quoted_colon, n);
-    jw.after_key = 1;
-}
-
 void j_name(const char *name)
 {
     j_static(name);
     out_c(':');
-    jw.after_key = 1;
+    out_json.after_key = 1;
 }

@@ -71,17 +71,41 @@ OUT_PRINTF void outf(const char *fmt, ...);
  * truncated sequence). */
 size_t utf8_len(const unsigned char *s, size_t n);
 
-void j_open(char c);          /* '{' or '[' */
-void j_close(char c);         /* '}' or ']' */
-void j_sep(void);             /* before a value the caller writes itself (with out_*) */
-void j_raw(const char *s);    /* a value as it is: true, false, null, a number */
+/* The writer's state (for the inline functions below). */
+struct json_state {
+    int depth, after_key;
+    unsigned char more[16]; /* a value was written at this depth */
+};
+extern struct json_state out_json;
+
+/* Before each value: the comma, if one is due.  Callers use it before a value they
+ * write themselves with out_*. */
+static inline void j_sep(void)
+{
+    if (out_json.after_key)
+        out_json.after_key = 0;
+    else if (out_json.more[out_json.depth])
+        out_c(',');
+    out_json.more[out_json.depth] = 1;
+}
+
+void j_open(char c);                 /* '{' or '[' */
+void j_close(char c);                /* '}' or ']' */
+void j_raw(const char *s);           /* a value as it is: true, false, null, a number */
 void j_uint(unsigned long long v);
-void j_str(const char *p, size_t n);  /* any bytes */
+void j_str(const char *p, size_t n); /* any bytes */
 /* A string of the library (a name, rule id or advice text, which are static: their
  * JSON form is made once and then copied from a small cache), or null for NULL. */
 void j_static(const char *s);
-void j_name(const char *name);        /* the key of the next member, any string */
-void j_key_(const char *quoted_colon, size_t n);
+
+/* The key of the next member: j_key("literal"), or j_name(any string). */
+void j_name(const char *name);
+static inline void j_key_(const char *quoted_colon, size_t n)
+{
+    j_sep();
+    out_mem(quoted_colon, n);
+    out_json.after_key = 1;
+}
 #define j_key(literal) j_key_("\"" literal "\":", sizeof "\"" literal "\":" - 1)
 
 /* Members whose key is a literal, or a string */

@@ -87,7 +87,8 @@ static void out_shown(const char *p, size_t n, size_t max)
 #define MAX_ENUM 64
 
 /* Counts per provider or block list: the names are static strings of the library,
- * so they are compared by pointer; there are a few dozen at most. */
+ * so they are compared by pointer, in a short array (the table names a few dozen
+ * of each, and a log shows fewer). */
 struct tally {
     struct name_count { const char *name; unsigned long long n; } *v;
     size_t used, cap;
