@@ -13,7 +13,8 @@
  *    read-only strings that live as long as the library is loaded.
  *  - There is no global mutable state: every function is thread-safe and reentrant.
  *  - Enum values never change meaning; new values are only ever appended.  Every
- *    enum has a name function (and a count function for bindings).
+ *    enum but the option bits has a name function (and a count function for
+ *    bindings).
  *  - 0 is success; negative values are errors (enum smtp_reply_error).
  *
  * Copyright (c) 2026 The libsmtpreply authors.  MIT licence (see COPYING).
@@ -44,11 +45,16 @@ extern "C" {
 
 /* ---- versions --------------------------------------------------------------- */
 
-/** Release version of the header; smtp_reply_version() gives the library's. */
+/** Release version of the header; smtp_reply_version() gives the library's.
+ *  It must equal project(version:) in meson.build, which checks it. */
 #define SMTP_REPLY_VERSION_MAJOR 0
 #define SMTP_REPLY_VERSION_MINOR 1
 #define SMTP_REPLY_VERSION_PATCH 0
-#define SMTP_REPLY_VERSION_STRING "0.1.0"
+#define SMTP_REPLY_STR_(x) #x
+#define SMTP_REPLY_XSTR_(x) SMTP_REPLY_STR_(x)
+/** "MAJOR.MINOR.PATCH", e.g. "0.1.0". */
+#define SMTP_REPLY_VERSION_STRING SMTP_REPLY_XSTR_(SMTP_REPLY_VERSION_MAJOR) "." \
+    SMTP_REPLY_XSTR_(SMTP_REPLY_VERSION_MINOR) "." SMTP_REPLY_XSTR_(SMTP_REPLY_VERSION_PATCH)
 #define SMTP_REPLY_VERSION_NUMBER \
     ((SMTP_REPLY_VERSION_MAJOR << 16) | (SMTP_REPLY_VERSION_MINOR << 8) | SMTP_REPLY_VERSION_PATCH)
 
@@ -372,8 +378,11 @@ typedef struct smtp_reply_result {
 /**
  * Classify a parsed reply.  buf/len must be the buffer given to smtp_reply_parse.
  * A pure function: the same input gives the same result.  Returns SMTP_REPLY_OK,
- * SMTP_REPLY_E_NULL (a NULL reply or result, or NULL buf with len > 0).
- * Never allocates; time is linear in the reply's text.
+ * SMTP_REPLY_E_NULL (a NULL reply or result, or NULL buf with len > 0) or
+ * SMTP_REPLY_E_NOT_PARSED (*reply was not filled by a successful smtp_reply_parse:
+ * no code, no enhanced code and no line, or more lines than SMTP_REPLY_MAX_LINES).
+ * On every return except a NULL result, *result is reset first (category unknown,
+ * rule "none").  Never allocates; time is linear in the reply's text.
  */
 SMTP_REPLY_API SMTP_REPLY_WUR int
 smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
@@ -415,8 +424,10 @@ smtp_reply_advice(const smtp_reply_result *result, smtp_reply_advice_info *advic
 
 /* Each *_name returns the stable lower-case name, or NULL for a value out of
  * range.  Each *_from_name returns the value, or -1 for an unknown name (NULL
- * included).  Each *_count is the number of values (they run 0..count-1, except
- * actors, which are bits 0..count-1). */
+ * included).  Each *_count is the number of values: they run 0..count-1, except
+ * for actors and flags, whose name functions take the bit index 0..count-1 of the
+ * value (smtp_reply_actor_name(1) is "sender_admin", SMTP_REPLY_ACTOR_SENDER_ADMIN
+ * = 1u << 1).  Errors have their own functions, above. */
 SMTP_REPLY_API const char *smtp_reply_category_name(int category);
 SMTP_REPLY_API int smtp_reply_category_from_name(const char *name);
 SMTP_REPLY_API int smtp_reply_category_count(void);
@@ -436,7 +447,8 @@ SMTP_REPLY_API const char *smtp_reply_wrapper_name(int wrapper);
 SMTP_REPLY_API int smtp_reply_wrapper_count(void);
 SMTP_REPLY_API const char *smtp_reply_actor_name(int actor_bit_index);
 SMTP_REPLY_API int smtp_reply_actor_count(void);
-/** Name of one flag bit index (0 = SMTP_REPLY_F_NO_BASIC_CODE), NULL past the last. */
+/** Name of one flag bit index (0 = SMTP_REPLY_F_NO_BASIC_CODE), NULL for a bit
+ *  that names no flag. */
 SMTP_REPLY_API const char *smtp_reply_flag_name(int bit_index);
 SMTP_REPLY_API int smtp_reply_flag_count(void);
 

@@ -1,4 +1,4 @@
-/* test-runner.c - runs one Check suite by name: test-runner parse|table|api */
+/* test-runner.c - runs one Check suite by name: test-runner parse|table|api|unwrap */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,27 +12,6 @@ const char *test_enhanced_str(const uint16_t enh[3], char *buf, size_t size)
     else if (size)
         buf[0] = '\0';
     return buf;
-}
-
-size_t test_unescape(const char *in, char *out, size_t outsize)
-{
-    size_t k = 0;
-    for (; *in && k + 1 < outsize; in++) {
-        if (*in == '\\' && in[1]) {
-            in++;
-            switch (*in) {
-            case 'r': out[k++] = '\r'; break;
-            case 'n': out[k++] = '\n'; break;
-            case 't': out[k++] = '\t'; break;
-            case '0': out[k++] = '\0'; break;
-            default: out[k++] = *in; break;
-            }
-        } else {
-            out[k++] = *in;
-        }
-    }
-    out[k] = '\0';
-    return k;
 }
 
 int main(int argc, char **argv)

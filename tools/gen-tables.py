@@ -1,16 +1,32 @@
 #!/usr/bin/env python3
 """Generate libsmtpreply's compiled-in table from the data/ folder.
 
-    gen-tables.py DATA_DIR OUTPUT.c [OUTPUT.h] [--train TESTS_DIR]   write the table (and its types)
-    gen-tables.py --check DATA_DIR [--train TESTS_DIR]               validate the data, print a summary
+    gen-tables.py [--header H] [--depfile D] DATA_DIR OUTPUT.c [OUTPUT.h]
+                                    write the table (and its types)
+    gen-tables.py --check [--header H] DATA_DIR
+                                    validate the data only and print a summary: the
+                                    number of rules, codes, advice records and states
+    gen-tables.py --hash DATA_DIR   print the hash a table made from DATA_DIR would carry
 
-TESTS_DIR (tests/data) holds the test rows the word model is trained on, besides
-the rules and the code registries; without it the model learns from those alone.
+Every *.tsv file in DATA_DIR/rules is read, in name order.  The depfile names the
+files read and the DATA_DIR/rules folder itself, whose time stamp changes when a
+file is added or removed, so that ninja reruns the generator for a new rule file
+without a reconfigure (lib/meson.build).
+
+The enum values and names the data uses (categories, verdicts, faults, stages,
+wrappers, actors) are read from the public header H (include/smtpreply.h by
+default), and data/categories.tsv must match its enum smtp_reply_category.
+
+--train TESTS_DIR names the folder of test rows (tests/data) the word model is
+trained on, besides the rules and the code registries; without it the model
+learns from those alone. The test rows are then part of the table's hash and of
+the depfile.
 
 Standard library only. The output is deterministic: the same data gives the same
 bytes (rows in file-name then line order, no timestamps, no absolute paths).
 See data/README.md for the file formats.
 """
+import argparse
 import hashlib
 import os
 import unicodedata
@@ -21,15 +37,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model  # noqa: E402  (tools/model.py)
 import words  # noqa: E402  (tools/words.py)
 
-CATEGORY_NAMES = None  # filled from categories.tsv
-PERM = {"unknown": 0, "success": 1, "transient": 2, "permanent": 3}
-RCPT = {"keep": 0, "suppress": 1, "review": 2}
-MSG = {"none": 0, "retry": 1, "retry_later": 2, "fix_sender": 3, "never": 4}
-FAULT = {"unknown": 0, "recipient": 1, "sender": 2, "content": 3, "remote": 4,
-         "network": 5, "none": 6}
-STAGE = {"connect": 1, "helo": 2, "mail": 3, "rcpt": 4, "data": 5, "eod": 6,
-         "auth": 7, "starttls": 8}
-ACTORS = {"sender": 1, "sender_admin": 2, "recipient": 4, "recipient_admin": 8}
+# The enums come from include/smtpreply.h (read_header_enums), the one source of
+# their values and names: name -> value, filled by set_enums().
+PERM = RCPT = MSG = FAULT = STAGE = ACTORS = WRAP = CATEGORY_ENUM = {}
 NONE8 = 0xFF
 ANY = 0xFFFF
 MAX_PART = 200          # longest pattern part (the matcher keeps a 256-byte window)
@@ -39,6 +49,58 @@ DENSE_DEPTH = 4         # states up to this depth get full DFA rows
 
 class DataError(Exception):
     pass
+
+
+_ENUM_VALUE = re.compile(r"(-?\d+)[uU]?(?:\s*<<\s*(\d+))?")
+
+
+def read_header_enums(path):
+    """The enums of smtpreply.h: {"smtp_reply_stage": [("unknown", 0), ...], ...},
+    in the header's order.  A constant's name is the library's name for it: the
+    constant without its enum's prefix (the "SMTP_REPLY_<WORD>_" most of its
+    constants share, or else "SMTP_REPLY_"), in lower case: SMTP_REPLY_PERM_TRANSIENT
+    is "transient", SMTP_REPLY_OK is "ok", SMTP_REPLY_F_8BIT is "8bit"."""
+    with open(path, encoding="utf-8") as f:
+        text = re.sub(r"/\*.*?\*/|//[^\n]*", " ", f.read(), flags=re.S)
+    enums = {}
+    for m in re.finditer(r"\benum\s+(smtp_reply_\w+)\s*\{(.*?)\}", text, re.S):
+        consts, value = [], -1
+        for item in m.group(2).split(","):
+            name, _, expr = (x.strip() for x in item.partition("="))
+            if not name:
+                continue
+            if expr:
+                v = _ENUM_VALUE.fullmatch(expr)
+                if not v:
+                    raise DataError(f"{path}: enum {m.group(1)}: cannot read {item.strip()!r}")
+                value = int(v.group(1)) << int(v.group(2) or 0)
+            else:
+                value += 1
+            consts.append((name, value))
+        words = {}
+        for name, _ in consts:
+            w = re.match(r"SMTP_REPLY_[A-Z0-9]+_", name)
+            if w:
+                words[w.group(0)] = words.get(w.group(0), 0) + 1
+        prefix = max(words, key=words.get) if words else "SMTP_REPLY_"
+        enums[m.group(1)] = [((n[len(prefix):] if n.startswith(prefix) else n[len("SMTP_REPLY_"):]).lower(), v)
+                             for n, v in consts]
+    return enums
+
+
+def set_enums(header):
+    """Read the enums the data files name from the header."""
+    global PERM, RCPT, MSG, FAULT, STAGE, ACTORS, WRAP, CATEGORY_ENUM
+    e = read_header_enums(header)
+    need = ["smtp_reply_permanence", "smtp_reply_recipient_action", "smtp_reply_message_action",
+            "smtp_reply_fault", "smtp_reply_stage", "smtp_reply_actor", "smtp_reply_wrapper",
+            "smtp_reply_category"]
+    missing = [n for n in need if n not in e]
+    if missing:
+        raise DataError(f"{header}: no enum {', '.join(missing)}")
+    PERM, RCPT, MSG, FAULT, STAGE, ACTORS, WRAP, CATEGORY_ENUM = (dict(e[n]) for n in need)
+    # a stage constraint or stage phrase names a real stage
+    STAGE = {k: v for k, v in STAGE.items() if v != 0}
 
 
 def read_tsv(path, required):
@@ -242,6 +304,14 @@ def load(data_dir, train_dir=None):
     values = sorted(c["value"] for c in categories.values())
     if values != list(range(len(values))):
         raise DataError("categories.tsv: values must be 0..N-1")
+    for name, c in categories.items():
+        if CATEGORY_ENUM.get(name) != c["value"]:
+            raise DataError(f"categories.tsv: {name} = {c['value']}, but smtpreply.h has "
+                            + (f"SMTP_REPLY_CAT_{name.upper()} = {CATEGORY_ENUM[name]}"
+                               if name in CATEGORY_ENUM else f"no SMTP_REPLY_CAT_{name.upper()}"))
+    for name in CATEGORY_ENUM:
+        if name not in categories:
+            raise DataError(f"categories.tsv: no row for SMTP_REPLY_CAT_{name.upper()} of smtpreply.h")
     cat_by_value = sorted(categories.values(), key=lambda c: c["value"])
 
     def cat(name, where, allow_none=False):
@@ -326,8 +396,6 @@ def load(data_dir, train_dir=None):
     wrappers = []
     path = os.path.join(data_dir, "wrappers.tsv")
     files.append("wrappers.tsv")
-    WRAP = {"none": 0, "dsn": 1, "postfix": 2, "exim": 3, "qmail": 4, "sendmail": 5,
-            "exchange": 6, "other": 7}
     ENDS = {"-": 0, "none": 0, "postfix": 1, "quote": 2, "paren": 3, "field": 5}
     for ln, r in read_tsv(path, ["kind", "text", "wrapper", "end", "rank", "stage", "source"]):
         where = f"wrappers.tsv:{ln}"
@@ -425,7 +493,8 @@ def load(data_dir, train_dir=None):
                 h.update(b"train/" + name.encode() + b"\0" + f.read() + b"\0")
     return dict(wrappers=wrappers, categories=cat_by_value, advice=advice, advice_ids=advice_ids, enh=enh,
                 basic=basic, rules=rules, units=units, version=version,
-                hash=h.hexdigest(), missing_advice=missing_advice)
+                hash=h.hexdigest(), missing_advice=missing_advice, files=sorted(files),
+                train_files=sorted(n for n in os.listdir(train_dir) if n.endswith(".tsv")) if train_dir else [])
 
 
 def build_automaton(pats):
@@ -972,18 +1041,39 @@ def generate_header(ac):
 
 
 def main(argv):
-    train_dir = None
-    if "--train" in argv:
-        i = argv.index("--train")
-        if i + 1 >= len(argv):
-            sys.stderr.write(__doc__)
-            return 2
-        train_dir = argv[i + 1]
-        argv = argv[:i] + argv[i + 2:]
-    if len(argv) == 3 and argv[1] == "--check":
-        d = load(argv[2], train_dir)
-        d["model"] = build_model(d, argv[2], train_dir)
-        _, ac = generate(d)
+    ap = argparse.ArgumentParser(prog="gen-tables.py", description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true",
+                    help="validate the data only and print a summary (the rule count, ...)")
+    ap.add_argument("--header", help="the public header whose enums the data names "
+                    "(default: DATA_DIR/../include/smtpreply.h)")
+    ap.add_argument("--depfile", help="also write a Makefile-style depfile naming every file "
+                    "read and the data/rules folder, so that a build tool reruns the generator "
+                    "when a rule file is edited, added or removed")
+    ap.add_argument("--hash", action="store_true",
+                    help="print the table hash of DATA_DIR (smtp_reply_table_hash() of a table "
+                    "generated from it now) and exit")
+    ap.add_argument("--train", metavar="TESTS_DIR",
+                    help="the test rows (tests/data) the word model is trained on")
+    ap.add_argument("data_dir", metavar="DATA_DIR")
+    ap.add_argument("outputs", metavar="OUTPUT", nargs="*", help="OUTPUT.c [OUTPUT.h]")
+    a = ap.parse_args(argv[1:])
+    only = a.check or a.hash
+    if (only and a.outputs) or (not only and len(a.outputs) not in (1, 2)):
+        ap.print_usage(sys.stderr)
+        return 2
+    header = a.header or os.path.join(a.data_dir, "..", "include", "smtpreply.h")
+    try:
+        set_enums(header)
+        d = load(a.data_dir, a.train)
+        if a.hash:
+            print(d["hash"])
+            return 0
+        d["model"] = build_model(d, a.data_dir, a.train)
+        text, ac = generate(d)
+    except (DataError, OSError) as e:
+        sys.stderr.write(f"gen-tables: {e}\n")
+        return 1
+    if a.check:
         print(f"rules: {len(d['rules'])}")
         print(f"enhanced codes: {len(d['enh'])}")
         print(f"basic codes: {len(d['basic'])}")
@@ -997,25 +1087,44 @@ def main(argv):
             print("categories without advice: " + ", ".join(d["missing_advice"]))
             return 1
         return 0
-    if len(argv) not in (3, 4):
-        sys.stderr.write(__doc__)
-        return 2
-    try:
-        d = load(argv[1], train_dir)
-        d["model"] = build_model(d, argv[1], train_dir)
-        text, ac = generate(d)
-    except DataError as e:
-        sys.stderr.write(f"gen-tables: {e}\n")
-        return 1
-    outputs = [(argv[2], text)]
-    if len(argv) == 4:
-        outputs.append((argv[3], generate_header(ac)))
+    outputs = [(a.outputs[0], text)]
+    if len(a.outputs) == 2:
+        outputs.append((a.outputs[1], generate_header(ac)))
+    if a.depfile:
+        here = os.path.dirname(os.path.abspath(__file__))
+        read = [header, os.path.join(here, "words.py"), os.path.join(here, "model.py")]
+        read += [os.path.join(a.data_dir, f) for f in d["files"]]
+        read.append(os.path.join(a.data_dir, "rules"))  # its mtime changes when a file comes or goes
+        if a.train:
+            read += [os.path.join(a.train, f) for f in d["train_files"]]
+            read.append(a.train)
+        outputs.append((a.depfile, "%s: %s\n" % (
+            depfile_escape(a.outputs[0]), " \\\n  ".join(depfile_escape(os.path.abspath(p)) for p in read))))
     for path, content in outputs:
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(content)
-        os.replace(tmp, path)
+        write_if_changed(path, content)
     return 0
+
+
+def write_if_changed(path, content):
+    """Write content to path, unless it holds it already: an output left untouched
+    keeps its time stamp, so that (with ninja's restat) nothing downstream is
+    compiled again when the generator reruns for nothing (an editor's scratch file
+    in data/rules changes the folder's time stamp too)."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            if f.read() == content:
+                return
+    except OSError:
+        pass
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(content)
+    os.replace(tmp, path)
+
+
+def depfile_escape(path):
+    """A path as a Makefile-style depfile (ninja, make) reads it."""
+    return path.replace(" ", "\\ ").replace("#", "\\#").replace("$", "$$")
 
 
 if __name__ == "__main__":

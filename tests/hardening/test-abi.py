@@ -9,6 +9,7 @@ Checks, with binutils (nm, readelf):
   - every function the header declares with SMTP_REPLY_API is exported, and
     nothing is exported that the header does not declare;
   - every export carries the SMTPREPLY_0 version;
+  - the library imports no allocation function (malloc, free, strdup, ...);
   - the soname is libsmtpreply.so.0.
 """
 import os
@@ -71,6 +72,15 @@ def main():
     check(not extra, 'every export is declared in the header (undeclared: %s)' % ', '.join(extra))
     unversioned = sorted(n for n, v in versions.items() if v != 'SMTPREPLY_0')
     check(not unversioned, 'every export has version SMTPREPLY_0 (not: %s)' % ', '.join(unversioned[:10]))
+
+    # "Nothing allocates": the library does not even import an allocator (the
+    # no-allocations test counts calls; this also covers paths no input reaches)
+    allocators = {'malloc', 'calloc', 'realloc', 'reallocarray', 'free', 'strdup', 'strndup',
+                  'aligned_alloc', 'posix_memalign', 'memalign', 'valloc', 'asprintf', 'vasprintf'}
+    imported = {line.split()[-1].partition('@')[0]
+                for line in run('nm', '-D', '--undefined-only', lib).splitlines() if line.split()}
+    check(not (imported & allocators), 'the library imports no allocation function (imports: %s)'
+          % ', '.join(sorted(imported & allocators)))
 
     m = re.search(r'\(SONAME\)\s+Library soname: \[([^\]]+)\]', run('readelf', '-d', lib))
     soname = m.group(1) if m else None
