@@ -166,6 +166,7 @@ static const char *evidence_name(enum smtp_reply_evidence v)
     case SMTP_REPLY_EVIDENCE_TEXT_PHRASE: return "text_phrase";
     case SMTP_REPLY_EVIDENCE_ENHANCED_CODE: return "enhanced_code";
     case SMTP_REPLY_EVIDENCE_BASIC_CODE: return "basic_code";
+    case SMTP_REPLY_EVIDENCE_WORDS: return "words";
     }
     return NULL;
 }

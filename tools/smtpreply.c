@@ -498,6 +498,8 @@ static void rejected(const char *p, size_t n, int status)
 
 static int read_raw(void)
 {
+    smtp_reply_stream ss; /* how far the parser has looked at the pending reply */
+    smtp_reply_stream_init(&ss);
     while (!out_failed) {
         size_t avail = in.end - in.start;
         if (avail == 0) {
@@ -510,7 +512,7 @@ static int read_raw(void)
         const char *p = in.buf + in.start;
         smtp_reply r;
         smtp_reply_result res;
-        int st = smtp_reply_parse(p, avail, SMTP_REPLY_OPT_STREAM, &r);
+        int st = smtp_reply_parse_stream(&ss, p, avail, &r);
         if (st == SMTP_REPLY_OK) {
             if (smtp_reply_classify(p, avail, &r, &res) != SMTP_REPLY_OK)
                 memset(&res, 0, sizeof res);
@@ -524,9 +526,8 @@ static int read_raw(void)
                 in.start = in.end;
                 continue;
             }
-            /* a big pending reply waits for as much again, so that parsing stays
-             * linear; a small one returns as soon as any byte arrives */
-            if (fill(avail > 65536 ? avail / 2 : 1) < 0)
+            /* the stream parser resumes where it stopped: any new byte will do */
+            if (fill(1) < 0)
                 return -1;
             continue;
         }
@@ -543,6 +544,7 @@ static int read_raw(void)
             st = st2; /* the line's own reason: "blank" rather than "no_code" */
         rejected(p, n, st);
         in.start += n;
+        smtp_reply_stream_init(&ss); /* the next reply starts elsewhere */
     }
     return 0;
 }
