@@ -467,6 +467,45 @@ static void size_series(const struct rset *c, uint64_t batch)
         rset_free(i < 2 ? &part[i] : &big[i - 2]);
 }
 
+/* A server that drips a long multiline reply one byte at a time: the reader
+ * calls smtp_reply_parse_stream after every byte.  The cost per byte must not
+ * grow with the size (linear); calling smtp_reply_parse on every arrival, as
+ * stream mode alone would, rescans from byte 0 (quadratic): shown at 16 KB. */
+static void drip_series(void)
+{
+    static const size_t sizes[] = {64 * 1024, 256 * 1024, 1024 * 1024};
+    static const char *const names[] = {"64kb", "256kb", "1mb"};
+    size_t max = sizes[2] + 64, n;
+    char *buf = xrealloc(NULL, max);
+    for (int k = 0; k < 4; k++) {
+        size_t want = k < 3 ? sizes[k] : 16 * 1024;
+        for (n = 0; n + 24 <= want; n += 24)
+            memcpy(buf + n, "550-5.7.1 a slow reply\r\n", 24);
+        memcpy(buf + n, "550 5.7.1 end\r\n", 15);
+        n += 15;
+        smtp_reply r;
+        smtp_reply_stream st;
+        smtp_reply_stream_init(&st);
+        int rc = SMTP_REPLY_E_INCOMPLETE;
+        uint64_t t0 = cpu_ns();
+        for (size_t have = 1; have <= n && rc == SMTP_REPLY_E_INCOMPLETE; have++)
+            rc = k < 3 ? smtp_reply_parse_stream(&st, buf, have, &r)
+                       : smtp_reply_parse(buf, have, SMTP_REPLY_OPT_STREAM, &r);
+        uint64_t t1 = cpu_ns();
+        if (rc != SMTP_REPLY_OK || r.consumed != n)
+            die("drip: the reply did not complete", NULL);
+        if (k < 3) {
+            printf("drip_ns_per_byte_%s: %.2f\n", names[k], (double)(t1 - t0) / (double)n);
+            if (k == 2)
+                printf("drip_examined_per_byte_1mb: %.2f\n", (double)st.examined / (double)n);
+        } else {
+            printf("drip_rescan_ns_per_byte_16kb: %.2f\n", (double)(t1 - t0) / (double)n);
+        }
+    }
+    fflush(stdout);
+    free(buf);
+}
+
 /* Threads: 1 thread, then T threads, the same passes each, `reps` times. */
 static void thread_series(const struct rset *c, int nthreads, int tpasses, int reps)
 {
@@ -577,6 +616,7 @@ int main(int argc, char **argv)
     corpus_rounds(&c, rounds, passes, fpasses);
     if (!tponly) {
         size_series(&c, quick ? 1000000u : 60000000u);
+        drip_series();
         int tpasses = passes;
         if (!quick && (double)one_pass * tpasses < 3e8) /* ~0.3 s per thread run */
             tpasses = (int)(3e8 / (double)one_pass + 0.5);
