@@ -129,7 +129,19 @@ static void fold_next(struct stream *s)
 
 /* The next folded byte and its input offset; 0 at the end of the text.
  * (A NUL byte in the text is read as a space.) */
-static uint8_t next_byte(struct stream *s, uint32_t *off)
+static uint8_t next_byte_slow(struct stream *s, uint32_t *off);
+
+static inline uint8_t next_byte(struct stream *s, uint32_t *off)
+{
+    /* the common case: an ASCII byte of the current line */
+    if (s->qn == 0 && s->i < s->end && s->b[s->i] < 0x80 && s->b[s->i]) {
+        *off = (uint32_t)s->i;
+        return smtp__fold[s->b[s->i++]];
+    }
+    return next_byte_slow(s, off);
+}
+
+static uint8_t next_byte_slow(struct stream *s, uint32_t *off)
 {
     for (;;) {
         if (s->qn) {
@@ -197,12 +209,10 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
         uint32_t start = off, end = off + 1;
         size_t n = 0, total = 0;
         int digit = 0;
-        uint32_t h = 0x811C9DC5u; /* of the whole word, for one too long to stem */
         while (c && is_word(c)) {
             digit |= c >= '0' && c <= '9';
             if (n < WORD_MAX)
                 w[n++] = c;
-            h = smtp__fnv1a(&c, 1, h);
             total++;
             end = off + 1;
             p2 = p1;
@@ -230,16 +240,12 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
             out.end = end;
             out.clause = clause;
             out.text = w;
-            if (total > WORD_MAX) {
-                out.len = (uint32_t)n; /* only the first WORD_MAX bytes are in text */
-                out.hash = h;
-            } else {
-                int ascii = 1;
-                for (size_t k = 0; k < n; k++)
-                    ascii &= w[k] < 0x80;
-                out.len = (uint32_t)(ascii ? stem(w, n) : n);
-                out.hash = smtp__fnv1a(w, out.len, 0x811C9DC5u);
-            }
+            /* a longer word is looked up by its first WORD_MAX bytes, unstemmed */
+            int ascii = total <= WORD_MAX;
+            for (size_t k = 0; k < n && ascii; k++)
+                ascii = w[k] < 0x80;
+            out.len = (uint32_t)(ascii ? stem(w, n) : n);
+            out.hash = smtp__fnv1a(w, out.len, 0x811C9DC5u);
         fn(ctx, &out);
         }
         /* `after` was a non-word byte: process it as the loop would */
@@ -271,7 +277,7 @@ static const struct smtp__feat *lookup(uint32_t h)
     }
 }
 
-#define SEEN_SLOTS 256u /* features counted once per reply; past this many, again */
+#define SEEN_SLOTS 128u /* features counted once per reply (past half of this, again) */
 
 #define MAX_TOUCHED 64u  /* concepts with a term in the current clause */
 
@@ -279,8 +285,9 @@ struct scoring {
     struct smtp__model_out *out;
     uint32_t clause;                  /* the clause the concept state is about */
     uint32_t ntouched;
-    struct { uint16_t concept; uint32_t first; } touched[MAX_TOUCHED];
-    uint8_t mask[SMTP__MAX_CONCEPTS]; /* groups of each concept found in the clause */
+    /* the concepts with a term in the clause: which groups they have, and
+     * where their first term starts (past MAX_TOUCHED, later ones are lost) */
+    struct { uint16_t concept; uint8_t mask; uint32_t first; } touched[MAX_TOUCHED];
     uint32_t seen[SEEN_SLOTS]; /* hashes of the features counted so far (0: empty) */
     uint32_t nseen;
     smtp_reply_span skip;   /* words inside it are not counted */
@@ -326,10 +333,6 @@ static void add(struct scoring *sc, const struct smtp__feat *f, uint32_t off, ui
 /* A new clause: no concept has a term in it yet. */
 static void new_clause(struct scoring *sc, uint32_t clause)
 {
-    for (uint32_t i = 0; i < sc->ntouched; i++)
-        sc->mask[sc->touched[i].concept] = 0;
-    if (sc->ntouched > MAX_TOUCHED)
-        memset(sc->mask, 0, sizeof sc->mask);
     sc->ntouched = 0;
     sc->clause = clause;
 }
@@ -340,32 +343,30 @@ static void concept_terms(struct scoring *sc, const struct smtp__feat *f, uint32
     uint32_t start = f->c >> 8, n = f->c & 0xffu;
     for (uint32_t k = 0; k < n; k++) {
         const struct smtp__term *t = &smtp__concept_terms[start + k];
-        if (t->concept >= smtp__nconcepts || t->concept >= SMTP__MAX_CONCEPTS)
+        if (t->concept >= smtp__nconcepts)
             continue;
         const struct smtp__concept *c = &smtp__concepts[t->concept];
         uint8_t full = (uint8_t)((1u << c->ngroups) - 1u);
-        uint8_t m = sc->mask[t->concept];
-        if (m == full)
-            continue; /* reported already in this clause */
-        uint32_t first = off;
-        if (m == 0) {
-            if (sc->ntouched < MAX_TOUCHED) {
-                sc->touched[sc->ntouched].concept = t->concept;
-                sc->touched[sc->ntouched].first = off;
-            }
+        uint32_t i = 0;
+        while (i < sc->ntouched && sc->touched[i].concept != t->concept)
+            i++;
+        if (i == sc->ntouched) {
+            if (i == MAX_TOUCHED)
+                continue;
+            sc->touched[i].concept = t->concept;
+            sc->touched[i].mask = 0;
+            sc->touched[i].first = off;
             sc->ntouched++;
-        } else {
-            for (uint32_t i = 0; i < sc->ntouched && i < MAX_TOUCHED; i++)
-                if (sc->touched[i].concept == t->concept)
-                    first = sc->touched[i].first;
         }
-        m |= (uint8_t)(1u << t->group);
-        sc->mask[t->concept] = m;
-        if (m == full && sc->out->nhits < SMTP__MAX_CONCEPT_HITS) {
+        if (sc->touched[i].mask == full)
+            continue; /* reported already in this clause */
+        sc->touched[i].mask |= (uint8_t)(1u << t->group);
+        if (sc->touched[i].mask == full && sc->out->nhits < SMTP__MAX_CONCEPT_HITS) {
             struct smtp__concept_hit *h = &sc->out->hits[sc->out->nhits++];
+            uint32_t first = sc->touched[i].first < off ? sc->touched[i].first : off;
             h->rule = c->rule;
-            h->span.off = first < off ? first : off;
-            h->span.len = end - h->span.off;
+            h->span.off = first;
+            h->span.len = end - first;
         }
     }
 }
@@ -431,13 +432,22 @@ void smtp__model(const char *buf, size_t len, const smtp_reply *r, const smtp_re
 {
     struct scoring sc;
     uint32_t ncat = smtp__ncategories < SMTP__MAX_CATEGORIES ? smtp__ncategories : SMTP__MAX_CATEGORIES;
-    memset(&sc, 0, sizeof sc);
-    memset(out, 0, sizeof *out);
+    /* only what is read before it is written is cleared */
     sc.out = out;
+    sc.clause = 0;
+    sc.ntouched = 0;
+    memset(sc.seen, 0, sizeof sc.seen);
+    sc.nseen = 0;
+    sc.skip.off = sc.skip.len = 0;
+    sc.prev = sc.prev_clause = sc.prev_off = 0;
+    memset(sc.top, 0, ncat * sizeof sc.top[0]);
+    memset(sc.top_span, 0, ncat * sizeof sc.top_span[0]);
+    out->nhits = 0;
+    out->nwords = 0;
     if (skip)
         sc.skip = *skip;
-    for (uint32_t k = 0; k < ncat && !skip; k++)
-        out->score[k] = smtp__model_bias[k];
+    for (uint32_t k = 0; k < ncat; k++)
+        out->score[k] = skip ? 0 : smtp__model_bias[k];
     smtp__words(buf, len, r, score_word, &sc);
     if (skip) {
         /* only the words outside the span: no bias, no codes */

@@ -271,7 +271,7 @@ def parse_concept(spec, where, stop):
                 raise DataError(f"{where}: empty term in concept {spec!r}")
             hs = []
             for _s, _e, w, _c in words.tokens(fold(alt)):
-                h = words.fnv1a(words.stem(w) if len(w) <= 48 else w)
+                h = words.fnv1a(words.key(w))
                 if h in stop:
                     raise DataError(f"{where}: concept term {alt!r} has a stop word ({w.decode()}), "
                                     "which the matcher skips: leave it out")

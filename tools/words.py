@@ -63,6 +63,15 @@ def stem(w):
     return w
 
 
+WORD_MAX = 48
+
+
+def key(w):
+    """What a kept word is looked up by: its stem, or for a word longer than
+    WORD_MAX bytes, its first WORD_MAX bytes as they are."""
+    return w[:WORD_MAX] if len(w) > WORD_MAX else stem(w)
+
+
 def fnv1a(data, h=0x811C9DC5):
     for c in data:
         h ^= c
