@@ -675,8 +675,10 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
             res->fault = rule->fault;
     }
     /* weak evidence never tells a sender to drop an address: the basic code
-     * alone, or the word model, say `review` at most */
-    if ((res->evidence == SMTP_REPLY_EVIDENCE_BASIC_CODE || res->evidence == SMTP_REPLY_EVIDENCE_WORDS) &&
+     * alone, the word model, or a concept rule (words in any order) say
+     * `review` at most */
+    if ((res->evidence == SMTP_REPLY_EVIDENCE_BASIC_CODE || res->evidence == SMTP_REPLY_EVIDENCE_WORDS ||
+         (rule && (rule->options & SMTP__OPT_CONCEPT))) &&
         res->recipient_action == SMTP_REPLY_RCPT_SUPPRESS)
         res->recipient_action = SMTP_REPLY_RCPT_REVIEW;
     if (sc.delay)
