@@ -514,6 +514,7 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
         if (!mp)
             smtp__model(buf, len, reply, NULL, &m);
         if (m.margin >= smtp__model_margin && m.word.len > 0 &&
+            m.wscore[m.category] >= smtp__model_min_words &&
             m.category != SMTP_REPLY_CAT_UNKNOWN &&
             (m.category != SMTP_REPLY_CAT_SUCCESS || sc->reply_class == 0)) {
             if (weak && !enh_entry && m.category != smtp__rules[best].category &&

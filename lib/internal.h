@@ -54,6 +54,7 @@ struct smtp__model_out {
     uint32_t nhits;
     struct smtp__concept_hit hits[SMTP__MAX_CONCEPT_HITS];
     int32_t score[SMTP__MAX_CATEGORIES]; /* per category, in the table's scaled units */
+    int32_t wscore[SMTP__MAX_CATEGORIES]; /* the part of score that words and pairs gave */
     int category;            /* the best category */
     int32_t margin;          /* its lead over the runner-up */
     uint32_t nwords;         /* kept words that are not stop words */

@@ -322,6 +322,8 @@ static void add(struct scoring *sc, const struct smtp__feat *f, uint32_t off, ui
     for (uint32_t k = 0; k < n; k++) {
         const struct smtp__featw *fw = &smtp__model_w[start + k];
         sc->out->score[fw->cat] += fw->w;
+        if (off < end)
+            sc->out->wscore[fw->cat] += fw->w;
         if (fw->w > sc->top[fw->cat] && off < end) {
             sc->top[fw->cat] = fw->w;
             sc->top_span[fw->cat].off = off;
@@ -446,8 +448,10 @@ void smtp__model(const char *buf, size_t len, const smtp_reply *r, const smtp_re
     out->nwords = 0;
     if (skip)
         sc.skip = *skip;
-    for (uint32_t k = 0; k < ncat; k++)
+    for (uint32_t k = 0; k < ncat; k++) {
         out->score[k] = skip ? 0 : smtp__model_bias[k];
+        out->wscore[k] = 0;
+    }
     smtp__words(buf, len, r, score_word, &sc);
     if (skip) {
         /* only the words outside the span: no bias, no codes */
