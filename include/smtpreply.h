@@ -105,7 +105,13 @@ enum smtp_reply_error {
     SMTP_REPLY_E_TOO_LONG       = -11, /* stream parse: no reply ends within MAX_BYTES */
     SMTP_REPLY_E_BINARY         = -12, /* mostly NUL or control bytes */
     SMTP_REPLY_E_BAD_OPTION     = -13, /* unknown option bits */
-    SMTP_REPLY_E_NOT_PARSED     = -14  /* classify given a reply that did not parse */
+    SMTP_REPLY_E_NOT_PARSED     = -14, /* classify given a reply that did not parse */
+    SMTP_REPLY_E_NOT_MAIL       = -15, /* bounce reader: no header block at the start of the mail */
+    SMTP_REPLY_E_SCRATCH        = -16, /* bounce reader: scratch smaller than SMTP_REPLY_BOUNCE_SCRATCH_MIN */
+    SMTP_REPLY_E_READER         = -17, /* bounce reader: next() on a reader that is not open */
+    SMTP_REPLY_E_RULES          = -18, /* user rules: a row is invalid (the error says where and why) */
+    SMTP_REPLY_E_NOMEM          = -19, /* user rules: memory ran out while loading or compiling */
+    SMTP_REPLY_E_IO             = -20  /* user rules: a file could not be read */
 };
 
 /** Short stable name of an error or status code ("ok", "incomplete", "empty", ...);
@@ -419,6 +425,78 @@ typedef struct smtp_reply_advice_info {
  *  SMTP_REPLY_E_NULL. */
 SMTP_REPLY_API SMTP_REPLY_WUR int
 smtp_reply_advice(const smtp_reply_result *result, smtp_reply_advice_info *advice);
+
+/* ---- user rules: add and disable rules at run time, without rebuilding -------- */
+
+/** A set of user rules, compiled at load time.  Opaque; caller-owned through
+ *  smtp_reply_rules_new / smtp_reply_rules_free.  Building it allocates; using
+ *  it (smtp_reply_classify_with) does not, and a compiled object may be shared
+ *  by any number of threads. */
+typedef struct smtp_reply_rules smtp_reply_rules;
+
+/** Documented limits of one rules object. */
+#define SMTP_REPLY_RULES_MAX_ROWS 10000    /* rule, disable and advice rows together */
+
+/** Where and why a rules file was refused. */
+typedef struct smtp_reply_rules_error {
+    char     file[256];    /* the file name (or the name given with a buffer) */
+    uint32_t line;         /* 1-based line of the offending row, 0 when none */
+    int32_t  code;         /* SMTP_REPLY_E_RULES, _E_IO, _E_NOMEM or _E_NULL */
+    char     message[256]; /* what is wrong: "unknown category 'x'", ... */
+} smtp_reply_rules_error;
+
+/** A new, empty rules object in *out.  Returns SMTP_REPLY_OK, SMTP_REPLY_E_NULL
+ *  or SMTP_REPLY_E_NOMEM. */
+SMTP_REPLY_API SMTP_REPLY_WUR int smtp_reply_rules_new(smtp_reply_rules **out);
+
+/** Add the rows of a rules file (the format of the files in data/rules: a header line
+ *  `id category priority codes pattern provider blocklist options advice source`
+ *  and rule rows; a row whose category is `disable` disables the built-in rule
+ *  named in its id column; after a header line `id actors remove summary steps
+ *  reference`, advice rows as in data/advice.tsv).  All of the file's rows are
+ *  added, or none: on an error *err names the file, the line and what is wrong
+ *  and the object is unchanged.  Returns SMTP_REPLY_OK, SMTP_REPLY_E_RULES,
+ *  SMTP_REPLY_E_IO, SMTP_REPLY_E_NOMEM or SMTP_REPLY_E_NULL.  err may be NULL. */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_rules_add_file(smtp_reply_rules *rules, const char *path, smtp_reply_rules_error *err);
+
+/** The same for rows held in memory, buf[0..len); name is used in errors and
+ *  in the rule source ("name:line"). */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_rules_add_buffer(smtp_reply_rules *rules, const char *name, const char *buf, size_t len,
+                            smtp_reply_rules_error *err);
+
+/** Check the rows against each other (duplicate ids, advice ids) and build the
+ *  matcher.  Call once, after the last add; the object is then read-only.
+ *  Returns SMTP_REPLY_OK, SMTP_REPLY_E_RULES (with *err), SMTP_REPLY_E_NOMEM or
+ *  SMTP_REPLY_E_NULL. */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_rules_compile(smtp_reply_rules *rules, smtp_reply_rules_error *err);
+
+/** Free a rules object (NULL is ignored). */
+SMTP_REPLY_API void smtp_reply_rules_free(smtp_reply_rules *rules);
+
+/** Rules (rule rows, disables excluded) in a compiled object; 0 for NULL. */
+SMTP_REPLY_API uint32_t smtp_reply_rules_count(const smtp_reply_rules *rules);
+
+/**
+ * smtp_reply_classify with the user rules as well as the built-in table.
+ * A user rule competes with the built-in rules under the same precedence, and
+ * beats a built-in rule of equal priority; disabled built-in rules never
+ * match.  The result's rule_id of a user rule reads "id (file:line)".  NULL
+ * rules (or an empty object) classifies exactly as smtp_reply_classify.
+ * Returns what smtp_reply_classify returns, or SMTP_REPLY_E_RULES for an object
+ * that was not compiled.  Never allocates; thread-safe on a shared object.
+ */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_classify_with(const smtp_reply_rules *rules, const char *buf, size_t len,
+                         const smtp_reply *reply, smtp_reply_result *result);
+
+/** smtp_reply_advice for a result of smtp_reply_classify_with: a user rule's
+ *  advice record comes from the rules object. */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_advice_with(const smtp_reply_rules *rules, const smtp_reply_result *result,
+                       smtp_reply_advice_info *advice);
 
 /* ---- names, counts and sizes (for bindings) --------------------------------- */
 

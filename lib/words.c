@@ -283,6 +283,7 @@ static const struct smtp__feat *lookup(uint32_t h)
 
 struct scoring {
     struct smtp__model_out *out;
+    const struct smtp_reply_rules *user; /* user concept terms, or NULL */
     uint32_t clause;                  /* the clause the concept state is about */
     uint32_t ntouched;
     /* the concepts with a term in the clause: which groups they have, and
@@ -339,15 +340,20 @@ static void new_clause(struct scoring *sc, uint32_t clause)
     sc->clause = clause;
 }
 
-/* The concept terms of feature f, found at [off, end) of the input. */
-static void concept_terms(struct scoring *sc, const struct smtp__feat *f, uint32_t off, uint32_t end)
+/* Concept terms terms[0..n), found at [off, end) of the input.  A concept
+ * index below smtp__nconcepts is the table's, above it the user object's. */
+static void concept_terms(struct scoring *sc, const struct smtp__term *terms, uint32_t n, uint32_t off,
+                          uint32_t end)
 {
-    uint32_t start = f->c >> 8, n = f->c & 0xffu;
     for (uint32_t k = 0; k < n; k++) {
-        const struct smtp__term *t = &smtp__concept_terms[start + k];
-        if (t->concept >= smtp__nconcepts)
+        const struct smtp__term *t = &terms[k];
+        const struct smtp__concept *c;
+        if (t->concept < smtp__nconcepts)
+            c = &smtp__concepts[t->concept];
+        else if (sc->user && t->concept - smtp__nconcepts < sc->user->nconcepts)
+            c = &sc->user->concepts[t->concept - smtp__nconcepts];
+        else
             continue;
-        const struct smtp__concept *c = &smtp__concepts[t->concept];
         uint8_t full = (uint8_t)((1u << c->ngroups) - 1u);
         uint32_t i = 0;
         while (i < sc->ntouched && sc->touched[i].concept != t->concept)
@@ -389,15 +395,22 @@ static void score_word(void *ctx, const struct smtp__word *w)
     if (f) {
         add(sc, f, w->off, w->end);
         if (f->c)
-            concept_terms(sc, f, w->off, w->end);
+            concept_terms(sc, &smtp__concept_terms[f->c >> 8], f->c & 0xffu, w->off, w->end);
     }
+    const struct smtp__uterm *ut = sc->user ? smtp__user_term(sc->user, w->hash) : NULL;
+    if (ut)
+        concept_terms(sc, &sc->user->terms[ut->start], ut->n, w->off, w->end);
     if (sc->prev && sc->prev_clause == w->clause) {
-        const struct smtp__feat *p = lookup(smtp__mix(sc->prev, w->hash));
+        uint32_t pair = smtp__mix(sc->prev, w->hash);
+        const struct smtp__feat *p = lookup(pair);
         if (p && p->w != SMTP__FEAT_STOP) {
             add(sc, p, sc->prev_off, w->end);
             if (p->c)
-                concept_terms(sc, p, sc->prev_off, w->end);
+                concept_terms(sc, &smtp__concept_terms[p->c >> 8], p->c & 0xffu, sc->prev_off, w->end);
         }
+        ut = sc->user ? smtp__user_term(sc->user, pair) : NULL;
+        if (ut)
+            concept_terms(sc, &sc->user->terms[ut->start], ut->n, sc->prev_off, w->end);
     }
     sc->prev = w->hash;
     sc->prev_clause = w->clause;
@@ -430,12 +443,13 @@ static void score_code(struct scoring *sc, char kind, const unsigned *nums, int 
 }
 
 void smtp__model(const char *buf, size_t len, const smtp_reply *r, const smtp_reply_span *skip,
-                 struct smtp__model_out *out)
+                 const struct smtp_reply_rules *user, struct smtp__model_out *out)
 {
     struct scoring sc;
     uint32_t ncat = smtp__ncategories < SMTP__MAX_CATEGORIES ? smtp__ncategories : SMTP__MAX_CATEGORIES;
     /* only what is read before it is written is cleared */
     sc.out = out;
+    sc.user = user;
     sc.clause = 0;
     sc.ntouched = 0;
     memset(sc.seen, 0, sizeof sc.seen);

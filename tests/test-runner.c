@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 {
     static const struct { const char *name; Suite *(*make)(void); } suites[] = {
         {"parse", parse_suite}, {"table", table_suite}, {"api", api_suite},
-        {"unwrap", unwrap_suite},
+        {"unwrap", unwrap_suite}, {"rules", rules_suite},
     };
     if (argc != 2) {
         fprintf(stderr, "usage: %s parse|table|api|unwrap\n", argv[0]);
