@@ -861,7 +861,8 @@ int smtp_reply_rules_add_buffer(smtp_reply_rules *u, const char *name, const cha
         if (ok) {
             if (na)
                 u->advrows = na;
-            memcpy(u->rows + u->nrows, b.rows, b.nrows * sizeof *b.rows);
+            if (b.nrows)
+                memcpy(u->rows + u->nrows, b.rows, b.nrows * sizeof *b.rows);
             if (b.nadv)
                 memcpy(u->advrows + u->nadvrows, b.adv, b.nadv * sizeof *b.adv);
             for (uint32_t i = 0; i < b.nrows && ok; i++)
@@ -1101,8 +1102,10 @@ static int compile_automaton(smtp_reply_rules *u, const uint32_t *part_off)
     uint32_t ne = 0, no = 0;
     for (uint32_t s = 0; s < nnodes; s++) {
         u->edge_start[s] = ne;
-        memcpy(u->edge_byte + ne, t[s].byte, t[s].n);
-        memcpy(u->edge_to + ne, t[s].to, t[s].n * sizeof *t[s].to);
+        if (t[s].n) { /* a leaf has no edge arrays at all */
+            memcpy(u->edge_byte + ne, t[s].byte, t[s].n);
+            memcpy(u->edge_to + ne, t[s].to, t[s].n * sizeof *t[s].to);
+        }
         ne += t[s].n;
         u->out_start[s] = no;
         for (uint32_t o = 0; o < t[s].nout; o++)
