@@ -730,14 +730,8 @@ static int classify_impl(const struct smtp_reply_rules *user, const char *buf, s
     reset_result(res);
     if (user && !user->compiled)
         return SMTP_REPLY_E_RULES;
-    if (user && user->nrules == 0 && user->nadvice == 0) {
-        /* an empty object: only its disable rows can matter */
-        int any = 0;
-        for (uint32_t i = 0; i <= smtp__nrules / 8 && !any; i++)
-            any = user->disabled[i] != 0;
-        if (!any)
-            user = NULL;
-    }
+    if (user && !user->active)
+        user = NULL; /* an empty object: the built-in path, at its cost */
     if (reply == NULL || (buf == NULL && len > 0))
         return SMTP_REPLY_E_NULL;
     if (reply->nstored > SMTP_REPLY_MAX_LINES)

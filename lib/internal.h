@@ -95,6 +95,7 @@ struct smtp_reply_rules {
     struct smtp__uadv *advrows;
     uint32_t nadvrows, cap_advrows;
     int compiled;
+    int active;                       /* compiled with a rule or a disable row */
     /* compiled: rule i of the object has the global index smtp__nrules + i */
     uint32_t nrules;
     struct smtp__rule *rules;         /* string fields are offsets into pool */

@@ -1206,6 +1206,7 @@ int smtp_reply_rules_compile(smtp_reply_rules *u, smtp_reply_rules_error *err)
         if (r->disable) {
             int b = builtin_rule(u, r->id);
             u->disabled[b / 8] |= (uint8_t)(1u << (b % 8));
+            u->active = 1;
             continue;
         }
         struct smtp__rule *x = &u->rules[ri];
@@ -1274,6 +1275,7 @@ int smtp_reply_rules_compile(smtp_reply_rules *u, smtp_reply_rules_error *err)
         goto nomem;
     u->nrules = nrules;
     u->nconcepts = nconcepts;
+    u->active |= nrules > 0;
     /* the concept terms by hash: sort (hash, term) pairs, then slots */
     if (nterms) {
         struct { uint32_t hash, idx; } *byhash = malloc(nterms * sizeof *byhash);
