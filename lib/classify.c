@@ -722,91 +722,65 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
 #undef m
 }
 
-static int classify_impl(const struct smtp_reply_rules *user, const char *buf, size_t len,
-                         const smtp_reply *reply, smtp_reply_result *res)
+/* Step 3 of README "How a reply is classified": every phrase of the reply's
+ * text (its lines, joined by a space) through the built-in automaton, the
+ * wrapper around an unwrapped reply for its provider and block list only, then
+ * the user rules' automaton. */
+static void scan_phrases(struct scan *sc)
 {
-    if (res == NULL)
-        return SMTP_REPLY_E_NULL;
-    reset_result(res);
-    if (user && !user->compiled)
-        return SMTP_REPLY_E_RULES;
-    if (user && !user->active)
-        user = NULL; /* an empty object: the built-in path, at its cost */
-    if (reply == NULL || (buf == NULL && len > 0))
-        return SMTP_REPLY_E_NULL;
-    if (reply->nstored > SMTP_REPLY_MAX_LINES)
-        return SMTP_REPLY_E_NOT_PARSED;
-    if (reply->code == 0 && reply->enhanced[0] == 0 && reply->nstored == 0)
-        return SMTP_REPLY_E_NOT_PARSED;
-
-    struct scan sc;
-    sc.buf = buf;
-    sc.len = len;
-    sc.reply = reply;
-    sc.reply_class = reply->code ? reply->code / 100 : reply->enhanced[0];
-    sc.n = 0;
-    sc.last = smtp__cls[' '];
-    sc.npending = 0;
-    sc.nprogress = 0;
-    sc.best = sc.provider = sc.blocklist = (struct pick){NO_RULE, 0, 0, 0};
-    sc.delay = sc.delay_prio = 0;
-    sc.text_end = 0;
-    sc.context = 0;
-    sc.ps = &builtin_patset;
-    sc.user = user;
-
+    const smtp_reply *reply = sc->reply;
+    size_t len = sc->len;
     uint32_t s = 0;
     for (uint32_t i = 0; i < reply->nstored; i++) {
         size_t off = reply->line[i].off, l = reply->line[i].len;
         if (l == 0 || off > len || l > len - off)
             continue; /* a span outside the buffer: not from this buffer's parse */
         /* the line break between two lines counts as one space */
-        sc.text_end = (uint32_t)(off + l);
-        s = feed_span(&sc, s, off, off + l, sc.n > 0);
+        sc->text_end = (uint32_t)(off + l);
+        s = feed_span(sc, s, off, off + l, sc->n > 0);
     }
-    flush_pending(&sc, 1);
+    flush_pending(sc, 1);
     /* The wrapper around an unwrapped reply ("host mx.zoho.com[...] said:")
      * can name the provider or block list, but never decides the category. */
     if (reply->flags & SMTP_REPLY_F_UNWRAPPED) {
         size_t ro = reply->reply.off, re = (size_t)reply->reply.off + reply->reply.len;
-        sc.context = 1;
+        sc->context = 1;
         if (ro <= len && re <= len) {
-            feed_region(&sc, 0, ro);
-            feed_region(&sc, re, len - re);
+            feed_region(sc, 0, ro);
+            feed_region(sc, re, len - re);
         }
-        flush_pending(&sc, 1);
+        flush_pending(sc, 1);
+        sc->context = 0;
     }
-    if (user && user->npats)
-        scan_user(&sc);
-    res->code = reply->code;
-    memcpy(res->enhanced, reply->enhanced, sizeof res->enhanced);
-    res->flags = reply->flags;
-    res->stage = reply->stage;
-    if (reply->enhanced[0])
-        res->enhanced_title = smtp_reply_enhanced_title(reply->enhanced[0], reply->enhanced[1],
-                                                        reply->enhanced[2]);
+    if (sc->user && sc->user->npats)
+        scan_user(sc);
+}
 
-    /* The word pass (words.c): concept rules, and the model that decide()
-     * may need; only when a concept rule could still win */
-    struct smtp__model_out words;
-    struct smtp__model_out *wp = NULL;
+/* Step 4: the word pass (words.c) gives the concept rules and the model that
+ * decide() may need; it runs only when a concept rule or the model can still
+ * change the outcome.  Returns words, or NULL when it did not run. */
+static struct smtp__model_out *scan_words(struct scan *sc, struct smtp__model_out *words)
+{
     uint32_t top = smtp__concept_top_priority > smtp__model_yield_below ? smtp__concept_top_priority
                                                                          : smtp__model_yield_below;
-    if (user && user->top_priority >= top)
-        top = user->top_priority + 1;
-    if ((sc.reply_class == 4 || sc.reply_class == 5 || sc.reply_class == 0) &&
-        (sc.best.rule == NO_RULE || rule_at(&sc, sc.best.rule)->priority < top)) {
-        smtp__model(buf, len, reply, NULL, user, &words);
-        wp = &words;
-        for (uint32_t i = 0; i < words.nhits; i++)
-            consider(&sc, words.hits[i].rule, words.hits[i].span.off,
-                     words.hits[i].span.off + words.hits[i].span.len);
-    }
-    const struct smtp__rule *rule = decide(buf, len, reply, &sc, wp, res);
-    int category = res->category;
-    res->category = category;
+    if (sc->user && sc->user->top_priority >= top)
+        top = sc->user->top_priority + 1;
+    if (!(sc->reply_class == 4 || sc->reply_class == 5 || sc->reply_class == 0) ||
+        (sc->best.rule != NO_RULE && rule_at(sc, sc->best.rule)->priority >= top))
+        return NULL;
+    smtp__model(sc->buf, sc->len, sc->reply, NULL, sc->user, words);
+    for (uint32_t i = 0; i < words->nhits; i++)
+        consider(sc, words->hits[i].rule, words->hits[i].span.off,
+                 words->hits[i].span.off + words->hits[i].span.len);
+    return words;
+}
 
-    const struct smtp__category *cat = &smtp__categories[category];
+/* Step 6: the permanence, the verdicts and what the result names besides the
+ * category. */
+static void verdicts(const struct scan *sc, const struct smtp__rule *rule, smtp_reply_result *res)
+{
+    const smtp_reply *reply = sc->reply;
+    const struct smtp__category *cat = &smtp__categories[res->category];
     int perm;
     if (rule && rule->perm != SMTP__NONE8)
         perm = rule->perm;
@@ -842,14 +816,61 @@ static int classify_impl(const struct smtp_reply_rules *user, const char *buf, s
          (rule && (rule->options & SMTP__OPT_CONCEPT))) &&
         res->recipient_action == SMTP_REPLY_RCPT_SUPPRESS)
         res->recipient_action = SMTP_REPLY_RCPT_REVIEW;
-    if (sc.delay)
-        res->retry_after = sc.delay;
+    if (sc->delay)
+        res->retry_after = sc->delay;
     else if (rule && rule->retry)
         res->retry_after = rule->retry;
-    if (sc.provider.rule != NO_RULE)
-        res->provider = rule_str(&sc, sc.provider.rule, rule_at(&sc, sc.provider.rule)->provider);
-    if (sc.blocklist.rule != NO_RULE)
-        res->blocklist = rule_str(&sc, sc.blocklist.rule, rule_at(&sc, sc.blocklist.rule)->blocklist);
+    if (sc->provider.rule != NO_RULE)
+        res->provider = rule_str(sc, sc->provider.rule, rule_at(sc, sc->provider.rule)->provider);
+    if (sc->blocklist.rule != NO_RULE)
+        res->blocklist = rule_str(sc, sc->blocklist.rule, rule_at(sc, sc->blocklist.rule)->blocklist);
+    res->code = reply->code;
+    memcpy(res->enhanced, reply->enhanced, sizeof res->enhanced);
+    res->flags = reply->flags;
+    res->stage = reply->stage;
+    if (reply->enhanced[0])
+        res->enhanced_title = smtp_reply_enhanced_title(reply->enhanced[0], reply->enhanced[1],
+                                                        reply->enhanced[2]);
+}
+
+static int classify_impl(const struct smtp_reply_rules *user, const char *buf, size_t len,
+                         const smtp_reply *reply, smtp_reply_result *res)
+{
+    if (res == NULL)
+        return SMTP_REPLY_E_NULL;
+    reset_result(res);
+    if (user && !user->compiled)
+        return SMTP_REPLY_E_RULES;
+    if (user && !user->active)
+        user = NULL; /* an empty object: the built-in path, at its cost */
+    if (reply == NULL || (buf == NULL && len > 0))
+        return SMTP_REPLY_E_NULL;
+    if (reply->nstored > SMTP_REPLY_MAX_LINES)
+        return SMTP_REPLY_E_NOT_PARSED;
+    if (reply->code == 0 && reply->enhanced[0] == 0 && reply->nstored == 0)
+        return SMTP_REPLY_E_NOT_PARSED;
+
+    struct scan sc;
+    sc.buf = buf;
+    sc.len = len;
+    sc.reply = reply;
+    sc.reply_class = reply->code ? reply->code / 100 : reply->enhanced[0];
+    sc.n = 0;
+    sc.last = smtp__cls[' '];
+    sc.npending = 0;
+    sc.nprogress = 0;
+    sc.best = sc.provider = sc.blocklist = (struct pick){NO_RULE, 0, 0, 0};
+    sc.delay = sc.delay_prio = 0;
+    sc.text_end = 0;
+    sc.context = 0;
+    sc.ps = &builtin_patset;
+    sc.user = user;
+
+    struct smtp__model_out words;
+    scan_phrases(&sc);
+    struct smtp__model_out *wp = scan_words(&sc, &words);
+    const struct smtp__rule *rule = decide(buf, len, reply, &sc, wp, res);
+    verdicts(&sc, rule, res);
     return SMTP_REPLY_OK;
 }
 

@@ -175,8 +175,63 @@ static uint8_t next_byte_slow(struct stream *s, uint32_t *off)
     }
 }
 
+/* A run: the bytes between two run delimiters (white space, brackets, quotes,
+ * commas, semicolons).  Its kept words wait in the run buffer until the run
+ * ends, and are dropped when the run holds an '@': the words of an address
+ * ("<this-local-part-does-not-exist@example.com>") say nothing about the reply.
+ * A run of more than RUN_MAX kept words passes its first ones on as they come. */
+#define RUN_MAX 16u
+
+struct run {
+    uint32_t n;
+    int at;
+    struct smtp__word w[RUN_MAX];
+    uint8_t text[RUN_MAX][WORD_MAX];
+};
+
+static int run_delimiter(uint8_t c)
+{
+    return c == ' ' || c == '<' || c == '>' || c == '(' || c == ')' || c == '[' || c == ']' ||
+           c == '"' || c == '\'' || c == ',' || c == ';';
+}
+
+static void run_flush(struct run *rn, smtp__word_fn fn, void *ctx)
+{
+    for (uint32_t i = 0; i < rn->n && !rn->at; i++)
+        fn(ctx, &rn->w[i]);
+    rn->n = 0;
+}
+
+/* A byte between words: it may end the run or mark it as an address. */
+static void run_byte(struct run *rn, uint8_t c, smtp__word_fn fn, void *ctx)
+{
+    if (c == '@') {
+        rn->at = 1;
+    } else if (run_delimiter(c)) {
+        run_flush(rn, fn, ctx);
+        rn->at = 0;
+    }
+}
+
+static void run_word(struct run *rn, const struct smtp__word *w, smtp__word_fn fn, void *ctx)
+{
+    if (rn->n == RUN_MAX) {
+        /* a very long run: what it has waited for goes on, as if no '@' came */
+        for (uint32_t i = 0; i < rn->n; i++)
+            fn(ctx, &rn->w[i]);
+        rn->n = 0;
+    }
+    memcpy(rn->text[rn->n], w->text, w->len);
+    rn->w[rn->n] = *w;
+    rn->w[rn->n].text = rn->text[rn->n];
+    rn->n++;
+}
+
 void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn fn, void *ctx)
 {
+    struct run rn;
+    rn.n = 0;
+    rn.at = 0;
     struct stream s;
     memset(&s, 0, sizeof s);
     s.b = (const uint8_t *)buf;
@@ -196,6 +251,7 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
         if (!is_word(c)) {
             uint32_t noff;
             uint8_t nx = next_byte(&s, &noff);
+            run_byte(&rn, c, fn, ctx);
             if (clause_char(c) && !(glue_before_word(c) && nx && is_word(nx)))
                 clause++;
             p2 = p1;
@@ -246,10 +302,11 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
                 ascii = w[k] < 0x80;
             out.len = (uint32_t)(ascii ? stem(w, n) : n);
             out.hash = smtp__fnv1a(w, out.len, 0x811C9DC5u);
-        fn(ctx, &out);
+            run_word(&rn, &out, fn, ctx);
         }
         /* `after` was a non-word byte: process it as the loop would */
         if (c) {
+            run_byte(&rn, after, fn, ctx);
             if (clause_char(after) && !(glue_before_word(after) && after2 && is_word(after2)))
                 clause++;
             p2 = p1;
@@ -258,6 +315,7 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
             off = aoff;
         }
     }
+    run_flush(&rn, fn, ctx);
 }
 
 /* ---- the word model ------------------------------------------------------------ */
