@@ -301,12 +301,17 @@ class Reply(_Lazy):
 
 def _reply_text(self: Reply, d: Dict[str, Any]) -> bytes:
     buf, r = d["_buf"], d["_r"]
-    dst = ctypes.create_string_buffer(r.text_len + 1)
-    full = _L.smtp_reply_text(buf, len(buf), ctypes.byref(r), dst, len(dst))
-    if full > r.text_len:  # cannot happen per the API; never return a cut text silently
-        dst = ctypes.create_string_buffer(full + 1)
-        _L.smtp_reply_text(buf, len(buf), ctypes.byref(r), dst, len(dst))
-    return bytes(dst.raw[:full])
+    size = r.text_len + 1
+    dst = (ctypes.c_char * size)()  # array types are cached by ctypes; cheaper than create_string_buffer
+    full = _reply_text_fn(buf, len(buf), r, dst, size)
+    if full >= size:  # cannot happen per the API; never return a cut text silently
+        size = full + 1
+        dst = (ctypes.c_char * size)()
+        _reply_text_fn(buf, len(buf), r, dst, size)
+    return dst.raw[:full]
+
+
+_reply_text_fn = _L.smtp_reply_text
 
 
 _lazy_fields(Reply, {
@@ -376,7 +381,7 @@ def _result_reply(self: Result, d: Dict[str, Any]) -> Reply:
     unwrapping, and parse is a pure function, so parsing again gives the same."""
     buf = d["_buf"]
     r = _lib.ReplyStruct()
-    rc = _L.smtp_reply_parse(buf, len(buf), 0, ctypes.byref(r))
+    rc = _L.smtp_reply_parse(buf, len(buf), 0, r)
     if rc != _lib.OK:  # cannot happen: the same call succeeded in classify
         raise RuntimeError("smtpreply: the classified input no longer parses (%s)"
                            % error_name(rc))
