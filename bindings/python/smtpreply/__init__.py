@@ -122,20 +122,6 @@ def _members(cls: Type[LibEnum]) -> Tuple[LibEnum, ...]:
     return tuple(cls(i) for i in range(len(cls)))
 
 
-def _member(members: Tuple[LibEnum, ...], cls: Type[LibEnum], value: int) -> LibEnum:
-    # a tuple index is several times cheaper than the IntEnum call
-    return members[value] if 0 <= value < len(members) else cls(value)
-
-
-_CATEGORIES = _members(Category)
-_PERMANENCES = _members(Permanence)
-_RECIPIENT_ACTIONS = _members(RecipientAction)
-_MESSAGE_ACTIONS = _members(MessageAction)
-_FAULTS = _members(Fault)
-_EVIDENCES = _members(Evidence)
-_STAGES = _members(Stage)
-_WRAPPERS = _members(Wrapper)
-
 # flag bits -> frozenset of names: replies share a few combinations
 _FLAG_SETS: Dict[int, FrozenSet[str]] = {}
 
@@ -260,12 +246,45 @@ class _LazyField:
         return value
 
 
+class _EnumField:
+    """An enum field read from the C struct (d[key]) on first read: the same
+    as _LazyField with the conversion inlined, as these are the fields most
+    read (category, permanence, the verdicts)."""
+
+    __slots__ = ("name", "key", "cfield", "members", "cls")
+
+    def __init__(self, name: str, key: str, cfield: str, cls: Type[LibEnum]) -> None:
+        self.name, self.key, self.cfield, self.cls = name, key, cfield, cls
+        self.members = _members(cls)
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            raise AttributeError(self.name)
+        d = obj.__dict__
+        try:
+            struct = d[self.key]
+        except KeyError:
+            raise AttributeError("%r object has no attribute %r"
+                                 % (type(obj).__name__, self.name)) from None
+        v = getattr(struct, self.cfield)
+        members = self.members
+        value = members[v] if 0 <= v < len(members) else self.cls(v)
+        d[self.name] = value
+        return value
+
+
 def _lazy_fields(cls: Any, converters: Dict[str, Any]) -> None:
+    """Install a descriptor for every field: a converter function, or an enum
+    class (the C field of that name, in the struct at __dict__[key])."""
     names = [f.name for f in dataclasses.fields(cls)]
     if sorted(names) != sorted(converters):  # every field, and only fields
         raise AssertionError("smtpreply: %s converters do not match its fields" % cls.__name__)
+    key = "_r" if cls is Reply else "_s"
     for name, convert in converters.items():
-        setattr(cls, name, _LazyField(name, convert))
+        if isinstance(convert, type):
+            setattr(cls, name, _EnumField(name, key, name, convert))
+        else:
+            setattr(cls, name, _LazyField(name, convert))
 
 
 class _Lazy:
@@ -322,8 +341,8 @@ _lazy_fields(Reply, {
     "lines": lambda self, d: tuple(_decode(_span(d["_buf"], ln))
                                    for ln in d["_r"].line[:d["_r"].nstored]),
     "flags": lambda self, d: _flag_set(d["_r"].flags),
-    "stage": lambda self, d: _member(_STAGES, Stage, d["_r"].stage),
-    "wrapper": lambda self, d: _member(_WRAPPERS, Wrapper, d["_r"].wrapper),
+    "stage": Stage,
+    "wrapper": Wrapper,
     "consumed": lambda self, d: int(d["_r"].consumed),
     "nlines": lambda self, d: int(d["_r"].nlines),
     "raw": lambda self, d: _span(d["_buf"], d["_r"].reply),
@@ -389,22 +408,20 @@ def _result_reply(self: Result, d: Dict[str, Any]) -> Reply:
 
 
 _lazy_fields(Result, {
-    "category": lambda self, d: _member(_CATEGORIES, Category, d["_s"].category),
-    "permanence": lambda self, d: _member(_PERMANENCES, Permanence, d["_s"].permanence),
-    "recipient_action": lambda self, d: _member(_RECIPIENT_ACTIONS, RecipientAction,
-                                                d["_s"].recipient_action),
-    "message_action": lambda self, d: _member(_MESSAGE_ACTIONS, MessageAction,
-                                              d["_s"].message_action),
+    "category": Category,
+    "permanence": Permanence,
+    "recipient_action": RecipientAction,
+    "message_action": MessageAction,
     "retry_after": lambda self, d: d["_s"].retry_after or None,
-    "fault": lambda self, d: _member(_FAULTS, Fault, d["_s"].fault),
-    "evidence": lambda self, d: _member(_EVIDENCES, Evidence, d["_s"].evidence),
+    "fault": Fault,
+    "evidence": Evidence,
     "rule": lambda self, d: _cstr(d["_s"].rule_id) or "",
     "provider": lambda self, d: _cstr(d["_s"].provider),
     "blocklist": lambda self, d: _cstr(d["_s"].blocklist),
     "enhanced_title": lambda self, d: _cstr(d["_s"].enhanced_title),
     "code": lambda self, d: d["_s"].code or None,
     "enhanced": lambda self, d: _enhanced(d["_s"].enhanced),
-    "stage": lambda self, d: _member(_STAGES, Stage, d["_s"].stage),
+    "stage": Stage,
     "flags": lambda self, d: _flag_set(d["_s"].flags),
     "match": lambda self, d: _span(d["_buf"], d["_s"].match),
     "match_span": lambda self, d: (d["_s"].match.off, d["_s"].match.len),
