@@ -489,7 +489,9 @@ def classify(data: BytesLike) -> Result:
     bytes input the library reads the bytes object itself (no copy), and the
     result keeps a reference to it.  To classify many lines, classify_many()
     is several times faster per line."""
-    buf = data if type(data) is bytes else _to_bytes(data)
+    t = type(data)
+    buf = (data if t is bytes else data.encode("utf-8", "surrogateescape") if t is str
+           else _to_bytes(data))
     s = _ResultStruct()
     rc = _classify_buf(buf, len(buf), None, s)
     if rc != _OK:
@@ -508,7 +510,9 @@ def classify_many(data: Iterable[BytesLike], *, errors: str = "raise") -> List[R
     if errors not in ("raise", "return"):
         raise ValueError("smtpreply.classify_many: errors must be 'raise' or 'return', not %r"
                          % (errors,))
-    bufs = [d if type(d) is bytes else _to_bytes(d) for d in data]
+    # str and bytes inline: a call of _to_bytes costs as much as the encoding
+    bufs = [d.encode("utf-8", "surrogateescape") if type(d) is str
+            else d if type(d) is bytes else _to_bytes(d) for d in data]
     n = len(bufs)
     if _classify_many is None:  # an older library: one call per line
         out: List[Any] = []
