@@ -609,8 +609,11 @@ def main():
         state = {}
 
         def measure(mode, first):
-            if first:
+            if first:  # one child process times every mode; the others read its output
+                state.pop("out", None)
                 state["out"] = run_python_binding(src, lib, corpus, args.seconds, modes)
+            if "out" not in state:
+                raise RuntimeError("the binding's run failed")
             return state["out"]
         for k, m in enumerate(modes):
             columns.append(Column(prefix + "py-" + m, label + what[m],
