@@ -487,8 +487,8 @@ def classify(data: BytesLike) -> Result:
 
     The result's fields are converted from the C result when first read; for
     bytes input the library reads the bytes object itself (no copy), and the
-    result keeps a reference to it.  To classify many lines, classify_many()
-    is several times faster per line."""
+    result keeps a reference to it.  classify_many() classifies a list of
+    lines in one call into the library."""
     t = type(data)
     buf = (data if t is bytes else data.encode("utf-8", "surrogateescape") if t is str
            else _to_bytes(data))
@@ -506,7 +506,10 @@ def classify_many(data: Iterable[BytesLike], *, errors: str = "raise") -> List[R
     ``errors="raise"`` raises the :class:`ReplyError` of the first rejected
     input, with ``.index`` set to its position; ``errors="return"`` puts that
     ReplyError in the list in place of a result, and goes on.  Each element
-    may be str, bytes, bytearray or memoryview, as for classify()."""
+    may be str, bytes, bytearray or memoryview, as for classify().
+
+    The results' C structs are one array (sizeof(smtp_reply_result), 120
+    bytes, per input), kept as long as any result of the batch is."""
     if errors not in ("raise", "return"):
         raise ValueError("smtpreply.classify_many: errors must be 'raise' or 'return', not %r"
                          % (errors,))
