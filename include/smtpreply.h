@@ -539,6 +539,27 @@ SMTP_REPLY_API size_t smtp_reply_sizeof_result(void);
 SMTP_REPLY_API size_t smtp_reply_sizeof_advice(void);
 SMTP_REPLY_API size_t smtp_reply_sizeof_stream(void);
 
+/* ---- batches ---------------------------------------------------------------- */
+
+/**
+ * Parse and classify n inputs in one call.  For each i < n, status[i] and
+ * results[i] receive exactly what
+ *     smtp_reply_classify_buf(bufs[i], lens[i], replies ? &replies[i] : NULL, &results[i])
+ * returns and fills: input i is bufs[i][0..lens[i]), in whole-text mode with
+ * unwrapping, and a rejected input gets its negative status and a result reset to
+ * category unknown.  replies may be NULL when the caller does not need the parsed
+ * replies.  The inputs are independent: a rejected one does not stop the others.
+ * This is for bindings, where crossing into C costs more than classifying a reply
+ * (the Python binding's classify_many passes a whole list in one call).
+ *
+ * Returns SMTP_REPLY_OK, or SMTP_REPLY_E_NULL when n > 0 and bufs, lens, results
+ * or status is NULL (then nothing is written).  n == 0 returns SMTP_REPLY_OK and
+ * reads no array.  Never allocates; thread-safe like the calls it makes.
+ */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_classify_many(const char *const *bufs, const size_t *lens, size_t n,
+                         smtp_reply *replies, smtp_reply_result *results, int *status);
+
 #ifdef __cplusplus
 }
 #endif

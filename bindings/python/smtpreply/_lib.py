@@ -135,6 +135,14 @@ for _kind in ENUM_KINDS:
     _PROTOTYPES["smtp_reply_%s_name" % _kind] = (c_char_p, [c_int])
     _PROTOTYPES["smtp_reply_%s_count" % _kind] = (c_int, [])
 
+# Functions newer than the first release: declared when the library has them,
+# None when it does not (the binding then does their work another way).
+_OPTIONAL: Dict[str, Tuple[Any, List[Any]]] = {
+    "smtp_reply_classify_many": (c_int, [POINTER(c_char_p), POINTER(c_size_t), c_size_t,
+                                         POINTER(ReplyStruct), POINTER(ResultStruct),
+                                         POINTER(c_int)]),
+}
+
 
 def _candidates() -> List[Tuple[str, str]]:
     """(how, path-or-name) pairs to try, in order."""
@@ -182,7 +190,8 @@ def load() -> ctypes.CDLL:
 class Functions:
     """The declared functions of the loaded library, and nothing else: calling a
     function without a prototype in _PROTOTYPES is an AttributeError, not a call
-    with ctypes' default int conversions."""
+    with ctypes' default int conversions.  A function of _OPTIONAL that the
+    library does not export is None."""
 
     def __init__(self, cdll: ctypes.CDLL) -> None:
         self._name: str = cdll._name
@@ -194,6 +203,12 @@ class Functions:
                                   "and recent enough?" % (cdll._name, name)) from None
             fn.restype = restype
             fn.argtypes = argtypes
+            setattr(self, name, fn)
+        for name, (restype, argtypes) in _OPTIONAL.items():
+            fn = getattr(cdll, name, None)
+            if fn is not None:
+                fn.restype = restype
+                fn.argtypes = argtypes
             setattr(self, name, fn)
 
     def __getattr__(self, name: str) -> Any:  # only reached for undeclared names
