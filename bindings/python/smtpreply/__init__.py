@@ -30,6 +30,7 @@ ctypes releases the GIL during each call.
 from __future__ import annotations
 
 import ctypes
+import os
 import dataclasses
 import enum
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from ._record import escape, unescape
 
 __all__ = [
     "parse", "classify", "classify_many", "advice", "Reply", "Result", "Advice", "ReplyError", "Incomplete",
+    "Rules", "RulesError",
     "Category", "Permanence", "RecipientAction", "MessageAction", "Fault", "Evidence",
     "Stage", "Wrapper", "Actor", "FLAG_NAMES", "version", "version_number",
     "table_version", "rule_count", "table_hash", "enhanced_title", "error_name",
@@ -481,7 +483,82 @@ _ResultStruct = _lib.ResultStruct
 _OK = _lib.OK
 
 
-def classify(data: BytesLike) -> Result:
+class RulesError(ValueError):
+    """A rules file or text was refused: ``file``, ``line`` (0 when the error is
+    not about one row), ``code`` (the library's error code) and ``message``."""
+
+    def __init__(self, file: str, line: int, code: int, message: str) -> None:
+        where = "%s:%d" % (file, line) if line else file
+        super().__init__("%s: %s" % (where, message))
+        self.file = file
+        self.line = line
+        self.code = code
+        self.message = message
+
+
+class Rules:
+    """User rules, added to the built-in table at run time (README, "User rules").
+
+    ``Rules.from_file(path, ...)`` and ``Rules.from_text(text)`` read rules files
+    in the format of data/rules (rule rows, disable rows, advice rows) and
+    compile them; any bad row raises :class:`RulesError` naming its file and
+    line.  Pass the object to :func:`classify` (``rules=``).  A Rules object is
+    read-only once built and may be shared between threads."""
+
+    def __init__(self) -> None:
+        if _L.smtp_reply_rules_new is None:
+            raise RuntimeError("smtpreply: the loaded library has no user rules (too old)")
+        self._p = ctypes.c_void_p()
+        rc = _L.smtp_reply_rules_new(ctypes.byref(self._p))
+        if rc != _lib.OK:
+            raise MemoryError("smtpreply: cannot create a rules object")
+        self._compiled = False
+
+    def _check(self, rc: int, err: "_lib.RulesErrorStruct") -> None:
+        if rc != _lib.OK:
+            raise RulesError(err.file.decode("utf-8", "replace"), int(err.line), int(rc),
+                             err.message.decode("utf-8", "replace"))
+
+    def add_file(self, path: str) -> "Rules":
+        err = _lib.RulesErrorStruct()
+        self._check(_L.smtp_reply_rules_add_file(self._p, os.fsencode(path), ctypes.byref(err)), err)
+        return self
+
+    def add_text(self, text: BytesLike, name: str = "<text>") -> "Rules":
+        buf = text.encode("utf-8") if isinstance(text, str) else _to_bytes(text)
+        err = _lib.RulesErrorStruct()
+        self._check(_L.smtp_reply_rules_add_buffer(self._p, name.encode("utf-8"), buf, len(buf),
+                                                   ctypes.byref(err)), err)
+        return self
+
+    def compile(self) -> "Rules":
+        err = _lib.RulesErrorStruct()
+        self._check(_L.smtp_reply_rules_compile(self._p, ctypes.byref(err)), err)
+        self._compiled = True
+        return self
+
+    @classmethod
+    def from_file(cls, *paths: str) -> "Rules":
+        r = cls()
+        for p in paths:
+            r.add_file(p)
+        return r.compile()
+
+    @classmethod
+    def from_text(cls, text: BytesLike, name: str = "<text>") -> "Rules":
+        return cls().add_text(text, name).compile()
+
+    def __len__(self) -> int:
+        return int(_L.smtp_reply_rules_count(self._p))
+
+    def __del__(self) -> None:
+        p = getattr(self, "_p", None)
+        if p and _L is not None and getattr(_L, "smtp_reply_rules_free", None):
+            _L.smtp_reply_rules_free(p)
+            self._p = None
+
+
+def classify(data: BytesLike, rules: Optional[Rules] = None) -> Result:
     """Parse (whole text, unwrapping log lines and DSN fields) and classify one
     reply.  Raises :class:`ReplyError` when the input is rejected.
 
@@ -493,6 +570,19 @@ def classify(data: BytesLike) -> Result:
     buf = (data if t is bytes else data.encode("utf-8", "surrogateescape") if t is str
            else _to_bytes(data))
     s = _ResultStruct()
+    if rules is not None:
+        if not isinstance(rules, Rules) or not rules._compiled:
+            raise TypeError("smtpreply.classify(): rules must be a compiled smtpreply.Rules")
+        r = _lib.ReplyStruct()
+        rc = _L.smtp_reply_parse(buf, len(buf), 0, r)
+        if rc == _OK:
+            rc = _L.smtp_reply_classify_with(rules._p, buf, len(buf), r, s)
+        if rc != _OK:
+            _raise_for(rc)
+        res = _lazy_result(buf, s)
+        # a user rule's id and advice live in the rules object: keep it alive
+        res.__dict__["_rules"] = rules
+        return res
     rc = _classify_buf(buf, len(buf), None, s)
     if rc != _OK:
         _raise_for(rc)
@@ -568,7 +658,11 @@ def advice(result: Result) -> Advice:
             raise TypeError("smtpreply.advice() needs a Result from smtpreply.classify()")
         s = _lib.ResultStruct.from_buffer_copy(result._raw)
     a = _lib.AdviceStruct()
-    rc = _L.smtp_reply_advice(ctypes.byref(s), ctypes.byref(a))
+    rules = result.__dict__.get("_rules")
+    if rules is not None:
+        rc = _L.smtp_reply_advice_with(rules._p, ctypes.byref(s), ctypes.byref(a))
+    else:
+        rc = _L.smtp_reply_advice(ctypes.byref(s), ctypes.byref(a))
     if rc != _lib.OK:
         _raise_for(rc)
     n = min(a.nsteps, _lib.MAX_STEPS)

@@ -102,6 +102,16 @@ class AdviceStruct(Structure):
     ]
 
 
+class RulesErrorStruct(Structure):
+    """struct smtp_reply_rules_error"""
+    _fields_ = [
+        ("file", ctypes.c_char * 256),
+        ("line", c_uint32),
+        ("code", c_int32),
+        ("message", ctypes.c_char * 256),
+    ]
+
+
 # Enum families with a <kind>_name(int) / <kind>_count() pair in the C API.
 ENUM_KINDS = ("category", "permanence", "recipient_action", "message_action", "fault",
               "evidence", "stage", "wrapper", "actor", "flag")
@@ -138,6 +148,16 @@ for _kind in ENUM_KINDS:
 # Functions newer than the first release: declared when the library has them,
 # None when it does not (the binding then does their work another way).
 _OPTIONAL: Dict[str, Tuple[Any, List[Any]]] = {
+    "smtp_reply_rules_new": (c_int, [POINTER(ctypes.c_void_p)]),
+    "smtp_reply_rules_add_file": (c_int, [ctypes.c_void_p, c_char_p, POINTER(RulesErrorStruct)]),
+    "smtp_reply_rules_add_buffer": (c_int, [ctypes.c_void_p, c_char_p, c_char_p, c_size_t,
+                                            POINTER(RulesErrorStruct)]),
+    "smtp_reply_rules_compile": (c_int, [ctypes.c_void_p, POINTER(RulesErrorStruct)]),
+    "smtp_reply_rules_free": (None, [ctypes.c_void_p]),
+    "smtp_reply_rules_count": (c_uint32, [ctypes.c_void_p]),
+    "smtp_reply_classify_with": (c_int, [ctypes.c_void_p, c_char_p, c_size_t, POINTER(ReplyStruct),
+                                         POINTER(ResultStruct)]),
+    "smtp_reply_advice_with": (c_int, [ctypes.c_void_p, POINTER(ResultStruct), POINTER(AdviceStruct)]),
     "smtp_reply_classify_many": (c_int, [POINTER(c_char_p), POINTER(c_size_t), c_size_t,
                                          POINTER(ReplyStruct), POINTER(ResultStruct),
                                          POINTER(c_int)]),
