@@ -289,9 +289,8 @@ static inline uint32_t step(uint32_t s, uint8_t c)
 
 /* Outputs of state s reached at fed index n: patterns that need a word
  * boundary after them wait for the next byte. */
-static void outputs(struct scan *sc, uint32_t s, uint64_t n)
+static inline void outputs_of(struct scan *sc, const struct smtp__patset *ps, uint32_t s, uint64_t n)
 {
-    const struct smtp__patset *ps = sc->ps;
     for (uint32_t a = ps->out_start[s], z = ps->out_start[s + 1]; a < z; a++) {
         uint32_t pi = ps->out_pat[a];
         if (ps->pats[pi].bound & 2) {
@@ -302,6 +301,11 @@ static void outputs(struct scan *sc, uint32_t s, uint64_t n)
         }
     }
 }
+
+/* The built-in automaton's outputs (the hot path: its tables, not a pointer) and
+ * the user automaton's. */
+static void outputs(struct scan *sc, uint32_t s, uint64_t n) { outputs_of(sc, &builtin_patset, s, n); }
+static void user_outputs(struct scan *sc, uint32_t s, uint64_t n) { outputs_of(sc, sc->ps, s, n); }
 
 /* Feed the bytes buf[off, end) through the automaton from state s, folding
  * them on the way (a leading space stands for a line break when join is set).
@@ -468,7 +472,7 @@ static uint32_t feed_user(struct scan *sc, uint32_t s, size_t off, size_t end, i
         s = user_step(u, s, c);
         if (u->out_start[s + 1] > u->out_start[s]) {
             sc->n++;
-            outputs(sc, s, sc->n - 1);
+            user_outputs(sc, s, sc->n - 1);
         } else {
             sc->n++;
         }
@@ -614,7 +618,6 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
                                        struct scan *sc, struct smtp__model_out *mp,
                                        smtp_reply_result *res)
 {
-    const struct smtp__enh *enh_entry = failure_entry(reply);
     uint32_t best = sc->best.rule;
     int weak = best != NO_RULE && (*rule_at(sc, best)).priority < SMTP__WEAK_PRIORITY;
     int words_ok = sc->reply_class == 4 || sc->reply_class == 5 || sc->reply_class == 0;
@@ -625,11 +628,15 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
         /* a generic phrase ("not allowed", "access denied") gives way when the
          * other words of the reply say something else clearly */
         if (words_ok && (*rule_at(sc, best)).priority < smtp__model_yield_below) {
+            if (!mp)
+                smtp__model(buf, len, reply, NULL, sc->user, &m);
+        }
+        if (words_ok && (*rule_at(sc, best)).priority < smtp__model_yield_below &&
+            m.category != (*rule_at(sc, best)).category && m.margin >= smtp__model_margin) {
+            /* only then ask what the words beside the phrase say */
             smtp_reply_span span = {sc->best.off, sc->best.len};
             struct smtp__model_out rest;
             smtp__model(buf, len, reply, &span, NULL, &rest);
-            if (!mp)
-                smtp__model(buf, len, reply, NULL, sc->user, &m);
             /* the words beside the phrase, and the model as a whole, agree on
              * another category, clearly */
             if (rest.category != (*rule_at(sc, best)).category && rest.category == m.category &&
@@ -647,6 +654,7 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
         decide_by_rule(sc, best, res);
         return rule_at(sc, best);
     }
+    const struct smtp__enh *enh_entry = failure_entry(reply);
     /* class 2 means success only when the basic code agrees (or is absent):
      * "550 2.0.0 ..." is a failure with a confused enhanced code */
     if (reply->enhanced[0] == 2 && (reply->code == 0 || reply->code < 400)) {

@@ -18,24 +18,49 @@
 
 #define WORD_MAX 48u    /* longer words are hashed whole and not stemmed */
 
-static int is_word(uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80; }
+/* Byte classes of the folded text (bit flags). */
+enum { K_WORD = 1, K_GLUE = 2, K_GLUE_WORD = 4, K_CLAUSE = 8, K_RUN = 16 };
+#define W K_WORD
+#define G K_GLUE
+static const uint8_t byte_kind[256] = {
+    /* 0x00-0x1f: control bytes; \n and \r end a clause (folded text has them as ' ') */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, K_CLAUSE, 0, 0, K_CLAUSE, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /*  ' '    !         "                  #  $  %  &  '       (                  )                  *  +  ,      -  .                    / */
+    K_RUN, K_CLAUSE, K_CLAUSE | K_RUN, G, 0, G, G, K_RUN, K_CLAUSE | K_RUN, K_CLAUSE | K_RUN, 0, G, K_RUN, 0,
+    K_GLUE_WORD | K_CLAUSE, G,
+    /* 0-9 */
+    W, W, W, W, W, W, W, W, W, W,
+    /* :                        ;                  <                  =  >                  ?             @ */
+    K_GLUE_WORD | K_CLAUSE, K_CLAUSE | K_RUN, K_CLAUSE | K_RUN, G, K_CLAUSE | K_RUN, G | K_CLAUSE, G,
+    /* A-Z never occur in folded text */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* [                   \  ]                  ^  _  ` */
+    K_CLAUSE | K_RUN, G, K_CLAUSE | K_RUN, 0, G, 0,
+    /* a-z */
+    W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    /* {         |         }         ~  DEL */
+    K_CLAUSE, K_CLAUSE, K_CLAUSE, G, 0,
+    /* 0x80-0xff: bytes of other scripts are word bytes */
+    W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+};
+#undef W
+#undef G
 
-/* Characters that glue a word to its neighbour into a larger name. */
-static int glue_always(uint8_t c)
-{
-    return c == '@' || c == '/' || c == '=' || c == '_' || c == '\\' || c == '%' || c == '&' ||
-           c == '?' || c == '#' || c == '~' || c == '+';
-}
+static inline int is_word(uint8_t c) { return byte_kind[c] & K_WORD; }
+
+/* Characters that glue a word to its neighbour into a larger name:
+ * @ / = _ \ % & ? # ~ + (tools/words.py GLUE_ALWAYS). */
+static inline int glue_always(uint8_t c) { return byte_kind[c] & K_GLUE; }
 
 /* '.' and ':' glue only when a word byte is on their far side. */
-static int glue_before_word(uint8_t c) { return c == '.' || c == ':'; }
+static inline int glue_before_word(uint8_t c) { return byte_kind[c] & K_GLUE_WORD; }
 
-static int clause_char(uint8_t c)
-{
-    return c == '.' || c == ';' || c == ':' || c == '!' || c == '?' || c == '(' || c == ')' ||
-           c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '"' ||
-           c == '|' || c == '\r' || c == '\n';
-}
+/* . ; : ! ? ( ) < > [ ] { } " | and line breaks end a clause (tools/words.py CLAUSE). */
+static inline int clause_char(uint8_t c) { return byte_kind[c] & K_CLAUSE; }
 
 uint32_t smtp__fnv1a(const uint8_t *p, size_t n, uint32_t h)
 {
@@ -189,11 +214,8 @@ struct run {
     uint8_t text[RUN_MAX][WORD_MAX];
 };
 
-static int run_delimiter(uint8_t c)
-{
-    return c == ' ' || c == '<' || c == '>' || c == '(' || c == ')' || c == '[' || c == ']' ||
-           c == '"' || c == '\'' || c == ',' || c == ';';
-}
+/* white space < > ( ) [ ] " ' , ; end a run (tools/words.py RUN_DELIMITERS) */
+static inline int run_delimiter(uint8_t c) { return byte_kind[c] & K_RUN; }
 
 static void run_flush(struct run *rn, smtp__word_fn fn, void *ctx)
 {
@@ -203,8 +225,10 @@ static void run_flush(struct run *rn, smtp__word_fn fn, void *ctx)
 }
 
 /* A byte between words: it may end the run or mark it as an address. */
-static void run_byte(struct run *rn, uint8_t c, smtp__word_fn fn, void *ctx)
+static inline void run_byte(struct run *rn, uint8_t c, smtp__word_fn fn, void *ctx)
 {
+    if (!(byte_kind[c] & K_RUN) && c != '@')
+        return; /* the common case */
     if (c == '@') {
         rn->at = 1;
     } else if (run_delimiter(c)) {
