@@ -1,0 +1,86 @@
+/*
+ * bounce-table.h - layout of the bounce reader's compiled-in tables (internal).
+ *
+ * tools/gen-bounce.py writes smtpreply-bounce-table.c from
+ * data/bounce-formats.tsv and data/bounce-context.tsv; this header is the
+ * contract between that file and lib/bounce.c.
+ */
+#ifndef SMTPREPLY_BOUNCE_TABLE_H
+#define SMTPREPLY_BOUNCE_TABLE_H
+
+#include <stdint.h>
+
+/* ---- markers (bounce-formats.tsv) ---- */
+
+enum {                       /* kind column */
+    SMTP__BK_BEGIN = 1,      /* opens a block of recipients (value: their action) */
+    SMTP__BK_END = 2,        /* the block ends: a copy of the message follows */
+    SMTP__BK_LABEL = 3,      /* an address follows on the same line */
+    SMTP__BK_STAGE = 4,      /* names the SMTP stage (value: enum smtp_reply_stage) */
+    SMTP__BK_DETECT = 5,     /* says which MTA wrote the mail */
+    SMTP__BK_GAVE_UP = 6,    /* the MTA gave up after retrying */
+    SMTP__BK_AUTOREPLY = 7,  /* an auto-reply's subject prefix or header */
+    SMTP__BK_NOT_AUTOREPLY = 8, /* a sender or subject that is never an auto-reply */
+    SMTP__BK_FEEDBACK = 9,   /* a complaint written without message/feedback-report */
+    SMTP__BK_HOST = 10,      /* the remote host's name follows */
+    SMTP__BK_SKIP = 11       /* a line inside a block that names an address but is no recipient */
+};
+enum {                       /* where column */
+    SMTP__BW_BODY = 1, SMTP__BW_FROM = 2, SMTP__BW_SUBJECT = 3, SMTP__BW_MESSAGE_ID = 4,
+    SMTP__BW_RECEIVED = 5, SMTP__BW_X_MAILER = 6, SMTP__BW_STATUS = 7, SMTP__BW_DIAG = 8,
+    SMTP__BW_TO = 9, SMTP__BW_HEADER = 10
+};
+
+struct smtp__bf_row {
+    uint16_t len;            /* folded length */
+    uint8_t kind, where, mta, value, anchored;  /* anchored: at the start of a line or value */
+};
+struct smtp__bf_state {
+    uint32_t fail;
+    uint32_t edge;           /* first edge in smtp__bf_edges */
+    uint32_t nedge;
+    uint32_t out;            /* first output in smtp__bf_out (own and through fail links) */
+    uint32_t nout;
+};
+struct smtp__bf_edge {
+    uint32_t to;
+    uint32_t cls;
+};
+/* Folded byte (ASCII lower case, white space as ' ') -> class; 0 = in no marker. */
+extern const uint8_t smtp__bf_cls[256];
+extern const uint32_t smtp__bf_nclasses;
+extern const uint32_t smtp__bf_nstates;
+extern const uint32_t smtp__bf_root[];          /* root transitions by class */
+extern const struct smtp__bf_state smtp__bf_states[];
+extern const struct smtp__bf_edge smtp__bf_edges[];
+extern const uint16_t smtp__bf_out[];           /* row indexes */
+extern const struct smtp__bf_row smtp__bf_rows[];
+extern const uint32_t smtp__bf_nrows;
+
+/* ---- context rules (bounce-context.tsv) ---- */
+
+enum { SMTP__BP_NONE = 1, SMTP__BP_ANY = 2, SMTP__BP_X00 = 3, SMTP__BP_SPECIFIC = 4 };
+enum {                       /* need bits */
+    SMTP__BN_PHRASE_GAVE_UP = 1, SMTP__BN_FLAG_GAVE_UP = 2, SMTP__BN_STAGE_NONE = 4,
+    SMTP__BN_CONTEXT_STAGE = 8, SMTP__BN_NOT_PARSED = 16, SMTP__BN_PARSED = 32,
+    SMTP__BN_NO_DIAGNOSTIC = 64
+};
+enum { SMTP__BS_ENHANCED = 1, SMTP__BS_STAGE = 2, SMTP__BS_GAVE_UP = 4 };   /* set bits */
+
+struct smtp__bc_rule {
+    uint8_t phase;           /* 0 before classification, 1 after */
+    uint8_t status;          /* SMTP__BP_* test of the Status field, 0 none */
+    uint8_t reply;           /* SMTP__BP_* test of the reply's enhanced code, 0 none */
+    uint8_t status_class;    /* bit per class the Status must have, 0 any */
+    uint8_t reply_class;     /* bit per class the reply must have, 0 any */
+    uint8_t need;            /* SMTP__BN_* */
+    uint8_t set;             /* SMTP__BS_* */
+    uint8_t category, perm, rcpt, msg;   /* 0xff: unchanged */
+    uint32_t actions;        /* bit per enum smtp_reply_bounce_action, 0 any */
+    uint32_t categories;     /* bit per category, 0 any */
+};
+extern const struct smtp__bc_rule smtp__bc_rules[];
+extern const uint32_t smtp__bc_nrules;
+extern const char smtp__bounce_table_hash[];
+
+#endif
