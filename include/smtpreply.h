@@ -602,7 +602,7 @@ enum smtp_reply_bounce_flag {
 /** Facts about one recipient record (bits of smtp_reply_bounce_rcpt.flags). */
 enum smtp_reply_bounce_rcpt_flag {
     SMTP_REPLY_BOUNCE_R_GAVE_UP          = 1u << 0, /* the MTA gave up after retrying (expired, or failed on a 4xx) */
-    SMTP_REPLY_BOUNCE_R_STATUS_FROM_TEXT = 1u << 1, /* status is the enhanced code of the diagnostic, not a Status field */
+    SMTP_REPLY_BOUNCE_R_STATUS_FROM_TEXT = 1u << 1, /* status is the diagnostic's enhanced code, not the Status field */
     SMTP_REPLY_BOUNCE_R_DIAG_FROM_TEXT   = 1u << 2, /* the diagnostic is the human-readable text, not a Diagnostic-Code */
     SMTP_REPLY_BOUNCE_R_STATUS_DIFFERS   = 1u << 3, /* the Status field and the diagnostic's enhanced code differ */
     SMTP_REPLY_BOUNCE_R_ORCPT_DECODED    = 1u << 4, /* Original-Recipient had xtext or \x{HHHH} escapes */
@@ -645,8 +645,10 @@ typedef struct smtp_reply_bounce_rcpt {
     int32_t  action;                 /* enum smtp_reply_bounce_action */
     int32_t  source;                 /* enum smtp_reply_bounce_source */
     int32_t  stage;                  /* enum smtp_reply_stage: from the diagnostic, else the text around it */
-    uint16_t status[3];              /* Status field, else the diagnostic's enhanced code; class 0 when none (never invented) */
-    uint16_t reserved0;
+    uint16_t status[3];              /* the enhanced code of the recipient's fate: the diagnostic's own, else the
+                                        Status field (also when the diagnostic's is X.0.0); class 0 when the
+                                        mail has none (never invented) */
+    uint16_t dsn_status[3];          /* the Status field alone; class 0 when absent */
     uint32_t flags;                  /* enum smtp_reply_bounce_rcpt_flag bits */
     smtp_reply_bounce_str recipient;          /* the address the sender used: Original-Recipient if any, else final */
     smtp_reply_bounce_str final_recipient;    /* Final-Recipient (or the address in the text), no type, no <> */

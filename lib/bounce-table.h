@@ -23,7 +23,9 @@ enum {                       /* kind column */
     SMTP__BK_NOT_AUTOREPLY = 8, /* a sender or subject that is never an auto-reply */
     SMTP__BK_FEEDBACK = 9,   /* a complaint written without message/feedback-report */
     SMTP__BK_HOST = 10,      /* the remote host's name follows */
-    SMTP__BK_SKIP = 11       /* a line inside a block that names an address but is no recipient */
+    SMTP__BK_SKIP = 11,      /* a line inside a block that names an address but is no recipient */
+    SMTP__BK_REPLY = 12,     /* the remote server's reply follows */
+    SMTP__BK_BOUNCE = 13     /* a sender or subject that says the mail is a bounce */
 };
 enum {                       /* where column */
     SMTP__BW_BODY = 1, SMTP__BW_FROM = 2, SMTP__BW_SUBJECT = 3, SMTP__BW_MESSAGE_ID = 4,

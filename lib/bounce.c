@@ -32,7 +32,7 @@
 
 /* where a recipient list comes from */
 enum mode {
-    M_NONE = 0, M_DSN, M_DSN_TEXT, M_TEXT, M_LIST, M_ARF, M_AUTOREPLY
+    M_NONE = 0, M_DSN, M_DSN_TEXT, M_TEXT, M_LIST, M_ARF, M_AUTOREPLY, M_MENTIONED
 };
 
 struct raw {
@@ -63,6 +63,7 @@ struct state {
     smtp__txt list_diag;     /* M_LIST: the diagnostic every entry shares */
     int list_source;
     smtp__txt autoreply;     /* M_AUTOREPLY: the sender */
+    smtp__txt exclude[4];    /* M_MENTIONED: the sender's and the reporter's own addresses */
     /* iteration */
     int mode;
     size_t start;            /* where the reader starts: rewind point */
@@ -295,6 +296,11 @@ static int line_addr(const char *b, size_t lo, size_t hi, size_t *s, size_t *e)
     size_t i = lo;
     while (i < hi && wsp(b[i]))
         i++;
+    if (i + 1 < hi && b[i] == '*' && wsp(b[i + 1])) {   /* a bullet: "  * addr" */
+        i++;
+        while (i < hi && wsp(b[i]))
+            i++;
+    }
     if (i < hi && (b[i] == '<' || b[i] == '"' || b[i] == '\''))
         i++;
     size_t j = i;
@@ -304,7 +310,7 @@ static int line_addr(const char *b, size_t lo, size_t hi, size_t *s, size_t *e)
         return 0;
     if (!addr_at(b, i, hi, j, s, e) || *s != i)
         return 0;
-    if (*e < hi && !wsp(b[*e]) && !strchr(">:,;\"'", b[*e]))
+    if (*e < hi && !wsp(b[*e]) && !strchr(">:,;\"'<([", b[*e]))
         return 0;
     return 1;
 }
@@ -526,13 +532,27 @@ static void scan_notification(struct state *st, uint32_t *votes)
             st->end = pos;
             break;
         }
-        size_t s, ae;
-        if (memchr(b + pos, '@', e - pos) && first_addr(b, pos, e, &s, &ae))
+        size_t s, ae, from = pos;
+        while (from < e && memchr(b + from, '@', e - from) && first_addr(b, from, e, &s, &ae)) {
             index_add(st, txt(b + s, ae - s), pos);
+            from = ae;
+        }
         pos = next;
     }
     if (!found_begin)
         st->begin = n;
+}
+
+/* Past an address that starts the line at pos ("<addr>:", "addr:"): where the
+ * text after it starts, else pos. */
+static size_t after_line_addr(const char *b, size_t pos, size_t n)
+{
+    size_t next, e = smtp__eol(b, pos, n, &next), s, ae;
+    if (!line_addr(b, pos, e, &s, &ae))
+        return pos;
+    while (ae < e && (wsp(b[ae]) || b[ae] == '>' || b[ae] == ':' || b[ae] == ','))
+        ae++;
+    return ae < e ? ae : next;
 }
 
 /* The recipient's block of text in the notification from the line at pos:
@@ -743,10 +763,10 @@ static int text_next(struct state *st, struct raw *r)
         int hl = hit_of(&h, SMTP__BK_LABEL);
         if (hit_of(&h, SMTP__BK_SKIP) >= 0)
             addr = 0;
-        else if (hl >= 0)
-            addr = first_addr(b, h.h[hl].end, e, &s, &ae);
+        else if (hl >= 0)     /* hit offsets are relative to the line */
+            addr = first_addr(b, pos + h.h[hl].end, e, &s, &ae);
         else if (hb >= 0)
-            addr = first_addr(b, h.h[hb].end, e, &s, &ae);
+            addr = first_addr(b, pos + h.h[hb].end, e, &s, &ae);
         else
             addr = line_addr(b, pos, e, &s, &ae);
         if (addr) {
@@ -790,6 +810,57 @@ static int text_next(struct state *st, struct raw *r)
         r->diag = txt(b + ds, de - ds);
     r->block = r->diag;
     return 1;
+}
+
+/* The next address named in the notification (up to the end of the block)
+ * that is not the sender's or the reporter's own and was not named before:
+ * for the bounces of unknown formats.  Its text is its line and the lines
+ * after it. */
+static int mentioned_next(struct state *st, struct raw *r)
+{
+    const char *b = st->notif.p;
+    size_t n = st->end, pos = st->cur;
+    /* st->cur_action carries the offset within the line to resume from */
+    while (pos < n) {
+        size_t next, e = smtp__eol(b, pos, n, &next);
+        size_t from = pos + (size_t)st->in_block, s, ae;
+        st->in_block = 0;
+        while (from < e && memchr(b + from, '@', e - from) && first_addr(b, from, e, &s, &ae)) {
+            smtp__txt a = txt(b + s, ae - s);
+            from = ae;
+            int skip = smtp__iprefix(a.p, a.n, "postmaster@") ||
+                       smtp__iprefix(a.p, a.n, "mailer-daemon@");
+            for (int k = 0; k < 4; k++)
+                skip |= st->exclude[k].n && addr_eq(a, st->exclude[k]);
+            size_t line;
+            if (skip || !index_find(st, a, &line) || line != pos)
+                continue;
+            /* the first time in this line too */
+            size_t q = pos, s2, e2;
+            int earlier = 0;
+            while (q < s && first_addr(b, q, s, &s2, &e2)) {
+                earlier |= addr_eq(txt(b + s2, e2 - s2), a);
+                q = e2;
+            }
+            if (earlier)
+                continue;
+            memset(r, 0, sizeof *r);
+            r->source = SMTP_REPLY_BOUNCE_SRC_TEXT;
+            r->action = SMTP_REPLY_BOUNCE_ACTION_FAILED;
+            r->final = a;
+            r->diag_is_block = 1;
+            smtp__txt blk = text_block(st, pos);
+            size_t skipto = after_line_addr(blk.p, 0, blk.n);
+            r->diag = txt(blk.p + skipto, blk.n - skipto);
+            r->block = r->diag;
+            st->cur = pos;
+            st->in_block = (int)(ae - pos);
+            return 1;
+        }
+        pos = next;
+    }
+    st->cur = n;
+    return 0;
 }
 
 /* The next address of a comma-separated list. */
@@ -874,6 +945,8 @@ static int advance(struct state *st, struct raw *r)
         if (arf_next(st, r))
             return 1;
         return 0;
+    case M_MENTIONED:
+        return mentioned_next(st, r);
     case M_AUTOREPLY:
         if (st->cur > 0 || st->autoreply.n == 0)
             return 0;
@@ -1001,9 +1074,37 @@ static void read_per_message(struct state *st, smtp__txt t, smtp_reply_bounce *o
 }
 
 /* The header of the mail or of the returned message: the fields we keep. */
+struct header_hits {
+    uint32_t votes[256];     /* per MTA */
+    int autoreply, not_autoreply, feedback, bounce;
+};
+
+static void count_hit(const struct smtp__bf_row *r, struct header_hits *hh)
+{
+    switch (r->kind) {
+    case SMTP__BK_DETECT:
+        if (r->mta)
+            hh->votes[r->mta]++;
+        break;
+    case SMTP__BK_AUTOREPLY:
+        hh->autoreply = 1;
+        break;
+    case SMTP__BK_NOT_AUTOREPLY:
+        hh->not_autoreply = 1;
+        break;
+    case SMTP__BK_FEEDBACK:
+        hh->feedback = 1;
+        break;
+    case SMTP__BK_BOUNCE:
+        hh->bounce = 1;
+        break;
+    default:
+        break;
+    }
+}
+
 static void read_header(struct state *st, const char *b, size_t hdr, size_t end, int returned,
-                        smtp_reply_bounce *out, smtp__txt *xfr, uint32_t *votes,
-                        int *auto_hit, int *not_auto, int *feedback_hit)
+                        smtp_reply_bounce *out, smtp__txt *xfr, struct header_hits *hh)
 {
     struct smtp__field f;
     size_t pos = hdr;
@@ -1033,37 +1134,20 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
         else if (!returned && smtp__field_is(b, &f, "x-mailer"))
             where = SMTP__BW_X_MAILER;
         if (!returned) {
-            /* detect / auto-reply / feedback rows over this field */
+            /* detect / auto-reply / feedback / bounce rows over this field */
             struct hits h;
             if (where) {
                 scan_markers(field_txt(b, &f), where, &h);
-                for (uint32_t k = 0; k < h.n; k++) {
-                    const struct smtp__bf_row *r = &smtp__bf_rows[h.h[k].row];
-                    if (r->kind == SMTP__BK_DETECT && r->mta)
-                        votes[r->mta]++;
-                    else if (r->kind == SMTP__BK_AUTOREPLY)
-                        *auto_hit = 1;
-                    else if (r->kind == SMTP__BK_NOT_AUTOREPLY)
-                        *not_auto = 1;
-                    else if (r->kind == SMTP__BK_FEEDBACK)
-                        *feedback_hit = 1;
-                }
+                for (uint32_t k = 0; k < h.n; k++)
+                    count_hit(&smtp__bf_rows[h.h[k].row], hh);
             }
-            /* "name: value" for the header rows */
-            size_t hl = f.val_end > f.name ? f.val_end - f.name : 0;
+            /* "name: value" (its first line) for the header rows */
             size_t e1 = f.name;
-            while (e1 < f.name + hl && b[e1] != '\r' && b[e1] != '\n')
+            while (e1 < f.val_end && b[e1] != '\r' && b[e1] != '\n')
                 e1++;
             scan_markers(txt(b + f.name, e1 - f.name), SMTP__BW_HEADER, &h);
-            for (uint32_t k = 0; k < h.n; k++) {
-                const struct smtp__bf_row *r = &smtp__bf_rows[h.h[k].row];
-                if (r->kind == SMTP__BK_DETECT && r->mta)
-                    votes[r->mta]++;
-                else if (r->kind == SMTP__BK_AUTOREPLY)
-                    *auto_hit = 1;
-                else if (r->kind == SMTP__BK_FEEDBACK)
-                    *feedback_hit = 1;
-            }
+            for (uint32_t k = 0; k < h.n; k++)
+                count_hit(&smtp__bf_rows[h.h[k].row], hh);
         }
         if (dst == NULL || dst->ptr != NULL)
             continue;
@@ -1192,12 +1276,11 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     out->nparts = w.nparts;
     out->depth = w.depth;
 
-    uint32_t votes[256];
-    memset(votes, 0, sizeof votes);
-    int auto_hit = 0, not_auto = 0, feedback_hit = 0;
+    struct header_hits hh;
+    memset(&hh, 0, sizeof hh);
+    uint32_t *votes = hh.votes;
     smtp__txt xfr = {NULL, 0};
-    read_header(st, buf, hdr, st->parts[0].hdr_end, 0, out, &xfr, votes, &auto_hit, &not_auto,
-                &feedback_hit);
+    read_header(st, buf, hdr, st->parts[0].hdr_end, 0, out, &xfr, &hh);
 
     /* pick the parts: status, notification, returned header */
     int status_i = -1, notif_i = -1, html_i = -1, returned_i = -1;
@@ -1260,6 +1343,43 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->notif = txt(buf + st->parts[0].body, st->parts[0].body_end - st->parts[0].body);
     else
         st->notif = txt(buf + st->parts[0].body, 0);
+    /* a bounce forwarded inline with "> " quoting ("Fwd: Returned mail: ..."):
+     * read the quoted text without its quote marks */
+    if (out->subject.ptr && st->notif.n &&
+        (smtp__iprefix(out->subject.ptr, out->subject.len, "fwd:") ||
+         smtp__iprefix(out->subject.ptr, out->subject.len, "fw:"))) {
+        const char *b = st->notif.p;
+        size_t pos = 0, quoted = 0, got;
+        while (pos < st->notif.n) {
+            size_t next;
+            smtp__eol(b, pos, st->notif.n, &next);
+            quoted += b[pos] == '>';
+            pos = next;
+        }
+        if (quoted >= 3) {
+            char *dst = arena_take(st, st->notif.n, &got);
+            size_t k = 0;
+            pos = 0;
+            while (pos < st->notif.n && k < got) {
+                size_t next, e = smtp__eol(b, pos, st->notif.n, &next);
+                size_t from = pos;
+                if (from < e && b[from] == '>') {
+                    from++;
+                    if (from < e && b[from] == ' ')
+                        from++;
+                }
+                size_t l = next - from;
+                if (l > got - k)
+                    l = got - k;
+                memcpy(dst + k, b + from, l);
+                k += l;
+                pos = next;
+            }
+            arena_commit(st, k);
+            st->notif = txt(dst, k);
+            st->flags |= SMTP_REPLY_BOUNCE_F_FORWARDED;
+        }
+    }
     out->notification = out_str(st, st->notif, 0);
     scan_notification(st, votes);
 
@@ -1274,7 +1394,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             t = txt(buf + p->hdr, p->body_end > p->hdr ? p->body_end - p->hdr : 0);
             out->returned = 2;
         }
-        read_header(st, t.p, 0, t.n, 1, out, &xfr, votes, &auto_hit, &not_auto, &feedback_hit);
+        read_header(st, t.p, 0, t.n, 1, out, &xfr, &hh);
     } else if (st->end < st->notif.n) {
         /* a copy after the end marker of an MTA's text */
         const char *b = st->notif.p;
@@ -1287,8 +1407,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             pos = next;
         }
         if (pos < st->notif.n && looks_like_header(b, pos, st->notif.n)) {
-            read_header(st, b, pos, st->notif.n, 1, out, &xfr, votes, &auto_hit, &not_auto,
-                        &feedback_hit);
+            read_header(st, b, pos, st->notif.n, 1, out, &xfr, &hh);
             out->returned = 3;
         }
     }
@@ -1398,7 +1517,26 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             st->format = have_block ? SMTP_REPLY_BOUNCE_FMT_TEXT : SMTP_REPLY_BOUNCE_FMT_X_FAILED;
         }
     }
-    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && have_block && out->orig_to.ptr) {
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && (have_block || hh.bounce)) {
+        /* an unknown format: the addresses the text names, but the sender's */
+        const smtp_reply_bounce_str *ex[4] = {&out->from, &out->to, &out->orig_from,
+                                              &out->orig_return_path};
+        for (int k = 0; k < 4; k++) {
+            smtp__txt ty;
+            st->exclude[k] = txt(NULL, 0);
+            if (ex[k]->ptr)
+                split_addr_value(txt(ex[k]->ptr, ex[k]->len), &ty, &st->exclude[k]);
+        }
+        st->mode = M_MENTIONED;
+        st->start = 0;
+        n = count_records(st, out);
+        if (n) {
+            st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
+            st->format = SMTP_REPLY_BOUNCE_FMT_TEXT;
+        }
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && (have_block || hh.bounce) &&
+        out->orig_to.ptr) {
         st->mode = M_LIST;
             st->start = 0;
         st->list = txt(out->orig_to.ptr, out->orig_to.len);
@@ -1418,7 +1556,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->list_source = SMTP_REPLY_BOUNCE_SRC_RETURNED_TO;
         n = count_records(st, out);
     }
-    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && feedback_hit && out->orig_to.ptr) {
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && hh.feedback && out->orig_to.ptr) {
         st->mode = M_LIST;
             st->start = 0;
         st->list = txt(out->orig_to.ptr, out->orig_to.len);
@@ -1428,8 +1566,8 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->kind = SMTP_REPLY_BOUNCE_KIND_FEEDBACK;
         st->format = SMTP_REPLY_BOUNCE_FMT_ARF;
     }
-    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !not_auto &&
-        (auto_hit || auto_submitted_says_auto(out)) && out->from.ptr) {
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !hh.not_autoreply &&
+        (hh.autoreply || auto_submitted_says_auto(out)) && out->from.ptr) {
         smtp__txt ty, a;
         split_addr_value(txt(out->from.ptr, out->from.len), &ty, &a);
         if (a.n && memchr(a.p, '@', a.n)) {
@@ -1550,10 +1688,99 @@ static size_t decode_orcpt(smtp__txt a, char *dst, size_t cap, int *changed)
     return k;
 }
 
-/* Join the lines of a block with single spaces into dst. */
-static size_t join_block(smtp__txt t, char *dst, size_t cap, int *trunc)
+#define MAX_STARTS 16u
+
+/* Join the lines of a block (or unfold a field) with single spaces into dst;
+ * starts[] receives where each source line begins in the output (the first
+ * MAX_STARTS of them). */
+static size_t join_block(smtp__txt t, char *dst, size_t cap, int *trunc, uint32_t *starts,
+                         uint32_t *nstarts)
 {
-    return smtp__unfold(t.p, t.n, dst, cap, trunc);
+    size_t k = smtp__unfold(t.p, t.n, dst, cap, trunc);
+    /* the unfolded text has one space where each line break was: find them
+     * again by walking both texts */
+    *nstarts = 0;
+    size_t i = 0, j = 0;
+    while (i < t.n && lws(t.p[i]))
+        i++;
+    while (i < t.n && j < k) {
+        if (t.p[i] == '\r' || t.p[i] == '\n') {
+            while (i < t.n && lws(t.p[i]))
+                i++;
+            while (j < k && dst[j] == ' ')
+                j++;
+            if (*nstarts < MAX_STARTS && j < k)
+                starts[(*nstarts)++] = (uint32_t)j;
+            continue;
+        }
+        if (dst[j] == t.p[i]) {
+            i++;
+            j++;
+        } else if (wsp(t.p[i])) {
+            i++;    /* white space dropped before a line break */
+        } else {
+            j++;
+        }
+    }
+    return k;
+}
+
+/* Does text at d[i..n) start like a reply: "550 ", "550-", "5.1.1 "? */
+static int reply_like(const char *d, size_t i, size_t n)
+{
+    if (i + 3 <= n && d[i] >= '2' && d[i] <= '5' && d[i + 1] >= '0' && d[i + 1] <= '9' &&
+        d[i + 2] >= '0' && d[i + 2] <= '9' && (i + 3 == n || d[i + 3] == ' ' || d[i + 3] == '-'))
+        return 1;
+    uint16_t v[3];
+    return smtp__read_enhanced(d, i, n, v) > 0;
+}
+
+static void shift_spans(smtp_reply *r, uint32_t off)
+{
+    r->reply.off += off;
+    r->code_span.off += off;
+    r->enhanced_span.off += off;
+    for (uint32_t i = 0; i < r->nstored && i < SMTP_REPLY_MAX_LINES; i++)
+        r->line[i].off += off;
+    r->consumed += off;
+}
+
+/* Parse the diagnostic.  When the whole text gives no code, the reply may sit
+ * after a reply marker ("The error that the other server returned was:") or at
+ * the start of one of its lines: try those (at most 8), and shift the spans of
+ * the first that parses with a code so they stay offsets into d. */
+static int parse_diag(const char *d, size_t n, const uint32_t *starts, uint32_t nstarts,
+                      smtp_reply *reply)
+{
+    int rc = smtp_reply_parse(d, n, 0, reply);
+    if (rc == SMTP_REPLY_OK && (reply->code || reply->enhanced[0]))
+        return rc;
+    uint32_t cand[8 + MAX_STARTS];
+    uint32_t nc = 0;
+    struct hits h;
+    scan_markers(txt(d, n), SMTP__BW_DIAG, &h);
+    for (uint32_t k = 0; k < h.n && nc < 8; k++) {
+        if (smtp__bf_rows[h.h[k].row].kind != SMTP__BK_REPLY)
+            continue;
+        uint32_t off = h.h[k].end;
+        while (off < n && wsp(d[off]))
+            off++;
+        if (off < n)
+            cand[nc++] = off;
+    }
+    for (uint32_t k = 0; k < nstarts; k++)
+        if (reply_like(d, starts[k], n))
+            cand[nc++] = starts[k];
+    smtp_reply tmp;
+    for (uint32_t k = 0; k < nc && k < 8; k++) {
+        if (smtp_reply_parse(d + cand[k], n - cand[k], 0, &tmp) == SMTP_REPLY_OK &&
+            (tmp.code || tmp.enhanced[0])) {
+            *reply = tmp;
+            shift_spans(reply, cand[k]);
+            return SMTP_REPLY_OK;
+        }
+    }
+    return rc;
 }
 
 static int read_status(smtp__txt t, uint16_t out[3])
@@ -1584,7 +1811,7 @@ static void scan_context(smtp__txt t, int *stage, smtp__txt *host, int *gave_up)
             else if (r->kind == SMTP__BK_GAVE_UP)
                 *gave_up = 1;
             else if (r->kind == SMTP__BK_HOST && host->p == NULL)
-                *host = host_after(t.p, h.h[k].end, e);
+                *host = host_after(t.p + pos, h.h[k].end, e - pos);
         }
         pos = next;
     }
@@ -1731,6 +1958,8 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
         if (index_find(st, r.final, &line) ||
             (r.orig.n && index_find(st, r.orig, &line))) {
             block = text_block(st, line);
+            size_t skip = after_line_addr(block.p, 0, block.n);
+            block = txt(block.p + skip, block.n - skip);
             rcpt->flags |= SMTP_REPLY_BOUNCE_R_TEXT_MERGED;
         }
     }
@@ -1744,7 +1973,8 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     size_t cap = SMTP_REPLY_BOUNCE_MAX_DIAG;
     char *dd = rec + used;
     int trunc = 0;
-    size_t dn = diag.n ? join_block(diag, dd, cap, &trunc) : 0;
+    uint32_t starts[MAX_STARTS], nstarts = 0;
+    size_t dn = diag.n ? join_block(diag, dd, cap, &trunc, starts, &nstarts) : 0;
     used += dn;
     smtp__txt dtxt = txt(dn ? dd : NULL, dn);
     rcpt->diagnostic = out_str(st, dtxt, trunc ? SMTP_REPLY_BOUNCE_S_TRUNCATED : 0);
@@ -1776,7 +2006,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
         rcpt->parse_rc = SMTP_REPLY_E_NOT_PARSED;
         (void)!smtp_reply_classify(NULL, 0, NULL, res);   /* resets res */
     } else {
-        rcpt->parse_rc = dn ? smtp_reply_parse(dtxt.p, dtxt.n, 0, reply) : SMTP_REPLY_E_EMPTY;
+        rcpt->parse_rc = dn ? parse_diag(dtxt.p, dtxt.n, starts, nstarts, reply) : SMTP_REPLY_E_EMPTY;
         parsed = rcpt->parse_rc == SMTP_REPLY_OK;
         if (!parsed)
             memset(reply, 0, sizeof *reply);
@@ -1840,23 +2070,19 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     else if (c.gave_up)
         rcpt->flags |= SMTP_REPLY_BOUNCE_R_GAVE_UP;
 
-    /* status: the Status field, else the diagnostic's enhanced code */
-    uint16_t from_reply[3] = {0, 0, 0};
-    int reply_enh = 0;
-    if (parsed && !(rcpt->flags & SMTP_REPLY_BOUNCE_R_ENHANCED_FILLED) && reply->enhanced[0]) {
-        memcpy(from_reply, reply->enhanced, sizeof from_reply);
-        reply_enh = 1;
-    } else if (parsed && (rcpt->flags & SMTP_REPLY_BOUNCE_R_ENHANCED_FILLED)) {
-        reply_enh = 0;
-    }
-    if (c.have_status) {
+    /* status: the reply's enhanced code (after the Status filled a missing or
+     * X.0.0 one), else the Status field */
+    if (c.have_status)
+        memcpy(rcpt->dsn_status, c.status, sizeof c.status);
+    if (reply->enhanced[0]) {
+        memcpy(rcpt->status, reply->enhanced, sizeof rcpt->status);
+        if (!(rcpt->flags & SMTP_REPLY_BOUNCE_R_ENHANCED_FILLED))
+            rcpt->flags |= SMTP_REPLY_BOUNCE_R_STATUS_FROM_TEXT;
+    } else if (c.have_status) {
         memcpy(rcpt->status, c.status, sizeof c.status);
-        if (reply_enh && memcmp(from_reply, c.status, sizeof from_reply) != 0)
-            rcpt->flags |= SMTP_REPLY_BOUNCE_R_STATUS_DIFFERS;
-    } else if (reply_enh) {
-        memcpy(rcpt->status, from_reply, sizeof from_reply);
-        rcpt->flags |= SMTP_REPLY_BOUNCE_R_STATUS_FROM_TEXT;
     }
+    if (c.have_status && memcmp(rcpt->status, c.status, sizeof c.status) != 0)
+        rcpt->flags |= SMTP_REPLY_BOUNCE_R_STATUS_DIFFERS;
     rcpt->stage = reply->stage ? reply->stage : cstage;
     if (!reply->stage && cstage)
         rcpt->flags |= SMTP_REPLY_BOUNCE_R_STAGE_FROM_TEXT;

@@ -26,7 +26,7 @@ class DataError(Exception):
 
 
 KINDS = {"begin": 1, "end": 2, "label": 3, "stage": 4, "detect": 5, "gave-up": 6,
-         "autoreply": 7, "not-autoreply": 8, "feedback": 9, "host": 10, "skip": 11}
+         "autoreply": 7, "not-autoreply": 8, "feedback": 9, "host": 10, "skip": 11, "reply": 12, "bounce": 13}
 WHERE = {"body": 1, "from": 2, "subject": 3, "message-id": 4, "received": 5, "x-mailer": 6,
          "status": 7, "diag": 8, "to": 9, "header": 10}
 # which "where" each kind may use
@@ -36,6 +36,8 @@ KIND_WHERE = {
     "detect": {"body", "from", "subject", "message-id", "received", "x-mailer", "status", "header", "to"},
     "autoreply": {"subject", "header"}, "not-autoreply": {"from", "subject", "to"},
     "feedback": {"subject", "from", "header", "body"},
+    "reply": {"diag"},
+    "bounce": {"from", "subject"},
 }
 PERM = {"unknown": 0, "success": 1, "transient": 2, "permanent": 3}
 RCPT = {"keep": 0, "suppress": 1, "review": 2}
