@@ -235,10 +235,13 @@ static int hit_of(const struct hits *h, int kind)
 
 /* ---- addresses -------------------------------------------------------------- */
 
+/* Addresses in text are read in ASCII: a byte >= 0x80 next to one is the
+ * surrounding text (Japanese, say), not part of it.  (DSN fields are split by
+ * split_addr_value, which keeps UTF-8 addresses whole.) */
 static int local_char(unsigned char c)
 {
     if (c >= 0x80)
-        return 1;
+        return 0;
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return 1;
     return c != 0 && strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL;
@@ -246,7 +249,7 @@ static int local_char(unsigned char c)
 
 static int domain_char(unsigned char c)
 {
-    return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '.' || c == '-' || c == '_';
 }
 
@@ -277,13 +280,26 @@ static int addr_at(const char *b, size_t lo, size_t hi, size_t at, size_t *s, si
     return 1;
 }
 
-/* The first address in [lo, hi); returns 1 with its span. */
+/* The first address in [lo, hi); returns 1 with its span.  Text inside an
+ * ISO-2022 two-byte run (ESC $ ... ESC ( ) is not ASCII, even where its bytes
+ * look like it, so no address is read there. */
 static int first_addr(const char *b, size_t lo, size_t hi, size_t *s, size_t *e)
 {
+    size_t run = lo;    /* start of the current ASCII run */
+    int jis = 0;
     for (size_t i = lo; i < hi; i++) {
-        if (b[i] != '@')
+        if (b[i] == 0x1b && i + 1 < hi) {
+            if (b[i + 1] == '$')
+                jis = 1;
+            else if (b[i + 1] == '(') {
+                jis = 0;
+                run = i + 3 < hi ? i + 3 : hi;
+            }
             continue;
-        if (addr_at(b, lo, hi, i, s, e))
+        }
+        if (b[i] != '@' || jis || i < run)
+            continue;
+        if (addr_at(b, run, hi, i, s, e))
             return 1;
     }
     return 0;
@@ -338,16 +354,26 @@ static void split_addr_value(smtp__txt v, smtp__txt *type, smtp__txt *addr)
         while (gt < v.n && v.p[gt] != '>')
             gt++;
         if (gt > lt + 1) {
-            *addr = trim(txt(v.p + lt + 1, gt - lt - 1));
+            smtp__txt a = trim(txt(v.p + lt + 1, gt - lt - 1));
+            /* a source route "<@relay:user@host>" (RFC 5321 4.1.2): the mailbox */
+            if (a.n && a.p[0] == '@') {
+                size_t c = a.n;
+                while (c > 0 && a.p[c - 1] != ':')
+                    c--;
+                if (c > 0)
+                    a = txt(a.p + c, a.n - c);
+            }
+            *addr = a;
             return;
         }
     }
-    /* drop a trailing comment, quotes and punctuation */
+    /* drop a trailing comment, quotes and punctuation (an unbalanced '>') */
     size_t k = 0;
     while (k < v.n && !lws(v.p[k]) && v.p[k] != '(')
         k++;
     v.n = k;
-    while (v.n && (v.p[v.n - 1] == '.' || v.p[v.n - 1] == ',' || v.p[v.n - 1] == ';'))
+    while (v.n && (v.p[v.n - 1] == '.' || v.p[v.n - 1] == ',' || v.p[v.n - 1] == ';' ||
+                   v.p[v.n - 1] == '>'))
         v.n--;
     if (v.n >= 2 && v.p[0] == '"' && v.p[v.n - 1] == '"' && memchr(v.p, '@', v.n) == NULL) {
         v.p++;
@@ -503,6 +529,22 @@ static int index_find(const struct state *st, smtp__txt a, size_t *line)
     return 0;
 }
 
+/* Does a copy of the returned message's header start at the line at pos, with
+ * no end marker before it?  A Received: or Return-Path: field at the start
+ * of a line, followed by another field or a continuation line. */
+static int returned_header_starts(const char *b, size_t pos, size_t n)
+{
+    if (!smtp__iprefix(b + pos, n - pos, "received:") &&
+        !smtp__iprefix(b + pos, n - pos, "return-path:"))
+        return 0;
+    struct smtp__field f;
+    size_t p = pos;
+    if (!smtp__next_field(b, n, &p, &f) || p >= n)
+        return 0;
+    size_t q = p;
+    return smtp__next_field(b, n, &q, &f) && f.name == p;
+}
+
 /* One pass over the notification: the first begin marker, the end marker
  * after it, MTA votes from detect rows, and the address index. */
 static void scan_notification(struct state *st, uint32_t *votes)
@@ -527,7 +569,8 @@ static void scan_notification(struct state *st, uint32_t *votes)
             st->begin_action = smtp__bf_rows[h.h[hb].row].value;
             if (smtp__bf_rows[h.h[hb].row].mta)
                 votes[smtp__bf_rows[h.h[hb].row].mta] += 2;
-        } else if (hit_of(&h, SMTP__BK_END) >= 0) {
+        } else if (hit_of(&h, SMTP__BK_END) >= 0 ||
+                   (found_begin && returned_header_starts(b, pos, n))) {
             /* the returned copy follows: stop (nothing after it is ours) */
             st->end = pos;
             break;
@@ -767,8 +810,12 @@ static int text_next(struct state *st, struct raw *r)
             addr = first_addr(b, pos + h.h[hl].end, e, &s, &ae);
         else if (hb >= 0)
             addr = first_addr(b, pos + h.h[hb].end, e, &s, &ae);
-        else
-            addr = line_addr(b, pos, e, &s, &ae);
+        else if (line_addr(b, pos, e, &s, &ae)) {
+            /* an address alone on its line is a recipient, unless it is the
+             * sender's ("A message sent by\n  <sender>\ncould not be ...") */
+            smtp__txt a = txt(b + s, ae - s);
+            addr = !(st->exclude[2].n && addr_eq(a, st->exclude[2]));  /* the envelope sender */
+        }
         if (addr) {
             smtp__txt a = txt(b + s, ae - s);
             if (open && !addr_eq(a, r->final))
@@ -1426,6 +1473,18 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->mta = mta;
     }
 
+    /* the sender's own addresses: never a failed recipient named in text */
+    {
+        const smtp_reply_bounce_str *ex[4] = {&out->to, &out->orig_from, &out->orig_return_path,
+                                              &out->from};
+        for (int k = 0; k < 4; k++) {
+            smtp__txt ty;
+            st->exclude[k] = txt(NULL, 0);
+            if (ex[k]->ptr)
+                split_addr_value(txt(ex[k]->ptr, ex[k]->len), &ty, &st->exclude[k]);
+        }
+    }
+
     /* choose the reader */
     int standard = (options & SMTP_REPLY_BOUNCE_OPT_STANDARD) != 0;
     uint32_t n = 0;
@@ -1519,14 +1578,6 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     }
     if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && (have_block || hh.bounce)) {
         /* an unknown format: the addresses the text names, but the sender's */
-        const smtp_reply_bounce_str *ex[4] = {&out->from, &out->to, &out->orig_from,
-                                              &out->orig_return_path};
-        for (int k = 0; k < 4; k++) {
-            smtp__txt ty;
-            st->exclude[k] = txt(NULL, 0);
-            if (ex[k]->ptr)
-                split_addr_value(txt(ex[k]->ptr, ex[k]->len), &ty, &st->exclude[k]);
-        }
         st->mode = M_MENTIONED;
         st->start = 0;
         n = count_records(st, out);
