@@ -64,6 +64,7 @@ struct state {
     int list_source;
     smtp__txt autoreply;     /* M_AUTOREPLY: the sender */
     smtp__txt exclude[4];    /* M_MENTIONED: the sender's and the reporter's own addresses */
+    smtp__txt xfr_one;       /* the address of an X-Failed-Recipients that names exactly one */
     /* iteration */
     int mode;
     size_t start;            /* where the reader starts: rewind point */
@@ -827,8 +828,14 @@ static int text_next(struct state *st, struct raw *r)
                 r->final = a;
                 r->diag_is_block = 1;
                 open = 1;
-                /* the rest of the address line is text */
+                /* the rest of the address line is text; a labelled line is
+                 * text whole ("SMTP:RCPT host 192.0.2.8: 553 5.3.0 <addr>...") */
                 size_t ts = ae;
+                if (hl >= 0) {
+                    ts = pos;
+                    while (ts < e && wsp(b[ts]))
+                        ts++;
+                }
                 while (ts < e && (wsp(b[ts]) || b[ts] == '>' || b[ts] == ':' || b[ts] == ','))
                     ts++;
                 if (ts < e) {
@@ -872,6 +879,13 @@ static int mentioned_next(struct state *st, struct raw *r)
         size_t next, e = smtp__eol(b, pos, n, &next);
         size_t from = pos + (size_t)st->in_block, s, ae;
         st->in_block = 0;
+        /* a message identifier looks like an address but never is one */
+        if (smtp__iprefix(b + pos, e - pos, "message-id:") ||
+            smtp__iprefix(b + pos, e - pos, "in-reply-to:") ||
+            smtp__iprefix(b + pos, e - pos, "references:")) {
+            pos = next;
+            continue;
+        }
         while (from < e && memchr(b + from, '@', e - from) && first_addr(b, from, e, &s, &ae)) {
             smtp__txt a = txt(b + s, ae - s);
             from = ae;
@@ -1473,6 +1487,14 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->mta = mta;
     }
 
+    /* an X-Failed-Recipients with one address: the recipient of a DSN record
+     * whose Final-Recipient is a pipe or a file (Exim) */
+    if (xfr.n) {
+        size_t s1, e1, s2, e2;
+        if (first_addr(xfr.p, 0, xfr.n, &s1, &e1) && !first_addr(xfr.p, e1, xfr.n, &s2, &e2))
+            st->xfr_one = txt(xfr.p + s1, e1 - s1);
+    }
+
     /* the sender's own addresses: never a failed recipient named in text */
     {
         const smtp_reply_bounce_str *ex[4] = {&out->to, &out->orig_from, &out->orig_return_path,
@@ -1814,7 +1836,8 @@ static int parse_diag(const char *d, size_t n, const uint32_t *starts, uint32_t 
         if (smtp__bf_rows[h.h[k].row].kind != SMTP__BK_REPLY)
             continue;
         uint32_t off = h.h[k].end;
-        while (off < n && wsp(d[off]))
+        while (off < n && (wsp(d[off]) || d[off] == '[' || d[off] == '(' || d[off] == '\'' ||
+                           d[off] == '"'))
             off++;
         if (off < n)
             cand[nc++] = off;
@@ -1822,8 +1845,18 @@ static int parse_diag(const char *d, size_t n, const uint32_t *starts, uint32_t 
     for (uint32_t k = 0; k < nstarts; k++)
         if (reply_like(d, starts[k], n))
             cand[nc++] = starts[k];
+    /* a reply after a colon: "host 192.0.2.8: 553 5.3.0 ...", "ERROR_CODE :5.1.1 ..." */
+    for (size_t i = 0; i < n && nc < 8 + MAX_STARTS; i++) {
+        if (d[i] != ':')
+            continue;
+        size_t j = i + 1;
+        while (j < n && (wsp(d[j]) || d[j] == '['))
+            j++;
+        if (j < n && reply_like(d, j, n))
+            cand[nc++] = (uint32_t)j;
+    }
     smtp_reply tmp;
-    for (uint32_t k = 0; k < nc && k < 8; k++) {
+    for (uint32_t k = 0; k < nc && k < 12; k++) {
         if (smtp_reply_parse(d + cand[k], n - cand[k], 0, &tmp) == SMTP_REPLY_OK &&
             (tmp.code || tmp.enhanced[0])) {
             *reply = tmp;
@@ -1983,6 +2016,8 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     rcpt->final_recipient = out_str(st, r.final, 0);
     rcpt->final_type = out_str(st, r.final_type, 0);
     rcpt->recipient = rcpt->final_recipient;
+    if (!memchr(r.final.p, '@', r.final.n) && st->xfr_one.n)
+        rcpt->recipient = out_str(st, st->xfr_one, 0);   /* "|/usr/bin/prog", "/var/mail/x" */
     if (r.orig.n) {
         int changed = 0;
         size_t k = decode_orcpt(r.orig, rec + used, 3 * ADDR_MAX, &changed);

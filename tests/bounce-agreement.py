@@ -50,6 +50,13 @@ def load_map(path):
     return m
 
 
+def addr_of(d):
+    """The recipient compared with Sisimai's: the Final-Recipient, or the address
+    the sender used when the Final-Recipient is no address (an Exim pipe or file)."""
+    f = d["final_recipient"] or ""
+    return (f if "@" in f else (d["recipient"] or f)).lower()
+
+
 def invented(status):
     return bool(re.fullmatch(r"[245]\.0\.9\d\d", status or ""))
 
@@ -98,7 +105,7 @@ def main(argv):
         name = f["file"]
         r4, r5 = expect_of[name]
         mine = ours.get(name, [])
-        my_set = sorted({(d["final_recipient"] or "").lower() for d in mine})
+        my_set = sorted({addr_of(d) for d in mine})
         if r4 or r5:
             stats["recipients"][1] += 1
             s4 = sorted({r["recipient"].lower() for r in r4})
@@ -109,7 +116,7 @@ def main(argv):
                 dis.append((name, "recipients", " ".join(s4 or s5), " ".join(my_set) or "-"))
         by_rcpt = {}
         for d in mine:
-            by_rcpt.setdefault((d["final_recipient"] or "").lower(), d)
+            by_rcpt.setdefault(addr_of(d), d)
         seen = set()
         for r in r4 or r5:
             rc = r["recipient"].lower()
