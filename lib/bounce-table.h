@@ -67,7 +67,7 @@ enum {                       /* need bits */
     SMTP__BN_CONTEXT_STAGE = 8, SMTP__BN_NOT_PARSED = 16, SMTP__BN_PARSED = 32,
     SMTP__BN_NO_DIAGNOSTIC = 64
 };
-enum { SMTP__BS_ENHANCED = 1, SMTP__BS_STAGE = 2, SMTP__BS_GAVE_UP = 4 };   /* set bits */
+enum { SMTP__BS_ENHANCED = 1, SMTP__BS_STAGE = 2, SMTP__BS_GAVE_UP = 4, SMTP__BS_DROP = 8 };   /* set bits */
 
 struct smtp__bc_rule {
     uint8_t phase;           /* 0 before classification, 1 after */

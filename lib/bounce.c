@@ -65,6 +65,7 @@ struct state {
     smtp__txt autoreply;     /* M_AUTOREPLY: the sender */
     smtp__txt exclude[4];    /* M_MENTIONED: the sender's and the reporter's own addresses */
     smtp__txt xfr_one;       /* the address of an X-Failed-Recipients that names exactly one */
+    smtp__txt preamble;      /* M_TEXT: from the begin line to the first recipient */
     /* iteration */
     int mode;
     size_t start;            /* where the reader starts: rewind point */
@@ -797,6 +798,7 @@ static int text_next(struct state *st, struct raw *r)
                 break;
             st->in_block = 1;
             st->cur_action = smtp__bf_rows[h.h[hb].row].value;
+            st->preamble = txt(b + pos, 0);
         }
         if (!st->in_block) {
             pos = next;
@@ -854,6 +856,11 @@ static int text_next(struct state *st, struct raw *r)
                 have_text = 1;
                 de = e;
             }
+        } else if (st->preamble.p && e > pos) {
+            /* text before the first recipient: the reason they share */
+            st->preamble.n = (size_t)(b + e - st->preamble.p);
+            if (st->preamble.n > BLOCK_MAX)
+                st->preamble.n = BLOCK_MAX;
         }
         pos = next;
     }
@@ -862,6 +869,8 @@ static int text_next(struct state *st, struct raw *r)
         return 0;
     if (have_text)
         r->diag = txt(b + ds, de - ds);
+    else if (st->preamble.n)
+        r->diag = st->preamble;   /* "The user(s) account is disabled.\n<addr>": the reason comes first */
     r->block = r->diag;
     return 1;
 }
@@ -1029,6 +1038,7 @@ static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
     st->cur = st->start;
     st->in_block = 0;
     st->cur_action = st->begin_action;
+    st->preamble = txt(NULL, 0);
     if (out)
         out->nfailed = out->ndelayed = out->nother = 0;
     while (advance(st, &r)) {
@@ -1045,6 +1055,7 @@ static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
     st->cur = st->start;
     st->in_block = 0;
     st->cur_action = st->begin_action;
+    st->preamble = txt(NULL, 0);
     return n;
 }
 
@@ -2042,7 +2053,9 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
         st->notif.n) {
         size_t line;
         if (index_find(st, r.final, &line) ||
-            (r.orig.n && index_find(st, r.orig, &line))) {
+            (r.orig.n && index_find(st, r.orig, &line)) ||
+            (rcpt->recipient.len && index_find(st, txt(rcpt->recipient.ptr, rcpt->recipient.len),
+                                               &line))) {
             block = text_block(st, line);
             size_t skip = after_line_addr(block.p, 0, block.n);
             block = txt(block.p + skip, block.n - skip);
@@ -2104,6 +2117,12 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
             const struct smtp__bc_rule *cr = &smtp__bc_rules[i];
             if (cr->phase != 0 || !rule_holds(cr, &c, reply, NULL))
                 continue;
+            if (cr->set & SMTP__BS_DROP) {
+                reply->code = 0;
+                memset(reply->enhanced, 0, sizeof reply->enhanced);
+                reply->code_span.len = 0;
+                reply->enhanced_span.len = 0;
+            }
             if ((cr->set & SMTP__BS_ENHANCED) && c.have_status) {
                 memcpy(reply->enhanced, c.status, sizeof c.status);
                 rcpt->flags |= SMTP_REPLY_BOUNCE_R_ENHANCED_FILLED;

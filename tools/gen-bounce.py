@@ -49,7 +49,7 @@ MAX_TEXT = 200
 PRED = {"none": 1, "any": 2, "x.0.0": 3, "specific": 4}
 NEED = {"phrase=gave-up": 1, "flag=gave-up": 2, "stage=none": 4, "context-stage=any": 8,
         "parsed=no": 16, "parsed=yes": 32, "diagnostic=none": 64}
-SET = {"enhanced=status": 1, "stage=context": 2, "flag=gave-up": 4}
+SET = {"enhanced=status": 1, "stage=context": 2, "flag=gave-up": 4, "reply=drop": 8}
 
 
 def read_tsv(path, required):
@@ -222,8 +222,9 @@ def load(data_dir, header_path):
         if c["phase"] == 0 and (c["category"] != NONE8 or c["perm"] != NONE8 or
                                 c["rcpt"] != NONE8 or c["msg"] != NONE8 or c["categories"]):
             raise DataError(f"{where}: a before row can only fill the enhanced code or the stage")
-        if c["phase"] == 1 and c["set"] & (SET["enhanced=status"] | SET["stage=context"]):
-            raise DataError(f"{where}: enhanced=status and stage=context are before effects")
+        if c["phase"] == 1 and c["set"] & (SET["enhanced=status"] | SET["stage=context"] |
+                                           SET["reply=drop"]):
+            raise DataError(f"{where}: enhanced=status, stage=context and reply=drop are before effects")
         if not r["source"] or r["source"] == "-":
             raise DataError(f"{where}: every row names its source")
         ctx.append(c)
