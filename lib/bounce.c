@@ -27,7 +27,7 @@
 #define ADDR_MAX 512u                /* longest address read */
 #define BLOCK_MAX 4096u              /* bytes of text around a DSN recipient scanned for context */
 #define STR_MAX (1u << 20)           /* longest per-mail header string kept */
-#define REC_SIZE (SMTP_REPLY_BOUNCE_MAX_DIAG + 2 * ADDR_MAX * 3 + 64)
+#define REC_SIZE (SMTP_REPLY_BOUNCE_MAX_DIAG + 3 * ADDR_MAX + BLOCK_MAX + 64)
 #define FIXED_SCRATCH 65536u         /* state and record region, rounded up */
 
 /* where a recipient list comes from */
@@ -2084,8 +2084,16 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     int cstage = 0, gave_up_phrase = 0;
     smtp__txt host = {NULL, 0};
     scan_context(dtxt, &cstage, &host, &gave_up_phrase);
-    if (block.n && block.p != diag.p)
-        scan_context(block, &cstage, &host, &gave_up_phrase);
+    if (block.n && block.p != diag.p) {
+        /* the block joined (its phrases may be wrapped: "(in reply to\n RCPT TO
+         * command)"), after the diagnostic in the record region */
+        int btrunc;
+        uint32_t bst[MAX_STARTS], nbst;
+        size_t room = sizeof st->rec - used;
+        size_t bn = join_block(block, rec + used, room < BLOCK_MAX ? room : BLOCK_MAX, &btrunc, bst,
+                               &nbst);
+        scan_context(txt(rec + used, bn), &cstage, &host, &gave_up_phrase);
+    }
     smtp__txt rm = r.remote_mta.n ? r.remote_mta : host;
     rcpt->remote_mta = out_str(st, rm, 0);
 
