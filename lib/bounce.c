@@ -255,11 +255,14 @@ static int domain_char(unsigned char c)
            c == '.' || c == '-' || c == '_';
 }
 
-/* The address around the '@' at at in [lo, hi): returns 1 with its span. */
-static int addr_at(const char *b, size_t lo, size_t hi, size_t at, size_t *s, size_t *e)
+/* The address around the '@' at at in [lo, hi): returns 1 with its span.
+ * utf8: the local part may hold bytes >= 0x80 (RFC 6531), for an address that
+ * starts a line. */
+static int addr_at8(const char *b, size_t lo, size_t hi, size_t at, size_t *s, size_t *e, int utf8)
 {
     size_t i = at;
-    while (i > lo && local_char((unsigned char)b[i - 1]))
+    while (i > lo && (local_char((unsigned char)b[i - 1]) ||
+                      (utf8 && (unsigned char)b[i - 1] >= 0x80)))
         i--;
     size_t j = at + 1;
     if (j < hi && b[j] == '[') {           /* domain literal */
@@ -280,6 +283,11 @@ static int addr_at(const char *b, size_t lo, size_t hi, size_t at, size_t *s, si
     *s = i;
     *e = j;
     return 1;
+}
+
+static int addr_at(const char *b, size_t lo, size_t hi, size_t at, size_t *s, size_t *e)
+{
+    return addr_at8(b, lo, hi, at, s, e, 0);
 }
 
 /* The first address in [lo, hi); returns 1 with its span.  Text inside an
@@ -322,11 +330,11 @@ static int line_addr(const char *b, size_t lo, size_t hi, size_t *s, size_t *e)
     if (i < hi && (b[i] == '<' || b[i] == '"' || b[i] == '\''))
         i++;
     size_t j = i;
-    while (j < hi && local_char((unsigned char)b[j]))
+    while (j < hi && (local_char((unsigned char)b[j]) || (unsigned char)b[j] >= 0x80))
         j++;
     if (j >= hi || b[j] != '@' || j == i)
         return 0;
-    if (!addr_at(b, i, hi, j, s, e) || *s != i)
+    if (!addr_at8(b, i, hi, j, s, e, 1) || *s != i)
         return 0;
     if (*e < hi && !wsp(b[*e]) && !strchr(">:,;\"'<([", b[*e]))
         return 0;
@@ -630,6 +638,17 @@ static smtp__txt text_block(const struct state *st, size_t pos)
     return txt(b + pos, last - pos);
 }
 
+/* Does the text start with a DSN recipient field ("Final-Recipient: ...")? */
+static int dsn_field_line(smtp__txt t)
+{
+    static const char *const names[] = {"final-recipient:", "original-recipient:",
+                                        "x-actual-recipient:", "diagnostic-code:"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (smtp__iprefix(t.p, t.n, names[i]))
+            return 1;
+    return 0;
+}
+
 /* ---- readers: one record each call ------------------------------------------ */
 
 enum {
@@ -888,10 +907,15 @@ static int mentioned_next(struct state *st, struct raw *r)
         size_t next, e = smtp__eol(b, pos, n, &next);
         size_t from = pos + (size_t)st->in_block, s, ae;
         st->in_block = 0;
-        /* a message identifier looks like an address but never is one */
+        /* a message identifier looks like an address but never is one, and a
+         * quoted sender field names the sender */
         if (smtp__iprefix(b + pos, e - pos, "message-id:") ||
             smtp__iprefix(b + pos, e - pos, "in-reply-to:") ||
-            smtp__iprefix(b + pos, e - pos, "references:")) {
+            smtp__iprefix(b + pos, e - pos, "references:") ||
+            smtp__iprefix(b + pos, e - pos, "from:") ||
+            smtp__iprefix(b + pos, e - pos, "sender:") ||
+            smtp__iprefix(b + pos, e - pos, "reply-to:") ||
+            smtp__iprefix(b + pos, e - pos, "return-path:")) {
             pos = next;
             continue;
         }
@@ -1200,7 +1224,7 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
         else if (!returned && smtp__field_is(b, &f, "auto-submitted"))
             dst = &out->auto_submitted;
         else if (!returned && smtp__field_is(b, &f, "x-failed-recipients"))
-            dst = &out->x_failed_recipients;
+            dst = &out->x_failed_recipients, words = 1;
         else if (!returned && smtp__field_is(b, &f, "received"))
             where = SMTP__BW_RECEIVED;
         else if (!returned && smtp__field_is(b, &f, "x-mailer"))
@@ -2057,9 +2081,13 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
             (rcpt->recipient.len && index_find(st, txt(rcpt->recipient.ptr, rcpt->recipient.len),
                                                &line))) {
             block = text_block(st, line);
-            size_t skip = after_line_addr(block.p, 0, block.n);
-            block = txt(block.p + skip, block.n - skip);
-            rcpt->flags |= SMTP_REPLY_BOUNCE_R_TEXT_MERGED;
+            if (dsn_field_line(block)) {
+                block = txt(NULL, 0);   /* DSN fields written in the text: no prose */
+            } else {
+                size_t skip = after_line_addr(block.p, 0, block.n);
+                block = txt(block.p + skip, block.n - skip);
+                rcpt->flags |= SMTP_REPLY_BOUNCE_R_TEXT_MERGED;
+            }
         }
     }
     /* the diagnostic: the field unfolded, else the text */
