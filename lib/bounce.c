@@ -75,6 +75,7 @@ struct state {
     /* the notification's addresses, for merging DSN records with their text */
     uint32_t idx_hash[IDX_SLOTS];
     uint32_t idx_line[IDX_SLOTS];
+    uint8_t idx_alone[IDX_SLOTS];
     char rec[REC_SIZE];
 };
 
@@ -509,7 +510,10 @@ static smtp__txt header_string(struct state *st, const char *b, const struct smt
 
 /* ---- the MTA text and the address index ------------------------------------- */
 
-static void index_add(struct state *st, smtp__txt a, size_t line)
+/* Index the line that names address a.  The first line wins, unless it
+ * holds the address alone (a list entry: "<bob@example.org>") and a later
+ * one says more ("<bob@example.org>... Deferred: Connection refused"). */
+static void index_add(struct state *st, smtp__txt a, size_t line, int alone)
 {
     uint32_t h = addr_hash(a.p, a.n);
     for (uint32_t k = 0; k < 16; k++) {
@@ -517,10 +521,16 @@ static void index_add(struct state *st, smtp__txt a, size_t line)
         if (st->idx_hash[slot] == 0) {
             st->idx_hash[slot] = h;
             st->idx_line[slot] = (uint32_t)line;
+            st->idx_alone[slot] = (uint8_t)alone;
             return;
         }
-        if (st->idx_hash[slot] == h)
-            return;   /* the first line that names it wins */
+        if (st->idx_hash[slot] == h) {
+            if (st->idx_alone[slot] && !alone) {
+                st->idx_line[slot] = (uint32_t)line;
+                st->idx_alone[slot] = 0;
+            }
+            return;
+        }
     }
 }
 
@@ -537,6 +547,18 @@ static int index_find(const struct state *st, smtp__txt a, size_t *line)
         }
     }
     return 0;
+}
+
+/* Past an address that starts the line at pos ("<addr>:", "addr:"): where the
+ * text after it starts, else pos. */
+static size_t after_line_addr(const char *b, size_t pos, size_t n)
+{
+    size_t next, e = smtp__eol(b, pos, n, &next), s, ae;
+    if (!line_addr(b, pos, e, &s, &ae))
+        return pos;
+    while (ae < e && (wsp(b[ae]) || b[ae] == '>' || b[ae] == ':' || b[ae] == ','))
+        ae++;
+    return ae < e ? ae : next;
 }
 
 /* Does a copy of the returned message's header start at the line at pos, with
@@ -587,25 +609,14 @@ static void scan_notification(struct state *st, uint32_t *votes)
         }
         size_t s, ae, from = pos;
         while (from < e && memchr(b + from, '@', e - from) && first_addr(b, from, e, &s, &ae)) {
-            index_add(st, txt(b + s, ae - s), pos);
+            int alone = from == pos && after_line_addr(b, pos, n) == next;
+            index_add(st, txt(b + s, ae - s), pos, alone);
             from = ae;
         }
         pos = next;
     }
     if (!found_begin)
         st->begin = n;
-}
-
-/* Past an address that starts the line at pos ("<addr>:", "addr:"): where the
- * text after it starts, else pos. */
-static size_t after_line_addr(const char *b, size_t pos, size_t n)
-{
-    size_t next, e = smtp__eol(b, pos, n, &next), s, ae;
-    if (!line_addr(b, pos, e, &s, &ae))
-        return pos;
-    while (ae < e && (wsp(b[ae]) || b[ae] == '>' || b[ae] == ':' || b[ae] == ','))
-        ae++;
-    return ae < e ? ae : next;
 }
 
 /* The recipient's block of text in the notification from the line at pos:
@@ -1295,6 +1306,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     struct state *st = (struct state *)aligned;
     memset(st, 0, offsetof(struct state, idx_hash));
     memset(st->idx_hash, 0, sizeof st->idx_hash);
+    memset(st->idx_alone, 0, sizeof st->idx_alone);
     st->reader = rd;
     st->options = options;
     st->arena = (char *)st + sizeof *st;
