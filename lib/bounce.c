@@ -868,7 +868,8 @@ static int text_next(struct state *st, struct raw *r)
                     while (ts < e && wsp(b[ts]))
                         ts++;
                 }
-                while (ts < e && (wsp(b[ts]) || b[ts] == '>' || b[ts] == ':' || b[ts] == ','))
+                while (ts < e && (wsp(b[ts]) || b[ts] == '>' || b[ts] == ':' || b[ts] == ',' ||
+                                  b[ts] == '.'))
                     ts++;
                 if (ts < e) {
                     ds = ts;
