@@ -70,11 +70,13 @@ struct state {
     int mode;
     size_t start;            /* where the reader starts: rewind point */
     size_t cur;
+    size_t line_end, line_next;  /* M_MENTIONED: the line being read */
     int in_block, cur_action;
     uint32_t index;
     /* the notification's addresses, for merging DSN records with their text */
     uint32_t idx_hash[IDX_SLOTS];
     uint32_t idx_line[IDX_SLOTS];
+    uint32_t idx_first[IDX_SLOTS];  /* offset of the first occurrence */
     uint8_t idx_alone[IDX_SLOTS];
     char rec[REC_SIZE];
 };
@@ -513,7 +515,7 @@ static smtp__txt header_string(struct state *st, const char *b, const struct smt
 /* Index the line that names address a.  The first line wins, unless it
  * holds the address alone (a list entry: "<bob@example.org>") and a later
  * one says more ("<bob@example.org>... Deferred: Connection refused"). */
-static void index_add(struct state *st, smtp__txt a, size_t line, int alone)
+static void index_add(struct state *st, smtp__txt a, size_t line, size_t at, int alone)
 {
     uint32_t h = addr_hash(a.p, a.n);
     for (uint32_t k = 0; k < 16; k++) {
@@ -521,6 +523,7 @@ static void index_add(struct state *st, smtp__txt a, size_t line, int alone)
         if (st->idx_hash[slot] == 0) {
             st->idx_hash[slot] = h;
             st->idx_line[slot] = (uint32_t)line;
+            st->idx_first[slot] = (uint32_t)at;
             st->idx_alone[slot] = (uint8_t)alone;
             return;
         }
@@ -532,6 +535,23 @@ static void index_add(struct state *st, smtp__txt a, size_t line, int alone)
             return;
         }
     }
+}
+
+/* Where the text first names a (its offset), and the line index_add chose. */
+static int index_find_at(const struct state *st, smtp__txt a, size_t *line, size_t *at)
+{
+    uint32_t h = addr_hash(a.p, a.n);
+    for (uint32_t k = 0; k < 16; k++) {
+        uint32_t slot = (h + k) & (IDX_SLOTS - 1);
+        if (st->idx_hash[slot] == 0)
+            return 0;
+        if (st->idx_hash[slot] == h) {
+            *line = st->idx_line[slot];
+            *at = st->idx_first[slot];
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static int index_find(const struct state *st, smtp__txt a, size_t *line)
@@ -608,9 +628,10 @@ static void scan_notification(struct state *st, uint32_t *votes)
             break;
         }
         size_t s, ae, from = pos;
-        while (from < e && memchr(b + from, '@', e - from) && first_addr(b, from, e, &s, &ae)) {
+        /* (first_addr scans forward only: the addresses of a line cost one pass) */
+        while (from < e && first_addr(b, from, e, &s, &ae)) {
             int alone = from == pos && after_line_addr(b, pos, n) == next;
-            index_add(st, txt(b + s, ae - s), pos, alone);
+            index_add(st, txt(b + s, ae - s), pos, s, alone);
             from = ae;
         }
         pos = next;
@@ -627,6 +648,8 @@ static smtp__txt text_block(const struct state *st, size_t pos)
     const char *b = st->notif.p;
     size_t n = st->end, i = pos, last = pos;
     int lines = 0;
+    if (n - pos > BLOCK_MAX)
+        n = pos + BLOCK_MAX;    /* bounded work per record, however long the line */
     while (i < n && i - pos < BLOCK_MAX) {
         size_t next, e = smtp__eol(b, i, n, &next);
         size_t k = i;
@@ -916,7 +939,13 @@ static int mentioned_next(struct state *st, struct raw *r)
     size_t n = st->end, pos = st->cur;
     /* st->cur_action carries the offset within the line to resume from */
     while (pos < n) {
-        size_t next, e = smtp__eol(b, pos, n, &next);
+        size_t next, e;
+        if (st->in_block) {     /* resuming within a line: its end is known */
+            e = st->line_end;
+            next = st->line_next;
+        } else {
+            e = smtp__eol(b, pos, n, &next);
+        }
         size_t from = pos + (size_t)st->in_block, s, ae;
         st->in_block = 0;
         /* a message identifier looks like an address but never is one, and a
@@ -931,24 +960,16 @@ static int mentioned_next(struct state *st, struct raw *r)
             pos = next;
             continue;
         }
-        while (from < e && memchr(b + from, '@', e - from) && first_addr(b, from, e, &s, &ae)) {
+        while (from < e && first_addr(b, from, e, &s, &ae)) {
             smtp__txt a = txt(b + s, ae - s);
             from = ae;
             int skip = smtp__iprefix(a.p, a.n, "postmaster@") ||
                        smtp__iprefix(a.p, a.n, "mailer-daemon@");
             for (int k = 0; k < 4; k++)
                 skip |= st->exclude[k].n && addr_eq(a, st->exclude[k]);
-            size_t line;
-            if (skip || !index_find(st, a, &line) || line != pos)
-                continue;
-            /* the first time in this line too */
-            size_t q = pos, s2, e2;
-            int earlier = 0;
-            while (q < s && first_addr(b, q, s, &s2, &e2)) {
-                earlier |= addr_eq(txt(b + s2, e2 - s2), a);
-                q = e2;
-            }
-            if (earlier)
+            /* the first time the text names it (the index keeps where) */
+            size_t line, at;
+            if (skip || !index_find_at(st, a, &line, &at) || at != s)
                 continue;
             memset(r, 0, sizeof *r);
             r->source = SMTP_REPLY_BOUNCE_SRC_TEXT;
@@ -961,6 +982,8 @@ static int mentioned_next(struct state *st, struct raw *r)
             r->block = r->diag;
             st->cur = pos;
             st->in_block = (int)(ae - pos);
+            st->line_end = e;
+            st->line_next = next;
             return 1;
         }
         pos = next;
