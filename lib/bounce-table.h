@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "smtpreply-bounce-table.h" /* generated: SMTP__BF_NDENSE, SMTP__BF_ROW */
+
 /* ---- markers (bounce-formats.tsv) ---- */
 
 enum {                       /* kind column */
@@ -45,14 +47,25 @@ struct smtp__bf_state {
     uint32_t nout;
 };
 struct smtp__bf_edge {
-    uint32_t to;
+    uint32_t to;             /* (state << 1) | has_output */
     uint32_t cls;
 };
 /* Folded byte (ASCII lower case, white space as ' ') -> class; 0 = in no marker. */
 extern const uint8_t smtp__bf_cls[256];
+/* Raw byte -> class of its folded byte (smtp__bf_cls[fold(b)]); the class of ' '. */
+extern const uint8_t smtp__bf_fcls[256];
+extern const uint8_t smtp__bf_space_cls;
 extern const uint32_t smtp__bf_nclasses;
 extern const uint32_t smtp__bf_nstates;
-extern const uint32_t smtp__bf_root[];          /* root transitions by class */
+/* States are numbered breadth-first; the first ndense (the shallow ones) have
+ * full rows: v = dense[s * nclasses + cls] is (next << 1) | has_output(next).
+ * Deeper states follow their goto edges, then fail links down to a dense one. */
+extern const uint32_t smtp__bf_ndense;
+extern const uint32_t smtp__bf_row;      /* SMTP__BF_ROW: classes rounded up to 2^k */
+extern const uint16_t smtp__bf_dense[];
+/* 1 for the folded bytes that start a header (status) row */
+extern const uint8_t smtp__bf_first_header[256];
+extern const uint8_t smtp__bf_first_status[256];
 extern const struct smtp__bf_state smtp__bf_states[];
 extern const struct smtp__bf_edge smtp__bf_edges[];
 extern const uint16_t smtp__bf_out[];           /* row indexes */

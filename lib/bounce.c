@@ -29,6 +29,7 @@
 #define STR_MAX (1u << 20)           /* longest per-mail header string kept */
 #define REC_SIZE (SMTP_REPLY_BOUNCE_MAX_DIAG + 3 * ADDR_MAX + BLOCK_MAX + 64)
 #define FIXED_SCRATCH 65536u         /* state and record region, rounded up */
+#define DSN_MARKER_LINES 64u         /* lines of a DSN's text scanned for who wrote it */
 
 /* where a recipient list comes from */
 enum mode {
@@ -151,7 +152,7 @@ static void arena_commit(struct state *st, size_t used) { st->arena_lo += used; 
 
 struct hits {
     uint32_t n;
-    struct { uint16_t row; uint32_t start, end; } h[16];
+    struct { uint16_t row; uint32_t end; } h[16];   /* end: offset after the match */
 };
 
 static inline uint8_t fold_byte(unsigned char c)
@@ -168,60 +169,52 @@ static inline uint8_t fold_byte(unsigned char c)
  * An anchored row must start at the first non-blank byte. */
 static void scan_markers(smtp__txt t, int where, struct hits *hits)
 {
-    uint32_t s = 0;
-    uint8_t last = ' ';
-    size_t first = 0;
+    const unsigned char *p = (const unsigned char *)t.p;
+    uint32_t s = 0, fed = 0;    /* fed: folded bytes so far (an anchored row matches when
+                                   it is all of them) */
+    size_t i = 0;
     hits->n = 0;
-    while (first < t.n && lws(t.p[first]))
-        first++;
-    uint32_t fed = 0;   /* folded bytes fed, to find a match's start */
-    uint32_t ring[256];
-    for (size_t i = first; i < t.n; i++) {
-        uint8_t c = fold_byte((unsigned char)t.p[i]);
-        if (c == ' ' && last == ' ')
-            continue;
-        last = c;
-        ring[fed & 255u] = (uint32_t)i;
+    while (i < t.n && lws((char)p[i]))
+        i++;
+    const uint32_t sp = smtp__bf_space_cls;
+    uint32_t lastc = sp;
+    for (; i < t.n; i++) {
+        uint32_t cls = smtp__bf_fcls[p[i]];
+        if (cls == sp && lastc == sp)
+            continue;       /* a run of white space is one space */
+        lastc = cls;
         fed++;
-        uint32_t cls = smtp__bf_cls[c];
         if (cls == 0) {
             s = 0;
             continue;
         }
-        for (;;) {
-            if (s == 0) {
-                s = smtp__bf_root[cls];
-                break;
-            }
+        uint32_t v = 0;
+        while (s >= SMTP__BF_NDENSE) {
             const struct smtp__bf_state *st = &smtp__bf_states[s];
-            uint32_t to = 0;
             for (uint32_t e = st->edge, z = st->edge + st->nedge; e < z; e++) {
                 if (smtp__bf_edges[e].cls == cls) {
-                    to = smtp__bf_edges[e].to;
-                    break;
+                    v = smtp__bf_edges[e].to;
+                    goto stepped;
                 }
-            }
-            if (to) {
-                s = to;
-                break;
             }
             s = st->fail;
         }
+        v = smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls];
+    stepped:
+        s = v >> 1;
+        if (!(v & 1))
+            continue;
         const struct smtp__bf_state *st = &smtp__bf_states[s];
         for (uint32_t o = st->out, z = st->out + st->nout; o < z; o++) {
             uint16_t row = smtp__bf_out[o];
             const struct smtp__bf_row *r = &smtp__bf_rows[row];
-            if (r->where != where)
-                continue;
-            uint32_t start = ring[(fed - r->len) & 255u];
-            if (r->anchored && start != first)
+            if (r->where != where || (r->anchored && fed != r->len))
                 continue;
             int dup = 0;
             for (uint32_t k = 0; k < hits->n; k++)
                 dup |= hits->h[k].row == row;
             if (!dup && hits->n < 16) {
                 hits->h[hits->n].row = row;
-                hits->h[hits->n].start = start;
                 hits->h[hits->n].end = (uint32_t)i + 1;
                 hits->n++;
             }
@@ -296,7 +289,28 @@ static int addr_at(const char *b, size_t lo, size_t hi, size_t at, size_t *s, si
 /* The first address in [lo, hi); returns 1 with its span.  Text inside an
  * ISO-2022 two-byte run (ESC $ ... ESC ( ) is not ASCII, even where its bytes
  * look like it, so no address is read there. */
+static int first_addr_jis(const char *b, size_t lo, size_t hi, size_t *s, size_t *e);
+
 static int first_addr(const char *b, size_t lo, size_t hi, size_t *s, size_t *e)
+{
+    /* the common case: find each '@' with memchr; a line with an ESC takes the
+     * careful path */
+    size_t checked = lo;    /* [lo, checked) holds no ESC: each byte looked at once */
+    for (size_t i = lo; i < hi;) {
+        const char *at = memchr(b + i, '@', hi - i);
+        if (at == NULL)
+            return 0;
+        if (memchr(b + checked, 0x1b, (size_t)(at - (b + checked))))
+            return first_addr_jis(b, lo, hi, s, e);
+        checked = (size_t)(at - b);
+        if (addr_at(b, lo, hi, (size_t)(at - b), s, e))
+            return 1;
+        i = (size_t)(at - b) + 1;
+    }
+    return 0;
+}
+
+static int first_addr_jis(const char *b, size_t lo, size_t hi, size_t *s, size_t *e)
 {
     size_t run = lo;    /* start of the current ASCII run */
     int jis = 0;
@@ -599,16 +613,23 @@ static int returned_header_starts(const char *b, size_t pos, size_t n)
 
 /* One pass over the notification: the first begin marker, the end marker
  * after it, MTA votes from detect rows, and the address index. */
-static void scan_notification(struct state *st, uint32_t *votes)
+static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker_lines,
+                              uint32_t vote_from)
 {
     const char *b = st->notif.p;
     size_t n = st->notif.n, pos = 0;
+    uint32_t line = 0;
     st->begin = st->end = n;
     int found_begin = 0;
-    while (pos < n) {
+    memset(st->idx_hash, 0, sizeof st->idx_hash);
+    for (; pos < n; line++) {
         size_t next, e = smtp__eol(b, pos, n, &next);
         struct hits h;
-        scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
+        h.n = 0;
+        if (line < marker_lines)
+            scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
+        if (line < vote_from)
+            h.n = 0;
         for (uint32_t k = 0; k < h.n; k++) {
             const struct smtp__bf_row *r = &smtp__bf_rows[h.h[k].row];
             if (r->kind == SMTP__BK_DETECT && r->mta)
@@ -1206,8 +1227,12 @@ static void read_per_message(struct state *st, smtp__txt t, smtp_reply_bounce *o
 
 /* The header of the mail or of the returned message: the fields we keep. */
 struct header_hits {
+    struct smtp__ctype ct;   /* the top header's Content-Type */
+    int have_ct, cte;
+    size_t end;              /* where the header block ended (the body starts) */
     uint32_t votes[256];     /* per MTA */
     int autoreply, not_autoreply, feedback, bounce;
+    uint32_t received;       /* Received fields scanned */
 };
 
 static void count_hit(const struct smtp__bf_row *r, struct header_hits *hh)
@@ -1264,21 +1289,35 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
             where = SMTP__BW_RECEIVED;
         else if (!returned && smtp__field_is(b, &f, "x-mailer"))
             where = SMTP__BW_X_MAILER;
+        else if (!returned && !hh->have_ct && smtp__field_is(b, &f, "content-type")) {
+            smtp__parse_ctype(b + f.val, f.val_end - f.val, &hh->ct);
+            hh->have_ct = 1;
+        } else if (!returned && smtp__field_is(b, &f, "content-transfer-encoding"))
+            hh->cte = smtp__parse_cte(b + f.val, f.val_end - f.val);
         if (!returned) {
             /* detect / auto-reply / feedback / bounce rows over this field */
             struct hits h;
+            if (where == SMTP__BW_RECEIVED && hh->received++ >= 3)
+                where = 0;   /* the newest Received fields name the bouncing MTA */
             if (where) {
-                scan_markers(field_txt(b, &f), where, &h);
+                /* the markers sit near the start of these fields */
+                smtp__txt v = field_txt(b, &f);
+                if (v.n > 200)
+                    v.n = 200;
+                scan_markers(v, where, &h);
                 for (uint32_t k = 0; k < h.n; k++)
                     count_hit(&smtp__bf_rows[h.h[k].row], hh);
             }
-            /* "name: value" (its first line) for the header rows */
-            size_t e1 = f.name;
-            while (e1 < f.val_end && b[e1] != '\r' && b[e1] != '\n')
-                e1++;
-            scan_markers(txt(b + f.name, e1 - f.name), SMTP__BW_HEADER, &h);
-            for (uint32_t k = 0; k < h.n; k++)
-                count_hit(&smtp__bf_rows[h.h[k].row], hh);
+            /* "name: value" (its first 80 bytes) for the header rows, when
+             * the name starts like one */
+            if (smtp__bf_first_header[fold_byte((unsigned char)b[f.name])]) {
+                size_t e1 = f.name;
+                while (e1 < f.val_end && e1 - f.name < 80 && b[e1] != '\r' && b[e1] != '\n')
+                    e1++;
+                scan_markers(txt(b + f.name, e1 - f.name), SMTP__BW_HEADER, &h);
+                for (uint32_t k = 0; k < h.n; k++)
+                    count_hit(&smtp__bf_rows[h.h[k].row], hh);
+            }
         }
         if (dst == NULL || dst->ptr != NULL)
             continue;
@@ -1287,9 +1326,10 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
         if (dst == &out->x_failed_recipients)
             *xfr = v;
     }
-    if (returned) {
+    if (returned)
         out->orig_header = out_str(st, txt(b + hdr, pos > hdr ? pos - hdr : 0), 0);
-    }
+    else
+        hh->end = pos;
 }
 
 /* Is this a header block? (its first line is a field) */
@@ -1342,32 +1382,36 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     st->buf = buf;
     st->len = len;
 
-    /* line ends, NULs, blank input */
+    /* line ends, NULs, blank input (memchr: one fast pass per byte kind) */
     {
-        int lf = 0, crlf = 0, cr = 0, nonblank = 0;
-        for (size_t i = 0; i < len; i++) {
-            char c = buf[i];
-            if (c == '\n')
-                lf++;
-            else if (c == '\r') {
-                if (i + 1 < len && buf[i + 1] == '\n') {
-                    crlf++;
-                    i++;
-                } else {
-                    cr++;
-                }
-            } else if (c == '\0') {
-                st->flags |= SMTP_REPLY_BOUNCE_F_NUL;
-                nonblank = 1;
-            } else if (!wsp(c)) {
-                nonblank = 1;
-            }
-        }
-        if (!nonblank)
+        size_t k = 0;
+        while (k < len && (lws(buf[k]) || buf[k] == '\v' || buf[k] == '\f'))
+            k++;
+        if (k == len)
             return SMTP_REPLY_E_BLANK;
+        if (memchr(buf, '\0', len))
+            st->flags |= SMTP_REPLY_BOUNCE_F_NUL;
+        int lf = 0, crlf = 0, cr = 0;
+        const char *p = memchr(buf, '\r', len);
+        if (p == NULL) {
+            lf = memchr(buf, '\n', len) != NULL;
+        } else {
+            /* every CR: before a LF or alone; every LF: after a CR or bare */
+            for (; p; p = memchr(p + 1, '\r', (size_t)(buf + len - p - 1))) {
+                if (p + 1 < buf + len && p[1] == '\n')
+                    crlf = 1;
+                else
+                    cr = 1;
+                if (crlf && cr)
+                    break;
+            }
+            for (const char *q = memchr(buf, '\n', len); q && !lf;
+                 q = memchr(q + 1, '\n', (size_t)(buf + len - q - 1)))
+                lf = q == buf || q[-1] != '\r';
+        }
         if (cr && !lf && !crlf)
             st->flags |= SMTP_REPLY_BOUNCE_F_CR_ONLY;
-        if ((lf != 0) + (crlf != 0) + (cr != 0) > 1)
+        if (lf + crlf + cr > 1)
             st->flags |= SMTP_REPLY_BOUNCE_F_MIXED_EOL;
     }
     /* an mbox From_ line and blank lines before the header */
@@ -1395,24 +1439,26 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     }
     out->skipped = (uint32_t)hdr;
 
-    /* structure */
+    /* the mail's header (once: it also gives the top Content-Type), then
+     * the structure */
+    struct header_hits hh;
+    memset(&hh, 0, sizeof hh);
+    uint32_t *votes = hh.votes;
+    smtp__txt xfr = {NULL, 0};
+    read_header(st, buf, hdr, len, 0, out, &xfr, &hh);
     struct smtp__walk w;
+    struct smtp__part top;
     memset(&w, 0, sizeof w);
     w.parts = st->parts;
     w.cap = SMTP_REPLY_BOUNCE_MAX_PARTS;
-    smtp__mime_walk(buf, len, hdr, &w);
+    smtp__part_from_header(buf, len, hdr, hh.end, &hh.ct, hh.have_ct, hh.cte, &top);
+    smtp__mime_walk_top(buf, len, &top, hh.ct.boundary, &w);
     st->nparts = w.nparts;
     st->flags |= w.flags;
     if (st->parts[0].hdr_end >= len)
         st->flags |= SMTP_REPLY_BOUNCE_F_HEADER_ONLY;
     out->nparts = w.nparts;
     out->depth = w.depth;
-
-    struct header_hits hh;
-    memset(&hh, 0, sizeof hh);
-    uint32_t *votes = hh.votes;
-    smtp__txt xfr = {NULL, 0};
-    read_header(st, buf, hdr, st->parts[0].hdr_end, 0, out, &xfr, &hh);
 
     /* pick the parts: status, notification, returned header */
     int status_i = -1, notif_i = -1, html_i = -1, returned_i = -1;
@@ -1458,6 +1504,12 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         size_t pos = 0;
         while (pos < st->status.n) {
             size_t next, e = smtp__eol(st->status.p, pos, st->status.n, &next);
+            if (!smtp__bf_first_status[fold_byte((unsigned char)st->status.p[pos])]) {
+                pos = next;
+                continue;
+            }
+            if (e - pos > 80)
+                e = pos + 80;
             scan_markers(txt(st->status.p + pos, e - pos), SMTP__BW_STATUS, &h);
             for (uint32_t k = 0; k < h.n; k++)
                 if (smtp__bf_rows[h.h[k].row].kind == SMTP__BK_DETECT)
@@ -1513,7 +1565,13 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         }
     }
     out->notification = out_str(st, st->notif, 0);
-    scan_notification(st, votes);
+    /* A DSN's human-readable part is scanned for markers in its first lines
+     * only (who wrote it says so at the top); its addresses are all indexed.
+     * Without a usable status part, every line is scanned (below). */
+    int dsn_part = status_i >= 0 && (st->parts[status_i].type == SMTP__MT_DSN ||
+                                     st->parts[status_i].type == SMTP__MT_GLOBAL_DSN);
+    uint32_t marker_lines = dsn_part ? DSN_MARKER_LINES : UINT32_MAX;
+    scan_notification(st, votes, marker_lines, 0);
 
     /* the returned message */
     if (returned_i >= 0) {
@@ -1608,6 +1666,12 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             if (dsn_next(st->status, &c, st->status.n, &r, 0))
                 out->mdn_recipient = out_str(st, r.final, 0);
         }
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && marker_lines != UINT32_MAX) {
+        /* the status part named nobody: read the whole text (its votes from
+         * the lines not counted yet) */
+        scan_notification(st, votes, UINT32_MAX, marker_lines);
+        marker_lines = UINT32_MAX;
     }
     if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard) {
         /* DSN fields in the text */

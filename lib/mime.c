@@ -417,15 +417,43 @@ static int returned_type(uint8_t t)
 
 void smtp__mime_walk(const char *b, size_t n, size_t hdr, struct smtp__walk *w)
 {
-    struct open_mp stack[SMTP_REPLY_BOUNCE_MAX_DEPTH];
-    uint32_t nstack = 0;
     struct smtp__part top;
     smtp__txt bnd;
+    memset(&top, 0, sizeof top);
+    read_part_header(b, n, hdr, &top, &bnd);
+    smtp__mime_walk_top(b, n, &top, bnd, w);
+}
+
+void smtp__part_from_header(const char *b, size_t n, size_t hdr, size_t body,
+                            const struct smtp__ctype *ct, int have_ct, int cte,
+                            struct smtp__part *p)
+{
+    memset(p, 0, sizeof *p);
+    p->type = have_ct ? ct->type : SMTP__MT_NONE;
+    p->sub = ct->sub;
+    p->charset = ct->charset;
+    p->report = ct->report;
+    p->cte = (uint8_t)cte;
+    p->hdr = (uint32_t)hdr;
+    p->hdr_end = p->body = (uint32_t)body;
+    p->body_end = (uint32_t)n;
+    (void)b;
+}
+
+void smtp__mime_walk_top(const char *b, size_t n, const struct smtp__part *topp, smtp__txt bnd,
+                         struct smtp__walk *w)
+{
+    struct open_mp stack[SMTP_REPLY_BOUNCE_MAX_DEPTH];
+    uint32_t nstack = 0;
+    struct smtp__part top = *topp;
+    size_t pos = top.body;
 
     w->nparts = 0;
     w->depth = 0;
-    memset(&top, 0, sizeof top);
-    size_t pos = read_part_header(b, n, hdr, &top, &bnd);
+    if (top.type != SMTP__MT_MULTIPART) {
+        bnd.p = NULL;
+        bnd.n = 0;
+    }
     top.parent = SMTP__NO_PART;
     uint32_t ti = add_part(w, &top);
     if (top.type != SMTP__MT_MULTIPART) {

@@ -132,6 +132,13 @@ struct smtp__walk {
  * body is a part of its own with in_message set, but nothing inside a returned
  * message is walked. */
 void smtp__mime_walk(const char *b, size_t n, size_t hdr, struct smtp__walk *w);
+/* The same, when the caller has read the top header already: top from
+ * smtp__part_from_header, bnd its Content-Type's boundary. */
+void smtp__mime_walk_top(const char *b, size_t n, const struct smtp__part *top, smtp__txt bnd,
+                         struct smtp__walk *w);
+void smtp__part_from_header(const char *b, size_t n, size_t hdr, size_t body,
+                            const struct smtp__ctype *ct, int have_ct, int cte,
+                            struct smtp__part *p);
 
 /* ---- decoding ---- */
 

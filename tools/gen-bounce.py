@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the bounce reader's compiled-in tables from data/.
 
-    gen-bounce.py DATA_DIR HEADER OUTPUT.c     write lib's smtpreply-bounce-table.c
+    gen-bounce.py DATA_DIR HEADER OUTPUT.c [OUTPUT.h]   write lib's smtpreply-bounce-table.c (and .h)
     gen-bounce.py --check DATA_DIR HEADER      validate the data only, print a summary
     gen-bounce.py --formats DATA_DIR HEADER    print the formats as a Markdown table
 
@@ -44,6 +44,7 @@ RCPT = {"keep": 0, "suppress": 1, "review": 2}
 MSG = {"none": 0, "retry": 1, "retry_later": 2, "fix_sender": 3, "never": 4}
 NONE8 = 0xFF
 MAX_TEXT = 200
+DENSE_DEPTH = 5         # states this close to the root get a full row of transitions
 
 # condition / effect codes shared with lib/bounce-table.h
 PRED = {"none": 1, "any": 2, "x.0.0": 3, "specific": 4}
@@ -138,6 +139,8 @@ def load(data_dir, header_path):
             text = text[1:]
         if text.startswith("\\^"):
             text = text[1:]
+        if r["where"] in ("header", "status"):
+            anchored = 1    # a field name: matched at the start of the field / line
         ftext = fold(text)
         if not ftext or ftext == b" ":
             raise DataError(f"{where}: empty text")
@@ -255,22 +258,41 @@ def build(pats):
                 goto[s][c] = len(goto) - 1
             s = goto[s][c]
         out[s].append(pi)
+    # renumber in breadth-first order: the shallow states come first, and those
+    # up to DENSE_DEPTH get full rows (a step is one load there)
+    order = [0]
+    depth = {0: 0}
+    for st in order:
+        for c, t in sorted(goto[st].items()):
+            depth[t] = depth[st] + 1
+            order.append(t)
+    new = {old: i for i, old in enumerate(order)}
+    goto = [{c: new[t] for c, t in goto[old].items()} for old in order]
+    out = [out[old] for old in order]
+    depth = [depth[old] for old in order]
     fail = [0] * len(goto)
-    queue = []
-    for c, t in sorted(goto[0].items()):
-        queue.append(t)
-    qi = 0
-    while qi < len(queue):
-        s = queue[qi]
-        qi += 1
-        for c, t in sorted(goto[s].items()):
-            f = fail[s]
+    for st in range(len(goto)):           # breadth-first: parents before children
+        for c, t in sorted(goto[st].items()):
+            f = fail[st]
             while f and c not in goto[f]:
                 f = fail[f]
-            fail[t] = goto[f][c] if c in goto[f] and goto[f][c] != t else 0
+            fail[t] = goto[f][c] if st and c in goto[f] and goto[f][c] != t else 0
             out[t] = out[t] + out[fail[t]]
-            queue.append(t)
-    return dict(cls=cls, ncls=ncls, goto=goto, fail=fail, out=out)
+    ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
+
+    def delta(st, c):
+        while True:
+            if c in goto[st]:
+                return goto[st][c]
+            if st == 0:
+                return 0
+            st = fail[st]
+    row = 1
+    while row < ncls:
+        row *= 2
+    dense = [delta(st, c) if c < ncls else 0 for st in range(ndense) for c in range(row)]
+    return dict(cls=cls, ncls=ncls, row=row, goto=goto, fail=fail, out=out, ndense=ndense,
+                dense=dense)
 
 
 def c_array(lines, ctype, name, values, per_line=16):
@@ -289,11 +311,31 @@ def generate(d):
            " * data/bounce-context.tsv.  Do not edit. */",
            "#include <stdint.h>",
            '#include "bounce-table.h"', ""]
+    if n >= 1 << 15:
+        raise DataError("marker automaton too large (%d states)" % n)
     c_array(out, "uint8_t", "smtp__bf_cls", ac["cls"])
+    # the class of each raw byte after folding (ASCII upper case to lower, the
+    # white space bytes to ' '): one load per byte in the matcher
+    def fold_byte(b):
+        if 65 <= b <= 90:
+            return b + 32
+        return 32 if b in (9, 10, 11, 12, 13) else b
+    c_array(out, "uint8_t", "smtp__bf_fcls", [ac["cls"][fold_byte(b)] for b in range(256)])
+    out.append(f"const uint8_t smtp__bf_space_cls = {ac['cls'][32]};")
+    # the folded first bytes of the header / status rows: a field or line that
+    # starts with another byte is not scanned for them
+    for where, name in (("header", "smtp__bf_first_header"), ("status", "smtp__bf_first_status")):
+        first = [0] * 256
+        for r in rows:
+            if r["where"] == where:
+                first[r["text"][0]] = 1
+        c_array(out, "uint8_t", name, first)
     out.append(f"const uint32_t smtp__bf_nclasses = {ac['ncls']};")
     out.append(f"const uint32_t smtp__bf_nstates = {n};")
-    root = [ac["goto"][0].get(c, 0) for c in range(ac["ncls"])]
-    c_array(out, "uint32_t", "smtp__bf_root", root)
+    out.append(f"const uint32_t smtp__bf_ndense = {ac['ndense']};")
+    out.append(f"const uint32_t smtp__bf_row = {ac['row']};")
+    has_out = [1 if ac["out"][t] else 0 for t in range(n)]
+    c_array(out, "uint16_t", "smtp__bf_dense", [(t << 1) | has_out[t] for t in ac["dense"]], 24)
     states, edges, outs = [], [], []
     for s in range(n):
         e0 = len(edges)
@@ -308,7 +350,7 @@ def generate(d):
     out.append("};")
     out.append("const struct smtp__bf_edge smtp__bf_edges[] = {")
     for c, t in edges or [(0, 0)]:
-        out.append("    {%d, %d}," % (t, c))
+        out.append("    {%d, %d}," % ((t << 1) | has_out[t], c))
     out.append("};")
     c_array(out, "uint16_t", "smtp__bf_out", outs)
     out.append("const struct smtp__bf_row smtp__bf_rows[] = {")
@@ -331,6 +373,19 @@ def generate(d):
     out.append(f'const char smtp__bounce_table_hash[] = "{d["hash"]}";')
     out.append("")
     return "\n".join(out)
+
+
+def generate_header(d):
+    """The automaton's shape as constants, so the matcher's loads need no
+    multiplication by a variable."""
+    ac = build([r["text"] for r in d["rows"]])
+    return "\n".join([
+        "/* Generated by tools/gen-bounce.py.  Do not edit. */",
+        "#ifndef SMTPREPLY_BOUNCE_TABLE_SHAPE_H",
+        "#define SMTPREPLY_BOUNCE_TABLE_SHAPE_H",
+        "#define SMTP__BF_NDENSE %du" % ac["ndense"],
+        "#define SMTP__BF_ROW %du      /* dense row width: the classes, rounded up to 2^k */" % ac["row"],
+        "#endif", ""])
 
 
 def formats_markdown(d):
@@ -368,18 +423,21 @@ def main(argv):
             print("MTAs with rows: %d" % len({r["mta"] for r in d["rows"] if r["mta"] != "-"}))
             print("context rows: %d" % len(d["ctx"]))
             return 0
-        if len(argv) != 4:
+        if len(argv) not in (4, 5):
             sys.stderr.write(__doc__)
             return 2
         d = load(argv[1], argv[2])
-        text = generate(d)
+        outputs = [(argv[3], generate(d))]
+        if len(argv) == 5:
+            outputs.append((argv[4], generate_header(d)))
     except (DataError, OSError) as e:
         sys.stderr.write(f"gen-bounce: {e}\n")
         return 1
-    tmp = argv[3] + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, argv[3])
+    for path, text in outputs:
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
     return 0
 
 
