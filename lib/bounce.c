@@ -185,6 +185,8 @@ static void scan_markers(smtp__txt t, int where, struct hits *hits)
         lastc = cls;
         fed++;
         if (cls == 0) {
+            if (where == SMTP__BW_HEADER || where == SMTP__BW_STATUS)
+                return;     /* rows matched at the start only: back at the root, none can */
             s = 0;
             continue;
         }
@@ -202,6 +204,8 @@ static void scan_markers(smtp__txt t, int where, struct hits *hits)
         v = smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls];
     stepped:
         s = v >> 1;
+        if (s == 0 && (where == SMTP__BW_HEADER || where == SMTP__BW_STATUS))
+            return;
         if (!(v & 1))
             continue;
         const struct smtp__bf_state *st = &smtp__bf_states[s];
@@ -722,8 +726,9 @@ static int dsn_field(const char *b, const struct smtp__field *f)
         {"arrival-date", F_PER_MESSAGE}, {"dsn-gateway", F_PER_MESSAGE},
         {"original-envelope-id", F_PER_MESSAGE},
     };
+    unsigned char c0 = lower((unsigned char)b[f->name]);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (smtp__field_is(b, f, names[i].name))
+        if ((unsigned char)names[i].name[0] == c0 && smtp__field_is(b, f, names[i].name))
             return names[i].id;
     return F_OTHER;
 }
@@ -1173,30 +1178,33 @@ static void read_per_message(struct state *st, smtp__txt t, smtp_reply_bounce *o
         }
         smtp_reply_bounce_str *dst = NULL;
         int addr = 0;
-        if (smtp__field_is(b, &f, "reporting-mta"))
+        unsigned char c0 = lower((unsigned char)b[f.name]);
+#define IS(lit) (c0 == (unsigned char)(lit)[0] && smtp__field_is(b, &f, lit))
+        if (IS("reporting-mta"))
             dst = &out->reporting_mta, addr = 1;
-        else if (smtp__field_is(b, &f, "received-from-mta"))
+        else if (IS("received-from-mta"))
             dst = &out->received_from_mta, addr = 1;
-        else if (smtp__field_is(b, &f, "dsn-gateway"))
+        else if (IS("dsn-gateway"))
             dst = &out->dsn_gateway, addr = 1;
-        else if (smtp__field_is(b, &f, "arrival-date") || smtp__field_is(b, &f, "received-date"))
+        else if (IS("arrival-date") || IS("received-date"))
             dst = &out->arrival_date;
-        else if (smtp__field_is(b, &f, "original-envelope-id"))
+        else if (IS("original-envelope-id"))
             dst = &out->envelope_id;
-        else if (smtp__field_is(b, &f, "feedback-type"))
+        else if (IS("feedback-type"))
             dst = &out->feedback_type;
-        else if (smtp__field_is(b, &f, "user-agent"))
+        else if (IS("user-agent"))
             dst = &out->user_agent;
-        else if (smtp__field_is(b, &f, "source-ip"))
+        else if (IS("source-ip"))
             dst = &out->source_ip;
-        else if (smtp__field_is(b, &f, "original-mail-from"))
+        else if (IS("original-mail-from"))
             dst = &out->original_mail_from, addr = 2;
-        else if (smtp__field_is(b, &f, "reported-domain"))
+        else if (IS("reported-domain"))
             dst = &out->reported_domain;
-        else if (smtp__field_is(b, &f, "disposition"))
+        else if (IS("disposition"))
             dst = &out->disposition;
-        else if (smtp__field_is(b, &f, "x-original-message-id") && !out->orig_message_id.ptr)
+        else if (IS("x-original-message-id") && !out->orig_message_id.ptr)
             dst = &out->orig_message_id;
+#undef IS
         if (dst == NULL || dst->ptr != NULL)
             continue;
         smtp__txt v = trim(field_txt(b, &f)), ty;
@@ -1267,33 +1275,37 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
     while (smtp__next_field(b, end, &pos, &f)) {
         smtp_reply_bounce_str *dst = NULL;
         int words = 0, where = 0;
-        if (smtp__field_is(b, &f, "message-id"))
+        /* the first letter first: most fields are none of these */
+        unsigned char c0 = lower((unsigned char)b[f.name]);
+#define IS(lit) (c0 == (unsigned char)(lit)[0] && smtp__field_is(b, &f, lit))
+        if (IS("message-id"))
             dst = returned ? &out->orig_message_id : &out->message_id, where = SMTP__BW_MESSAGE_ID;
-        else if (smtp__field_is(b, &f, "from"))
+        else if (IS("from"))
             dst = returned ? &out->orig_from : &out->from, words = 1, where = SMTP__BW_FROM;
-        else if (smtp__field_is(b, &f, "to"))
+        else if (IS("to"))
             dst = returned ? &out->orig_to : &out->to, words = 1, where = SMTP__BW_TO;
-        else if (smtp__field_is(b, &f, "subject"))
+        else if (IS("subject"))
             dst = returned ? &out->orig_subject : &out->subject, words = 1, where = SMTP__BW_SUBJECT;
-        else if (smtp__field_is(b, &f, "date"))
+        else if (IS("date"))
             dst = returned ? &out->orig_date : &out->date;
-        else if (returned && smtp__field_is(b, &f, "list-id"))
+        else if (returned && IS("list-id"))
             dst = &out->orig_list_id;
-        else if (returned && smtp__field_is(b, &f, "return-path"))
+        else if (returned && IS("return-path"))
             dst = &out->orig_return_path;
-        else if (!returned && smtp__field_is(b, &f, "auto-submitted"))
+        else if (!returned && IS("auto-submitted"))
             dst = &out->auto_submitted;
-        else if (!returned && smtp__field_is(b, &f, "x-failed-recipients"))
+        else if (!returned && IS("x-failed-recipients"))
             dst = &out->x_failed_recipients, words = 1;
-        else if (!returned && smtp__field_is(b, &f, "received"))
+        else if (!returned && IS("received"))
             where = SMTP__BW_RECEIVED;
-        else if (!returned && smtp__field_is(b, &f, "x-mailer"))
+        else if (!returned && IS("x-mailer"))
             where = SMTP__BW_X_MAILER;
-        else if (!returned && !hh->have_ct && smtp__field_is(b, &f, "content-type")) {
+        else if (!returned && !hh->have_ct && IS("content-type")) {
             smtp__parse_ctype(b + f.val, f.val_end - f.val, &hh->ct);
             hh->have_ct = 1;
-        } else if (!returned && smtp__field_is(b, &f, "content-transfer-encoding"))
+        } else if (!returned && IS("content-transfer-encoding"))
             hh->cte = smtp__parse_cte(b + f.val, f.val_end - f.val);
+#undef IS
         if (!returned) {
             /* detect / auto-reply / feedback / bounce rows over this field */
             struct hits h;

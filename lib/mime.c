@@ -13,8 +13,22 @@
 
 size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next)
 {
-    while (i < n && b[i] != '\n' && b[i] != '\r')
-        i++;
+    /* memchr finds the line feed of a LF or CRLF line quickly; a CR before it
+     * ends the line first.  The LF search is bounded, so a CR-only text costs a
+     * constant per line, not the rest of the text. */
+    size_t lim = n - i < 512 ? n - i : 512;
+    const char *lf = memchr(b + i, '\n', lim);
+    size_t upto = lf ? (size_t)(lf - b) : i + lim;
+    const char *cr = memchr(b + i, '\r', upto - i);
+    if (cr)
+        i = (size_t)(cr - b);
+    else if (lf)
+        i = upto;
+    else {
+        i = upto;
+        while (i < n && b[i] != '\n' && b[i] != '\r')
+            i++;
+    }
     size_t e = i;
     if (i < n) {
         if (b[i] == '\r' && i + 1 < n && b[i + 1] == '\n')

@@ -303,7 +303,15 @@ int main(void)
         int rc;
         long n;
         uint32_t flags;
+        /* the best of three reads: the machine may be shared */
         double t = read_mail(&b, &rc, &n, &flags);
+        if (w->linear) {
+            for (int k = 0; k < 2; k++) {
+                double t2 = read_mail(&b, &rc, &n, &flags);
+                if (t2 < t)
+                    t = t2;
+            }
+        }
         int ok = rc == w->expect_rc && (w->min_records < 0 || n >= w->min_records) &&
                  (w->max_records < 0 || n <= w->max_records) && (flags & w->flags) == w->flags &&
                  !(flags & SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT) && t < 30.0;
@@ -316,6 +324,11 @@ int main(void)
             long n2;
             uint32_t f2;
             double t2 = read_mail(&h, &rc2, &n2, &f2);
+            for (int k = 0; k < 2; k++) {
+                double t3 = read_mail(&h, &rc2, &n2, &f2);
+                if (t3 < t2)
+                    t2 = t3;
+            }
             double per2 = t2 / (double)h.n * 1e9;
             /* small absolute times are noise: only judge above 20 ms */
             if (t > 0.02 && per > 3.0 * per2 + 1.0)
