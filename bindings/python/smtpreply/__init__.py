@@ -36,6 +36,7 @@ __all__ = [
     "Stage", "Wrapper", "Actor", "FLAG_NAMES", "version", "version_number",
     "table_version", "rule_count", "table_hash", "enhanced_title", "error_name",
     "strerror", "library_path", "BytesLike", "LibEnum", "__version__",
+    "read_bounce", "Bounce", "BounceRecipient",
 ]
 
 _L = _lib.lib
@@ -394,3 +395,6 @@ def library_path() -> str:
 
 
 __version__ = version()
+
+# The bounce reader (whole bounce mails): see _bounce.py.
+from ._bounce import Bounce, BounceRecipient, read_bounce  # noqa: E402
