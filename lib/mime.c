@@ -11,24 +11,25 @@
 
 #include "mime.h"
 
+/* 8 bytes at a time: does the word hold a byte equal to c? (the classic
+ * "has zero byte" test on w ^ c) */
+static inline uint64_t has_byte(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ (0x0101010101010101ull * c);
+    return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+
 size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next)
 {
-    /* memchr finds the line feed of a LF or CRLF line quickly; a CR before it
-     * ends the line first.  The LF search is bounded, so a CR-only text costs a
-     * constant per line, not the rest of the text. */
-    size_t lim = n - i < 512 ? n - i : 512;
-    const char *lf = memchr(b + i, '\n', lim);
-    size_t upto = lf ? (size_t)(lf - b) : i + lim;
-    const char *cr = memchr(b + i, '\r', upto - i);
-    if (cr)
-        i = (size_t)(cr - b);
-    else if (lf)
-        i = upto;
-    else {
-        i = upto;
-        while (i < n && b[i] != '\n' && b[i] != '\r')
-            i++;
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        if (has_byte(w, '\n') | has_byte(w, '\r'))
+            break;
+        i += 8;
     }
+    while (i < n && b[i] != '\n' && b[i] != '\r')
+        i++;
     size_t e = i;
     if (i < n) {
         if (b[i] == '\r' && i + 1 < n && b[i + 1] == '\n')
