@@ -424,15 +424,14 @@ int main(int argc, char **argv)
     }
     if (sizes && !only) {
         static const struct { const char *name; size_t n; } sz[] = {
-            {"1k", 1024}, {"64k", 65536}, {"1m", 1u << 20}, {"16m", 16u << 20}, {"64m", 64u << 20},
+            {"1k", 1024}, {"64k", 65536}, {"1m", 1u << 20}, {"16m", 16u << 20},
+            {"64m", (64u << 20) - 65536},   /* all of it within SMTP_REPLY_BOUNCE_MAX_BYTES */
         };
         static const char *shape_name[] = {"returned", "text"};
         for (int shape = 0; shape < 2; shape++) {
             for (size_t k = 0; k < sizeof sz / sizeof sz[0]; k++) {
                 size_t len;
                 char *m = make_mail(shape, sz[k].n, &len);
-                if (len > SMTP_REPLY_BOUNCE_MAX_BYTES)
-                    len = SMTP_REPLY_BOUNCE_MAX_BYTES;
                 /* repeat to about 0.3 s, at least 3 times; best of 3 rounds */
                 double best = 1e30;
                 for (int r = 0; r < 3; r++) {

@@ -668,7 +668,7 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
 /* The recipient's block of text in the notification from the line at pos:
  * that line and the next ones up to a blank line (after some text), another
  * line that starts with an address, or BLOCK_MAX bytes. */
-static smtp__txt text_block(const struct state *st, size_t pos)
+static smtp__txt text_block(const struct state *st, size_t pos, smtp__txt addr)
 {
     const char *b = st->notif.p;
     size_t n = st->end, i = pos, last = pos;
@@ -685,7 +685,9 @@ static smtp__txt text_block(const struct state *st, size_t pos)
                 break;
         } else {
             size_t s, ae;
-            if (lines > 0 && line_addr(b, i, e, &s, &ae))
+            /* another recipient's line ends the block; the same address again
+             * (a wrapped "<bob@...>: Recipient address rejected") does not */
+            if (lines > 0 && line_addr(b, i, e, &s, &ae) && !addr_eq(txt(b + s, ae - s), addr))
                 break;
             last = e;
             lines++;
@@ -1002,7 +1004,7 @@ static int mentioned_next(struct state *st, struct raw *r)
             r->action = SMTP_REPLY_BOUNCE_ACTION_FAILED;
             r->final = a;
             r->diag_is_block = 1;
-            smtp__txt blk = text_block(st, pos);
+            smtp__txt blk = text_block(st, pos, a);
             size_t skipto = after_line_addr(blk.p, 0, blk.n);
             r->diag = txt(blk.p + skipto, blk.n - skipto);
             r->block = r->diag;
@@ -2192,7 +2194,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
             (r.orig.n && index_find(st, r.orig, &line)) ||
             (rcpt->recipient.len && index_find(st, txt(rcpt->recipient.ptr, rcpt->recipient.len),
                                                &line))) {
-            block = text_block(st, line);
+            block = text_block(st, line, r.final);
             if (dsn_field_line(block)) {
                 block = txt(NULL, 0);   /* DSN fields written in the text: no prose */
             } else {
