@@ -66,6 +66,8 @@ extern const uint16_t smtp__bf_dense[];
 /* 1 for the folded bytes that start a header (status) row */
 extern const uint8_t smtp__bf_first_header[256];
 extern const uint8_t smtp__bf_first_status[256];
+/* rows per where (indexed by SMTP__BW_*): a text no row looks at is not scanned */
+extern const uint16_t smtp__bf_where_rows[16];
 extern const struct smtp__bf_state smtp__bf_states[];
 extern const struct smtp__bf_edge smtp__bf_edges[];
 extern const uint16_t smtp__bf_out[];           /* row indexes */

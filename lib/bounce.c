@@ -30,6 +30,7 @@
 #define REC_SIZE (SMTP_REPLY_BOUNCE_MAX_DIAG + 3 * ADDR_MAX + BLOCK_MAX + 64)
 #define FIXED_SCRATCH 65536u         /* state and record region, rounded up */
 #define DSN_MARKER_LINES 64u         /* lines of a DSN's text scanned for who wrote it */
+#define SMTP__MAX_MTA 64             /* > the largest enum smtp_reply_bounce_mta value (gen-bounce.py checks) */
 
 /* where a recipient list comes from */
 enum mode {
@@ -1240,7 +1241,7 @@ struct header_hits {
     struct smtp__ctype ct;   /* the top header's Content-Type */
     int have_ct, cte;
     size_t end;              /* where the header block ended (the body starts) */
-    uint32_t votes[256];     /* per MTA */
+    uint32_t votes[SMTP__MAX_MTA];   /* per MTA */
     int autoreply, not_autoreply, feedback, bounce;
     uint32_t received;       /* Received fields scanned */
 };
@@ -1311,13 +1312,13 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
         if (!returned) {
             /* detect / auto-reply / feedback / bounce rows over this field */
             struct hits h;
-            if (where == SMTP__BW_RECEIVED && hh->received++ >= 3)
+            if (where == SMTP__BW_RECEIVED && hh->received++ >= 2)
                 where = 0;   /* the newest Received fields name the bouncing MTA */
-            if (where) {
+            if (where && smtp__bf_where_rows[where]) {
                 /* the markers sit near the start of these fields */
                 smtp__txt v = field_txt(b, &f);
-                if (v.n > 200)
-                    v.n = 200;
+                if (v.n > 160)
+                    v.n = 160;
                 scan_markers(v, where, &h);
                 for (uint32_t k = 0; k < h.n; k++)
                     count_hit(&smtp__bf_rows[h.h[k].row], hh);
@@ -1382,9 +1383,10 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         scratch_size - (aligned - base) < sizeof(struct state) + 1024)
         return SMTP_REPLY_E_SCRATCH;
     struct state *st = (struct state *)aligned;
-    memset(st, 0, offsetof(struct state, idx_hash));
-    memset(st->idx_hash, 0, sizeof st->idx_hash);
-    memset(st->idx_alone, 0, sizeof st->idx_alone);
+    /* the scalars; the part table is filled by the walk, the address index is
+     * cleared by scan_notification */
+    memset(st, 0, offsetof(struct state, parts));
+    memset(&st->nparts, 0, offsetof(struct state, idx_hash) - offsetof(struct state, nparts));
     st->reader = rd;
     st->options = options;
     st->arena = (char *)st + sizeof *st;

@@ -44,6 +44,7 @@ RCPT = {"keep": 0, "suppress": 1, "review": 2}
 MSG = {"none": 0, "retry": 1, "retry_later": 2, "fix_sender": 3, "never": 4}
 NONE8 = 0xFF
 MAX_TEXT = 200
+MAX_MTA = 64            # lib/bounce.c SMTP__MAX_MTA: the vote array's size
 DENSE_DEPTH = 5         # states this close to the root get a full row of transitions
 
 # condition / effect codes shared with lib/bounce-table.h
@@ -127,6 +128,9 @@ def load(data_dir, header_path):
             mta_v = 0
         elif mta in mtas:
             mta_v = mtas[mta]
+            if mta_v >= MAX_MTA:
+                raise DataError(f"{where}: MTA value {mta_v} >= {MAX_MTA}: raise SMTP__MAX_MTA in "
+                                f"lib/bounce.c and MAX_MTA here")
         else:
             raise DataError(f"{where}: MTA {mta!r} is not in enum smtp_reply_bounce_mta "
                             f"of smtpreply.h (add it there first)")
@@ -330,6 +334,10 @@ def generate(d):
             if r["where"] == where:
                 first[r["text"][0]] = 1
         c_array(out, "uint8_t", name, first)
+    counts = [0] * 16
+    for r in rows:
+        counts[WHERE[r["where"]]] += 1
+    c_array(out, "uint16_t", "smtp__bf_where_rows", counts)
     out.append(f"const uint32_t smtp__bf_nclasses = {ac['ncls']};")
     out.append(f"const uint32_t smtp__bf_nstates = {n};")
     out.append(f"const uint32_t smtp__bf_ndense = {ac['ndense']};")
