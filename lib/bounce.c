@@ -42,6 +42,7 @@ struct raw {
     smtp__txt final, final_type, orig, orig_type, remote_mta, diag_type, diag, status_txt,
         last_attempt, will_retry, final_log_id;
     int diag_is_block;      /* diag is lines of text (joined), not a field value (unfolded) */
+    int malformed;          /* a DSN group without Final-Recipient, Action or Status */
     smtp__txt block;        /* text around the recipient: stage, host, gave-up phrases */
 };
 
@@ -59,6 +60,7 @@ struct state {
     uint32_t nparts;
     smtp__txt status;        /* the status part's text */
     smtp__txt notif;         /* the notification's text */
+    int notif_kept;          /* ... in a charset that was not converted */
     size_t begin, end;       /* the text block of an MTA format within notif: [begin, end) */
     int begin_action;
     smtp__txt list;          /* M_LIST: a comma-separated address list */
@@ -857,6 +859,7 @@ static int dsn_next(smtp__txt t, size_t *cur, size_t stop, struct raw *r, int so
         }
         if (!have_final && have_orig)
             r->final = r->orig;
+        r->malformed = !have_final || r->action == SMTP_REPLY_BOUNCE_ACTION_NONE || !r->status_txt.p;
         if (r->final.n > 0) {
             *cur = pos;
             return 1;
@@ -1139,6 +1142,8 @@ static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
         out->nfailed = out->ndelayed = out->nother = 0;
     while (advance(st, &r)) {
         n++;
+        if (r.malformed && st->mode == M_DSN)
+            st->flags |= SMTP_REPLY_BOUNCE_F_DSN_MALFORMED;
         if (out) {
             if (r.action == SMTP_REPLY_BOUNCE_ACTION_FAILED)
                 out->nfailed++;
@@ -1588,7 +1593,9 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             st->flags |= SMTP_REPLY_BOUNCE_F_FORWARDED;
         }
     }
-    out->notification = out_str(st, st->notif, 0);
+    st->notif_kept = (st->flags & SMTP_REPLY_BOUNCE_F_CHARSET_KEPT) != 0 && notif_i >= 0 &&
+                     st->parts[notif_i].charset == SMTP__CS_OTHER;
+    out->notification = out_str(st, st->notif, st->notif_kept ? SMTP_REPLY_BOUNCE_S_CHARSET_KEPT : 0);
     /* A DSN's human-readable part is scanned for markers in its first lines
      * only (who wrote it says so at the top); its addresses are all indexed.
      * Without a usable status part, every line is scanned (below). */
@@ -2228,9 +2235,12 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     size_t dn = diag.n ? join_block(diag, dd, cap, &trunc, starts, &nstarts) : 0;
     used += dn;
     smtp__txt dtxt = txt(dn ? dd : NULL, dn);
-    rcpt->diagnostic = out_str(st, dtxt, trunc ? SMTP_REPLY_BOUNCE_S_TRUNCATED : 0);
-    if (from_text || r.diag_is_block)
-        rcpt->flags |= from_text ? SMTP_REPLY_BOUNCE_R_DIAG_FROM_TEXT : 0;
+    uint32_t dflags = trunc ? SMTP_REPLY_BOUNCE_S_TRUNCATED : 0;
+    if ((from_text || r.diag_is_block) && st->notif_kept)
+        dflags |= SMTP_REPLY_BOUNCE_S_CHARSET_KEPT;
+    rcpt->diagnostic = out_str(st, dtxt, dflags);
+    if ((from_text || r.diag_is_block) && dn)
+        rcpt->flags |= SMTP_REPLY_BOUNCE_R_DIAG_FROM_TEXT;
 
     /* context from the text around */
     int cstage = 0, gave_up_phrase = 0;
