@@ -390,7 +390,7 @@ static int is_delim(const char *b, size_t i, size_t e, const char *bnd, size_t b
         return 0;
     size_t k = i + 2 + blen;
     *close = 0;
-    if (k + 1 < e + 1 && k + 2 <= e && b[k] == '-' && b[k + 1] == '-') {
+    if (k + 2 <= e && b[k] == '-' && b[k + 1] == '-') {
         *close = 1;
         k += 2;
     }
@@ -640,7 +640,7 @@ size_t smtp__qp_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t 
                 i = j;
                 continue;
             }
-            if (i + 2 < n + 0 && hexval((unsigned char)s[i + 1]) >= 0 &&
+            if (i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
                 hexval((unsigned char)s[i + 2]) >= 0) {
                 c = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
                 i += 2;
@@ -859,7 +859,7 @@ static size_t decode_word(int cs, char enc, const char *s, size_t n, char *dst, 
                 char c = s[i];
                 if (c == '_') {
                     c = ' ';
-                } else if (c == '=' && i + 2 < n + 0 && hexval((unsigned char)s[i + 1]) >= 0 &&
+                } else if (c == '=' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
                            hexval((unsigned char)s[i + 2]) >= 0) {
                     c = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
                     i += 2;
