@@ -516,12 +516,24 @@ static smtp__txt part_text(struct state *st, const struct smtp__part *p, int htm
 }
 
 /* Unfold (and decode RFC 2047 words of) a header value into the arena. */
+static int has_encoded_word(const char *p, size_t n)
+{
+    for (const char *q = memchr(p, '=', n); q; q = memchr(q + 1, '=', (size_t)(p + n - q - 1)))
+        if (q + 1 < p + n && q[1] == '?')
+            return 1;
+    return 0;
+}
+
 static smtp__txt header_string(struct state *st, const char *b, const struct smtp__field *f,
                                int words)
 {
     size_t n = f->val_end > f->val ? f->val_end - f->val : 0;
     if (n > STR_MAX)
         n = STR_MAX;
+    /* one line and nothing to decode (the common case): a view, no copy */
+    if (!memchr(b + f->val, '\n', n) && !memchr(b + f->val, '\r', n) &&
+        (!words || !has_encoded_word(b + f->val, n)))
+        return trim(txt(b + f->val, n));
     size_t got;
     char *dst = arena_take(st, words ? 4 * n : n, &got);
     int trunc = 0;

@@ -486,15 +486,36 @@ void smtp__mime_walk_top(const char *b, size_t n, const struct smtp__part *topp,
     int seen_delim = 0;
 
     while (pos < n && nstack > 0) {
+        /* only a line that starts with "--" can be a delimiter: find the next
+         * one with memchr (a body without dashes, base64 say, is crossed at
+         * memchr's speed) */
+        size_t q = pos;
+        for (;;) {
+            const char *d = memchr(b + q, '-', n - q);
+            if (d == NULL) {
+                q = n;
+                break;
+            }
+            q = (size_t)(d - b);
+            if ((q == pos || b[q - 1] == '\n' || b[q - 1] == '\r') && q + 1 < n && b[q + 1] == '-')
+                break;
+            q++;
+        }
+        if (q >= n)
+            break;
+        if (q > pos) {      /* the line break before the candidate line */
+            prev_eol = q - 1;
+            if (prev_eol > pos && b[prev_eol] == '\n' && b[prev_eol - 1] == '\r')
+                prev_eol--;
+            pos = q;
+        }
         size_t next, e = smtp__eol(b, pos, n, &next);
         int close = 0;
         uint32_t k = nstack;
-        if (e - pos >= 2 && b[pos] == '-' && b[pos + 1] == '-') {
-            for (uint32_t j = nstack; j-- > 0;) {
-                if (is_delim(b, pos, e, stack[j].bnd, stack[j].blen, &close)) {
-                    k = j;
-                    break;
-                }
+        for (uint32_t j = nstack; j-- > 0;) {
+            if (is_delim(b, pos, e, stack[j].bnd, stack[j].blen, &close)) {
+                k = j;
+                break;
             }
         }
         if (k == nstack) {
