@@ -26,6 +26,7 @@ three were measured, 1 when something was missing, 2 on a usage error.
 """
 import argparse
 import glob
+import importlib.util
 import os
 import re
 import shutil
@@ -104,11 +105,21 @@ def py_classify(text):
 
 # ---------------------------------------------------------------------------
 
-ESC = {"r": "\r", "n": "\n", "t": "\t", "0": "\0"}
+def _load_record_codec():
+    """The record escapes of the binding (loaded by path: it needs no library)."""
+    path = os.path.join(HERE, "..", "bindings", "python", "smtpreply", "_record.py")
+    spec = importlib.util.spec_from_file_location("smtpreply_record", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+_RECORD = _load_record_codec()
 
 
 def unescape(s):
-    return re.sub(r"\\(.)", lambda m: ESC.get(m.group(1), m.group(1)), s, flags=re.S)
+    """One corpus line decoded as smtpreply-bench decodes it (common/record.h)."""
+    return _RECORD.unescape(s.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
 
 
 def load_lines(path):

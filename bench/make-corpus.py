@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build bench/corpus/replies.txt, the benchmark's default corpus.
 
-One reply per line, escaped as the CLI and the test tables write them
-(\\r \\n \\t \\\\ and \\0), taken from
+One reply per line, with the record escapes of the CLI and the test tables
+(\\r \\n \\t \\\\; common/record.h), taken from
 
   1. column 1 ("diagnostic") of ../shared/corpus/sisimai-dev.tsv (header skipped), then
   2. column 1 ("input") of tests/data/*.tsv in file-name order (lines starting with
@@ -19,7 +19,7 @@ Usage:
 Standard library only.
 """
 import argparse
-import glob
+import importlib.util
 import os
 import sys
 
@@ -27,21 +27,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
+def load_record_codec():
+    """The test-table reader of the binding (loaded by path: it needs no library)."""
+    path = os.path.join(ROOT, "bindings", "python", "smtpreply", "_record.py")
+    spec = importlib.util.spec_from_file_location("smtpreply_record", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+RECORD = load_record_codec()
+
+
 def read_column1(path, comments):
-    rows = []
-    header = True
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
-        for line in f:
-            line = line.rstrip("\r\n")
-            if not line or (comments and line.startswith("#")):
-                continue
-            if header:
-                header = False
-                continue
-            cell = line.split("\t", 1)[0]
-            if cell.strip():
-                rows.append(cell)
-    return rows
+    return [cells[0] for _, cells in RECORD.table_rows(path, comments) if cells[0].strip()]
 
 
 def build(sisimai, tests):
@@ -51,7 +50,7 @@ def build(sisimai, tests):
         got = read_column1(sisimai, comments=False)
         lines += got
         sources.append((sisimai, len(got)))
-    for path in sorted(glob.glob(os.path.join(tests, "*.tsv"))):
+    for path in RECORD.table_files(tests):
         got = read_column1(path, comments=True)
         lines += got
         sources.append((path, len(got)))

@@ -3,8 +3,9 @@
 #
 #   perl bench/sisimai-bench.pl FILE [-n PASSES] [-w WARMUP]
 #
-# FILE holds one reply per line, escaped as bench/corpus/replies.txt is
-# (\r \n \t \\ and \0 decoded here, as smtpreply-bench decodes them).
+# FILE holds one reply per line, escaped as bench/corpus/replies.txt is: the
+# record escapes \r \n \t \\ are decoded here as smtpreply-bench decodes them
+# (common/record.h); any other backslash is kept with the byte after it.
 # Each string goes through Sisimai::Reason->match($string), Sisimai's
 # classifier for a bare diagnostic string (libsisimai-perl: it lowercases the
 # text and tries each Sisimai::Reason::* class's match() in a fixed order).
@@ -30,13 +31,13 @@ eval { require Sisimai::Reason; 1 } or do {
     exit 3;
 };
 
-my %esc = (r => "\r", n => "\n", t => "\t", '0' => "\0");
+my %esc = (r => "\r", n => "\n", t => "\t", '\\' => "\\");
 my @lines;
 open(my $fh, '<:raw', $file) or die "sisimai-bench: cannot open $file: $!\n";
 while (my $l = <$fh>) {
     $l =~ s/[\r\n]+\z//;
     next if $l eq '';
-    $l =~ s/\\(.)/exists $esc{$1} ? $esc{$1} : $1/ges;
+    $l =~ s/\\([rnt\\])/$esc{$1}/g;
     push @lines, $l;
 }
 close $fh;

@@ -5,9 +5,11 @@
  *
  * An SMTP client reads replies from a TCP socket, and recv() may hand over any
  * number of bytes: half a line, or the end of one reply and the start of the next.
- * smtp_reply_parse with SMTP_REPLY_OPT_STREAM says SMTP_REPLY_E_INCOMPLETE until a
- * reply's final line (and its line break) has arrived, and then tells in
- * reply.consumed how many bytes the reply used, so the rest stays in the buffer.
+ * smtp_reply_parse_stream says SMTP_REPLY_E_INCOMPLETE until a reply's final line
+ * (and its line break) has arrived, and then tells in reply.consumed how many bytes
+ * the reply used, so the rest stays in the buffer.  Its state (smtp_reply_stream)
+ * remembers how far it has looked, so each call examines only the bytes that are
+ * new: a server that drips a long reply one byte at a time costs linear time.
  *
  * To stay self-contained, this program takes the server's side of a recorded
  * session ("S: " lines of the transcript, each sent with CRLF) and feeds it to the
@@ -58,6 +60,8 @@ int main(int argc, char **argv)
     size_t have = 0;       /* bytes in rbuf */
     size_t sent = 0;       /* bytes of wire[] delivered so far */
     unsigned reads = 0, replies = 0, waits = 0;
+    smtp_reply_stream st;  /* how far the parser has looked into rbuf */
+    smtp_reply_stream_init(&st);
 
     while (sent < wire_len) {
         /* "recv()": up to chunk bytes arrive */
@@ -76,7 +80,7 @@ int main(int argc, char **argv)
         /* take every complete reply out of the buffer */
         while (have > 0) {
             smtp_reply reply;
-            int err = smtp_reply_parse(rbuf, have, SMTP_REPLY_OPT_STREAM, &reply);
+            int err = smtp_reply_parse_stream(&st, rbuf, have, &reply);
             if (err == SMTP_REPLY_E_INCOMPLETE) {
                 waits++; /* not all there yet: read more */
                 break;
@@ -95,13 +99,14 @@ int main(int argc, char **argv)
             printf(" %s, %u line%s, %zu bytes\n", smtp_reply_category_name(result.category),
                    (unsigned)reply.nlines, reply.nlines == 1 ? "" : "s", reply.consumed);
 
-            /* drop the reply; what follows it stays for the next round */
+            /* drop the reply; what follows it stays for the next round (the
+             * state was reset for the reply that starts there) */
             memmove(rbuf, rbuf + reply.consumed, have - reply.consumed);
             have -= reply.consumed;
         }
     }
-    printf("%u replies from %zu bytes in %u reads of %zu bytes (%u times incomplete)\n",
-           replies, wire_len, reads, chunk, waits);
+    printf("%u replies from %zu bytes in %u reads of %zu bytes (%u times incomplete, %llu bytes examined)\n",
+           replies, wire_len, reads, chunk, waits, (unsigned long long)st.examined);
     if (have) {
         printf("connection closed inside a reply (%zu bytes left)\n", have);
         return 1;

@@ -10,7 +10,11 @@
  *    heap block so that AddressSanitizer catches a read past the prefix:
  *    when the whole input holds a complete reply of C bytes, every shorter
  *    prefix is E_INCOMPLETE and every prefix of C bytes or more gives the
- *    same reply; a prefix never yields a reply the full input does not.
+ *    same reply; a prefix never yields a reply the full input does not;
+ *  - the incremental stream parser (smtp_reply_parse_stream), fed the same
+ *    prefixes in steps whose sizes come from the input, answers at every step
+ *    what smtp_reply_parse answers on that prefix, and examines a bounded
+ *    number of bytes per byte fed.
  */
 #include "fuzz.h"
 
@@ -59,6 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int frc = smtp_reply_parse(a, size, SMTP_REPLY_OPT_STREAM, &full);
     fuzz_check_parse(a, size, SMTP_REPLY_OPT_STREAM, frc, &full);
     size_t limit = size < MAX_PREFIXES ? size : MAX_PREFIXES;
+    smtp_reply_stream st;
+    smtp_reply_stream_init(&st);
+    int st_done = 0;   /* the incremental parse has answered other than "incomplete" */
+    size_t st_calls = 0, st_next = 1;
     for (size_t n = 0; n <= limit; n++) {
         char *p = fuzz_dup(data, n);
         smtp_reply pr;
@@ -74,6 +82,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else if (prc == SMTP_REPLY_OK) {
             /* a reply complete in a prefix is complete in the whole */
             FUZZ_CHECK(!"a prefix parsed but the full input did not");
+        }
+        if (n > 0 && !st_done && n == st_next) {
+            smtp_reply ir;
+            int irc = smtp_reply_parse_stream(&st, p, n, &ir);
+            st_calls++;
+            FUZZ_CHECK(irc == prc && reply_equal(&ir, &pr));
+            FUZZ_CHECK(st.examined <= 3 * (uint64_t)n + 10 * st_calls);
+            st_done = irc != SMTP_REPLY_E_INCOMPLETE && irc != SMTP_REPLY_E_BLANK;
+            st_next = n + 1 + data[n - 1] % 4; /* steps of 1 to 4 bytes */
         }
         if (prc == SMTP_REPLY_OK) {
             smtp_reply_result pres;

@@ -3,8 +3,10 @@
 
 Usage: python3 fuzz/make-corpus.py [--max N]   (run from anywhere; stdlib only)
 
-Every tests/data/*.tsv row's input column, unescaped (\\r \\n \\t \\\\) as the
-CLI reads it, becomes one file named by the SHA-1 of its bytes.  Rows are taken
+Every tests/data/*.tsv row's input column (blank lines, comments and headers
+skipped), decoded with the record escapes as the CLI reads it
+(bindings/python/smtpreply/_record.py), becomes one file named by the SHA-1 of
+its bytes.  Rows are taken
 round-robin over the files (so every provider is represented), multiline
 replies first, up to --max seeds (default 300); then a few hand-written seeds
 for shapes the rows lack (wire streams of several replies, a reply cut in the
@@ -13,6 +15,7 @@ added by hand stay.
 """
 import argparse
 import hashlib
+import importlib.util
 import os
 import sys
 
@@ -54,35 +57,27 @@ PLAIN = [b'550 5.1.1 User unknown', b'452 4.2.2 Mailbox full, try again later',
 EXTRA += [bytes([i]) + PLAIN[i % len(PLAIN)] for i in range(14)]
 
 
-def unescape(s):
-    out, i = [], 0
-    while i < len(s):
-        c = s[i]
-        if c == '\\' and i + 1 < len(s):
-            n = s[i + 1]
-            out.append({'r': '\r', 'n': '\n', 't': '\t', '\\': '\\'}.get(n, '\\' + n))
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return ''.join(out)
+def load_record_codec():
+    """The record escapes and the test-table reader of the binding (loaded by path:
+    they need no library)."""
+    path = os.path.join(HERE, '..', 'bindings', 'python', 'smtpreply', '_record.py')
+    spec = importlib.util.spec_from_file_location('smtpreply_record', path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--max', type=int, default=300)
     args = ap.parse_args()
+    record = load_record_codec()
     per_file = []
-    for name in sorted(os.listdir(DATA)):
-        if not name.endswith('.tsv'):
-            continue
+    for path in record.table_files(DATA):
         rows = []
-        with open(os.path.join(DATA, name), encoding='utf-8') as f:
-            for k, line in enumerate(f):
-                cols = line.rstrip('\n').split('\t')
-                if k == 0 and cols[0] == 'input' or not cols[0]:
-                    continue
-                rows.append(unescape(cols[0]).encode('utf-8'))
+        for _, cols in record.table_rows(path):
+            if cols[0]:
+                rows.append(record.unescape(cols[0].encode('utf-8', 'surrogateescape')))
         rows.sort(key=lambda b: (b'\n' not in b,))  # multiline first, stable
         per_file.append(rows)
     seeds, seen = [], set()

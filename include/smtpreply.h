@@ -13,7 +13,8 @@
  *    read-only strings that live as long as the library is loaded.
  *  - There is no global mutable state: every function is thread-safe and reentrant.
  *  - Enum values never change meaning; new values are only ever appended.  Every
- *    enum has a name function (and a count function for bindings).
+ *    enum but the option bits has a name function (and a count function for
+ *    bindings).
  *  - 0 is success; negative values are errors (enum smtp_reply_error).
  *
  * Copyright (c) 2026 The libsmtpreply authors.  MIT licence (see COPYING).
@@ -44,11 +45,16 @@ extern "C" {
 
 /* ---- versions --------------------------------------------------------------- */
 
-/** Release version of the header; smtp_reply_version() gives the library's. */
+/** Release version of the header; smtp_reply_version() gives the library's.
+ *  It must equal project(version:) in meson.build, which checks it. */
 #define SMTP_REPLY_VERSION_MAJOR 0
 #define SMTP_REPLY_VERSION_MINOR 1
 #define SMTP_REPLY_VERSION_PATCH 0
-#define SMTP_REPLY_VERSION_STRING "0.1.0"
+#define SMTP_REPLY_STR_(x) #x
+#define SMTP_REPLY_XSTR_(x) SMTP_REPLY_STR_(x)
+/** "MAJOR.MINOR.PATCH", e.g. "0.1.0". */
+#define SMTP_REPLY_VERSION_STRING SMTP_REPLY_XSTR_(SMTP_REPLY_VERSION_MAJOR) "." \
+    SMTP_REPLY_XSTR_(SMTP_REPLY_VERSION_MINOR) "." SMTP_REPLY_XSTR_(SMTP_REPLY_VERSION_PATCH)
 #define SMTP_REPLY_VERSION_NUMBER \
     ((SMTP_REPLY_VERSION_MAJOR << 16) | (SMTP_REPLY_VERSION_MINOR << 8) | SMTP_REPLY_VERSION_PATCH)
 
@@ -102,7 +108,10 @@ enum smtp_reply_error {
     SMTP_REPLY_E_NOT_PARSED     = -14, /* classify given a reply that did not parse */
     SMTP_REPLY_E_NOT_MAIL       = -15, /* bounce reader: no header block at the start of the mail */
     SMTP_REPLY_E_SCRATCH        = -16, /* bounce reader: scratch smaller than SMTP_REPLY_BOUNCE_SCRATCH_MIN */
-    SMTP_REPLY_E_READER         = -17  /* bounce reader: next() on a reader that is not open */
+    SMTP_REPLY_E_READER         = -17, /* bounce reader: next() on a reader that is not open */
+    SMTP_REPLY_E_RULES          = -18, /* user rules: a row is invalid (the error says where and why) */
+    SMTP_REPLY_E_NOMEM          = -19, /* user rules: memory ran out while loading or compiling */
+    SMTP_REPLY_E_IO             = -20  /* user rules: a file could not be read */
 };
 
 /** Short stable name of an error or status code ("ok", "incomplete", "empty", ...);
@@ -220,6 +229,40 @@ typedef struct smtp_reply {
 SMTP_REPLY_API SMTP_REPLY_WUR int
 smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *reply);
 
+/** State of an incremental stream parse (smtp_reply_parse_stream).  Caller-owned;
+ *  all zero (or smtp_reply_stream_init) is the start of a stream. */
+typedef struct smtp_reply_stream {
+    size_t   scanned;     /* bytes of the current reply examined so far */
+    size_t   line_start;  /* offset of the current reply's unfinished line */
+    uint64_t examined;    /* bytes examined by all calls since init: linear in the bytes fed */
+    uint32_t started;     /* 1 once the reply code at the start has been checked */
+    uint32_t reserved[5];
+} smtp_reply_stream;
+
+/** Reset *st to the start of a stream.  NULL is ignored. */
+SMTP_REPLY_API void smtp_reply_stream_init(smtp_reply_stream *st);
+
+/**
+ * Parse one reply from a socket stream, resuming where the last call stopped.
+ *
+ * buf[0..len) holds the bytes received so far from the first byte of the
+ * current reply; each call's buffer must start with the previous call's bytes
+ * (append what recv() returned and call again).  Returns SMTP_REPLY_E_INCOMPLETE
+ * until the reply's final line and its line break have arrived, having examined
+ * only the bytes that are new since the last call; then parses the reply once,
+ * exactly as smtp_reply_parse(buf, len, SMTP_REPLY_OPT_STREAM, reply) would, and
+ * returns its result.  After any return other than SMTP_REPLY_E_INCOMPLETE (and
+ * SMTP_REPLY_E_BLANK: only white space so far, which keeps what was examined)
+ * the state is reset for the next reply, which starts at buf + reply->consumed.
+ * A reply dripped one byte at a time therefore costs time linear in its length
+ * (st->examined counts the bytes examined), where calling smtp_reply_parse on
+ * each arrival rescans from byte 0.  A buffer shorter than the state has seen
+ * is taken as a new stream.  NULL st or reply gives SMTP_REPLY_E_NULL; NULL buf
+ * with len 0 gives SMTP_REPLY_E_EMPTY.  Never allocates.
+ */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_parse_stream(smtp_reply_stream *st, const char *buf, size_t len, smtp_reply *reply);
+
 /**
  * Write the reply's text (lines without codes, joined by one space) to dst as a
  * NUL-terminated string, truncated to dstsize - 1 bytes.  Returns the full length
@@ -301,7 +344,10 @@ enum smtp_reply_evidence {
     SMTP_REPLY_EVIDENCE_PROVIDER_RULE = 1, /* a provider-specific table rule */
     SMTP_REPLY_EVIDENCE_TEXT_PHRASE   = 2, /* a generic phrase rule */
     SMTP_REPLY_EVIDENCE_ENHANCED_CODE = 3, /* the enhanced status code's registry entry */
-    SMTP_REPLY_EVIDENCE_BASIC_CODE    = 4  /* the basic reply code alone */
+    SMTP_REPLY_EVIDENCE_BASIC_CODE    = 4, /* the basic reply code alone */
+    SMTP_REPLY_EVIDENCE_WORDS         = 5  /* the word-level model: no rule matched, the words
+                                              (and codes) weighed together decided; `match` is
+                                              the word or pair that weighed most */
 };
 
 /** Who has to act (bit set). */
@@ -338,8 +384,11 @@ typedef struct smtp_reply_result {
 /**
  * Classify a parsed reply.  buf/len must be the buffer given to smtp_reply_parse.
  * A pure function: the same input gives the same result.  Returns SMTP_REPLY_OK,
- * SMTP_REPLY_E_NULL (a NULL reply or result, or NULL buf with len > 0).
- * Never allocates; time is linear in the reply's text.
+ * SMTP_REPLY_E_NULL (a NULL reply or result, or NULL buf with len > 0) or
+ * SMTP_REPLY_E_NOT_PARSED (*reply was not filled by a successful smtp_reply_parse:
+ * no code, no enhanced code and no line, or more lines than SMTP_REPLY_MAX_LINES).
+ * On every return except a NULL result, *result is reset first (category unknown,
+ * rule "none").  Never allocates; time is linear in the reply's text.
  */
 SMTP_REPLY_API SMTP_REPLY_WUR int
 smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
@@ -377,12 +426,86 @@ typedef struct smtp_reply_advice_info {
 SMTP_REPLY_API SMTP_REPLY_WUR int
 smtp_reply_advice(const smtp_reply_result *result, smtp_reply_advice_info *advice);
 
+/* ---- user rules: add and disable rules at run time, without rebuilding -------- */
+
+/** A set of user rules, compiled at load time.  Opaque; caller-owned through
+ *  smtp_reply_rules_new / smtp_reply_rules_free.  Building it allocates; using
+ *  it (smtp_reply_classify_with) does not, and a compiled object may be shared
+ *  by any number of threads. */
+typedef struct smtp_reply_rules smtp_reply_rules;
+
+/** Documented limits of one rules object. */
+#define SMTP_REPLY_RULES_MAX_ROWS 10000    /* rule, disable and advice rows together */
+
+/** Where and why a rules file was refused. */
+typedef struct smtp_reply_rules_error {
+    char     file[256];    /* the file name (or the name given with a buffer) */
+    uint32_t line;         /* 1-based line of the offending row, 0 when none */
+    int32_t  code;         /* SMTP_REPLY_E_RULES, _E_IO, _E_NOMEM or _E_NULL */
+    char     message[256]; /* what is wrong: "unknown category 'x'", ... */
+} smtp_reply_rules_error;
+
+/** A new, empty rules object in *out.  Returns SMTP_REPLY_OK, SMTP_REPLY_E_NULL
+ *  or SMTP_REPLY_E_NOMEM. */
+SMTP_REPLY_API SMTP_REPLY_WUR int smtp_reply_rules_new(smtp_reply_rules **out);
+
+/** Add the rows of a rules file (the format of the files in data/rules: a header line
+ *  `id category priority codes pattern provider blocklist options advice source`
+ *  and rule rows; a row whose category is `disable` disables the built-in rule
+ *  named in its id column; after a header line `id actors remove summary steps
+ *  reference`, advice rows as in data/advice.tsv).  All of the file's rows are
+ *  added, or none: on an error *err names the file, the line and what is wrong
+ *  and the object is unchanged.  Returns SMTP_REPLY_OK, SMTP_REPLY_E_RULES,
+ *  SMTP_REPLY_E_IO, SMTP_REPLY_E_NOMEM or SMTP_REPLY_E_NULL.  err may be NULL. */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_rules_add_file(smtp_reply_rules *rules, const char *path, smtp_reply_rules_error *err);
+
+/** The same for rows held in memory, buf[0..len); name is used in errors and
+ *  in the rule source ("name:line"). */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_rules_add_buffer(smtp_reply_rules *rules, const char *name, const char *buf, size_t len,
+                            smtp_reply_rules_error *err);
+
+/** Check the rows against each other (duplicate ids, advice ids) and build the
+ *  matcher.  Call once, after the last add; the object is then read-only.
+ *  Returns SMTP_REPLY_OK, SMTP_REPLY_E_RULES (with *err), SMTP_REPLY_E_NOMEM or
+ *  SMTP_REPLY_E_NULL. */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_rules_compile(smtp_reply_rules *rules, smtp_reply_rules_error *err);
+
+/** Free a rules object (NULL is ignored). */
+SMTP_REPLY_API void smtp_reply_rules_free(smtp_reply_rules *rules);
+
+/** Rules (rule rows, disables excluded) in a compiled object; 0 for NULL. */
+SMTP_REPLY_API uint32_t smtp_reply_rules_count(const smtp_reply_rules *rules);
+
+/**
+ * smtp_reply_classify with the user rules as well as the built-in table.
+ * A user rule competes with the built-in rules under the same precedence, and
+ * beats a built-in rule of equal priority; disabled built-in rules never
+ * match.  The result's rule_id of a user rule reads "id (file:line)".  NULL
+ * rules (or an empty object) classifies exactly as smtp_reply_classify.
+ * Returns what smtp_reply_classify returns, or SMTP_REPLY_E_RULES for an object
+ * that was not compiled.  Never allocates; thread-safe on a shared object.
+ */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_classify_with(const smtp_reply_rules *rules, const char *buf, size_t len,
+                         const smtp_reply *reply, smtp_reply_result *result);
+
+/** smtp_reply_advice for a result of smtp_reply_classify_with: a user rule's
+ *  advice record comes from the rules object. */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_advice_with(const smtp_reply_rules *rules, const smtp_reply_result *result,
+                       smtp_reply_advice_info *advice);
+
 /* ---- names, counts and sizes (for bindings) --------------------------------- */
 
 /* Each *_name returns the stable lower-case name, or NULL for a value out of
  * range.  Each *_from_name returns the value, or -1 for an unknown name (NULL
- * included).  Each *_count is the number of values (they run 0..count-1, except
- * actors, which are bits 0..count-1). */
+ * included).  Each *_count is the number of values: they run 0..count-1, except
+ * for actors and flags, whose name functions take the bit index 0..count-1 of the
+ * value (smtp_reply_actor_name(1) is "sender_admin", SMTP_REPLY_ACTOR_SENDER_ADMIN
+ * = 1u << 1).  Errors have their own functions, above. */
 SMTP_REPLY_API const char *smtp_reply_category_name(int category);
 SMTP_REPLY_API int smtp_reply_category_from_name(const char *name);
 SMTP_REPLY_API int smtp_reply_category_count(void);
@@ -402,7 +525,8 @@ SMTP_REPLY_API const char *smtp_reply_wrapper_name(int wrapper);
 SMTP_REPLY_API int smtp_reply_wrapper_count(void);
 SMTP_REPLY_API const char *smtp_reply_actor_name(int actor_bit_index);
 SMTP_REPLY_API int smtp_reply_actor_count(void);
-/** Name of one flag bit index (0 = SMTP_REPLY_F_NO_BASIC_CODE), NULL past the last. */
+/** Name of one flag bit index (0 = SMTP_REPLY_F_NO_BASIC_CODE), NULL for a bit
+ *  that names no flag. */
 SMTP_REPLY_API const char *smtp_reply_flag_name(int bit_index);
 SMTP_REPLY_API int smtp_reply_flag_count(void);
 
@@ -413,6 +537,7 @@ SMTP_REPLY_API const char *smtp_reply_enhanced_title(int cls, int subject, int d
 SMTP_REPLY_API size_t smtp_reply_sizeof_reply(void);
 SMTP_REPLY_API size_t smtp_reply_sizeof_result(void);
 SMTP_REPLY_API size_t smtp_reply_sizeof_advice(void);
+SMTP_REPLY_API size_t smtp_reply_sizeof_stream(void);
 
 /* ---- bounce mails ------------------------------------------------------------ */
 

@@ -57,7 +57,27 @@ struct scan {
     uint32_t delay_prio;
     uint32_t text_end;         /* end offset of the last text line */
     int context;               /* scanning wrapper text: only provider / block list count */
+    const struct smtp__patset *ps;      /* the pattern parts being matched */
+    const struct smtp_reply_rules *user; /* user rules, or NULL */
 };
+
+/* The built-in table's pattern parts. */
+static const struct smtp__patset builtin_patset = {smtp__pats, smtp__uses, smtp__ac_out_start,
+                                                   smtp__ac_out_pat};
+
+/* Rule i: the built-in table's below smtp__nrules, the user object's above. */
+static inline const struct smtp__rule *rule_at(const struct scan *sc, uint32_t i)
+{
+    return i < smtp__nrules ? &smtp__rules[i] : &sc->user->rules[i - smtp__nrules];
+}
+
+/* A string of rule i's table (its id, provider or block list), or NULL. */
+static const char *rule_str(const struct scan *sc, uint32_t i, uint32_t off)
+{
+    if (i < smtp__nrules)
+        return smtp__str(off);
+    return off == SMTP__NOSTR ? NULL : sc->user->pool + off;
+}
 
 static int better(const struct pick *cur, uint32_t rule, uint32_t prio, uint32_t len)
 {
@@ -65,19 +85,23 @@ static int better(const struct pick *cur, uint32_t rule, uint32_t prio, uint32_t
         return 1;
     if (prio < cur->prio)
         return 0;
+    /* a user rule beats a built-in rule of equal priority */
+    if ((rule >= smtp__nrules) != (cur->rule >= smtp__nrules))
+        return rule >= smtp__nrules;
     if (len != cur->len)
         return len > cur->len;
     return rule < cur->rule;
 }
 
-static int constraints_hold(const struct scan *sc, const struct smtp__rule *rule)
+static int constraints_hold(const struct scan *sc, uint32_t ri, const struct smtp__rule *rule)
 {
     const smtp_reply *r = sc->reply;
+    const struct smtp__cons *conss = ri < smtp__nrules ? smtp__conss : sc->user->conss;
     int basic = !(rule->cons_kinds & (1u << SMTP__CONS_BASIC));
     int enh = !(rule->cons_kinds & (1u << SMTP__CONS_ENH));
     int stage = !(rule->cons_kinds & (1u << SMTP__CONS_STAGE));
     for (uint32_t i = 0; i < rule->ncons; i++) {
-        const struct smtp__cons *c = &smtp__conss[rule->cons_start + i];
+        const struct smtp__cons *c = &conss[rule->cons_start + i];
         switch (c->kind) {
         case SMTP__CONS_BASIC:
             if (r->code)
@@ -147,9 +171,11 @@ static uint32_t read_delay(const struct scan *sc, size_t off)
 
 static void consider(struct scan *sc, uint32_t ri, uint32_t off, uint32_t end_off)
 {
-    const struct smtp__rule *rule = &smtp__rules[ri];
+    const struct smtp__rule *rule = rule_at(sc, ri);
     uint32_t len = end_off - off;
-    if (!constraints_hold(sc, rule))
+    if (sc->user && ri < smtp__nrules && (sc->user->disabled[ri / 8] >> (ri % 8) & 1u))
+        return; /* disabled by the user rules */
+    if (!constraints_hold(sc, ri, rule))
         return;
     if (rule->provider != SMTP__NOSTR && better(&sc->provider, ri, rule->priority, len))
         sc->provider = (struct pick){ri, rule->priority, off, len};
@@ -177,7 +203,7 @@ static void consider(struct scan *sc, uint32_t ri, uint32_t off, uint32_t end_of
 /* A pattern part matched, ending at fed index end_n. */
 static void emit(struct scan *sc, uint32_t pi, uint64_t end_n)
 {
-    const struct smtp__pat *pat = &smtp__pats[pi];
+    const struct smtp__pat *pat = &sc->ps->pats[pi];
     uint64_t start_n = end_n + 1 - pat->len;
     uint32_t off = sc->ring_off[start_n % RING] & ~VIRTUAL;
     uint32_t end_off = (sc->ring_off[end_n % RING] & ~VIRTUAL) + 1;
@@ -190,8 +216,8 @@ static void emit(struct scan *sc, uint32_t pi, uint64_t end_n)
             return;
     }
     for (uint32_t u = 0; u < pat->nuse; u++) {
-        const struct smtp__use *use = &smtp__uses[pat->use_start + u];
-        const struct smtp__rule *rule = &smtp__rules[use->rule];
+        const struct smtp__use *use = &sc->ps->uses[pat->use_start + u];
+        const struct smtp__rule *rule = rule_at(sc, use->rule);
         if (rule->nparts == 1) {
             consider(sc, use->rule, off, end_off);
             continue;
@@ -265,9 +291,10 @@ static inline uint32_t step(uint32_t s, uint8_t c)
  * boundary after them wait for the next byte. */
 static void outputs(struct scan *sc, uint32_t s, uint64_t n)
 {
-    for (uint32_t a = smtp__ac_out_start[s], z = smtp__ac_out_start[s + 1]; a < z; a++) {
-        uint32_t pi = smtp__ac_out_pat[a];
-        if (smtp__pats[pi].bound & 2) {
+    const struct smtp__patset *ps = sc->ps;
+    for (uint32_t a = ps->out_start[s], z = ps->out_start[s + 1]; a < z; a++) {
+        uint32_t pi = ps->out_pat[a];
+        if (ps->pats[pi].bound & 2) {
             if (sc->npending < MAX_PENDING)
                 sc->pending[sc->npending++] = (struct pending){pi, n};
         } else {
@@ -361,6 +388,128 @@ static void feed_region(struct scan *sc, size_t off, size_t l)
     feed_span(sc, 0, off, off + l, 0);
 }
 
+/* One step of a user rules automaton over folded bytes: its goto edges
+ * (sorted by byte), then its fail links. */
+static uint32_t user_step(const struct smtp_reply_rules *u, uint32_t s, uint8_t c)
+{
+    for (;;) {
+        uint32_t a = u->edge_start[s], z = u->edge_start[s + 1];
+        while (a < z) {
+            uint32_t mid = a + (z - a) / 2;
+            if (u->edge_byte[mid] == c)
+                return u->edge_to[mid];
+            if (u->edge_byte[mid] < c)
+                a = mid + 1;
+            else
+                z = mid;
+        }
+        if (s == 0)
+            return 0;
+        s = u->fail[s];
+    }
+}
+
+/* Feed buf[off, end) through the user automaton, folded as feed_span folds it
+ * (the same letters, one space for a run of white space or a line break). */
+static uint32_t feed_user(struct scan *sc, uint32_t s, size_t off, size_t end, int join)
+{
+    const struct smtp_reply_rules *u = sc->user;
+    const unsigned char *b = (const unsigned char *)sc->buf;
+    size_t i = off;
+    uint8_t q[3];
+    uint32_t qat[3];
+    int qn = 0;
+    if (join && sc->last != ' ') {
+        q[qn] = ' ';
+        qat[qn++] = (uint32_t)off | VIRTUAL;
+    }
+    for (;;) {
+        if (qn == 0) {
+            if (i >= end)
+                break;
+            uint8_t c = b[i];
+            qat[0] = (uint32_t)i++;
+            q[0] = smtp__fold[c];
+            qn = 1;
+            if (c >= 0xc0) {
+                if (i < end && (b[i] & 0xc0) == 0x80) {
+                    uint16_t m = 0;
+                    if ((unsigned)(c - SMTP__FOLD2_LEAD0) < SMTP__FOLD2_NLEADS)
+                        m = smtp__fold2[(c - SMTP__FOLD2_LEAD0) * 64u + (b[i] & 0x3fu)];
+                    if (m && m < 0x100) {
+                        q[0] = (uint8_t)m;
+                    } else {
+                        q[0] = m ? (uint8_t)(m >> 8) : c;
+                        q[1] = m ? (uint8_t)(m & 0xff) : b[i];
+                        qat[1] = (uint32_t)i;
+                        qn = 2;
+                    }
+                    i++;
+                } else if (smtp__fold1[c - 0xc0]) {
+                    q[0] = smtp__fold1[c - 0xc0];
+                }
+            }
+            /* deliver in order: q[0] first */
+            if (qn == 2) {
+                q[2] = q[0], qat[2] = qat[0];
+                q[0] = q[1], qat[0] = qat[1];
+                q[1] = q[2], qat[1] = qat[2];
+            }
+        }
+        uint8_t c = q[qn - 1];
+        uint32_t at = qat[qn - 1];
+        qn--;
+        if (c == ' ' && sc->last == ' ')
+            continue;
+        sc->last = c;
+        if (sc->npending)
+            flush_pending(sc, !smtp__word[c]);
+        sc->ring_off[sc->n % RING] = at;
+        s = user_step(u, s, c);
+        if (u->out_start[s + 1] > u->out_start[s]) {
+            sc->n++;
+            outputs(sc, s, sc->n - 1);
+        } else {
+            sc->n++;
+        }
+    }
+    return s;
+}
+
+/* The user rules' pass over the same text and wrapper regions. */
+static void scan_user(struct scan *sc)
+{
+    const smtp_reply *reply = sc->reply;
+    sc->ps = &sc->user->patset;
+    sc->n = 0;
+    sc->npending = 0;
+    sc->nprogress = 0;
+    sc->last = ' ';
+    sc->context = 0;
+    uint32_t s = 0;
+    for (uint32_t i = 0; i < reply->nstored; i++) {
+        size_t off = reply->line[i].off, l = reply->line[i].len;
+        if (l == 0 || off > sc->len || l > sc->len - off)
+            continue;
+        s = feed_user(sc, s, off, off + l, sc->n > 0);
+    }
+    flush_pending(sc, 1);
+    if (reply->flags & SMTP_REPLY_F_UNWRAPPED) {
+        size_t ro = reply->reply.off, re = (size_t)reply->reply.off + reply->reply.len;
+        sc->context = 1;
+        if (ro <= sc->len && re <= sc->len) {
+            sc->last = ' ';
+            feed_user(sc, 0, 0, ro, 0);
+            flush_pending(sc, 1);
+            sc->last = ' ';
+            feed_user(sc, 0, re, sc->len, 0);
+        }
+        flush_pending(sc, 1);
+        sc->context = 0;
+    }
+    sc->ps = &builtin_patset;
+}
+
 static const struct smtp__enh *find_enh(unsigned subject, unsigned detail)
 {
     uint32_t lo = 0, hi = smtp__nenh;
@@ -426,12 +575,163 @@ static int perm_of_class(int cls)
     }
 }
 
-int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
-                        smtp_reply_result *res)
+/* The enhanced code's registry entry when it can explain a failure: an entry
+ * that says nothing, or says "success" for a 4.x.x/5.x.x code (X.1.5
+ * "destination address valid"), cannot. */
+static const struct smtp__enh *failure_entry(const smtp_reply *reply)
+{
+    if (reply->enhanced[0] != 4 && reply->enhanced[0] != 5)
+        return NULL;
+    const struct smtp__enh *e = find_enh(reply->enhanced[1], reply->enhanced[2]);
+    if (e == NULL || e->category == SMTP_REPLY_CAT_UNKNOWN)
+        e = find_enh(reply->enhanced[1], 0);
+    if (e && (e->category == SMTP_REPLY_CAT_UNKNOWN || e->category == SMTP_REPLY_CAT_SUCCESS))
+        return NULL;
+    return e;
+}
+
+static void decide_by_rule(const struct scan *sc, uint32_t ri, smtp_reply_result *res)
+{
+    const struct smtp__rule *rule = rule_at(sc, ri);
+    res->category = rule->category;
+    res->evidence = rule->provider != SMTP__NOSTR ? SMTP_REPLY_EVIDENCE_PROVIDER_RULE
+                                                  : SMTP_REPLY_EVIDENCE_TEXT_PHRASE;
+    res->rule_id = rule_str(sc, ri, rule->id);
+    res->match.off = sc->best.off;
+    res->match.len = sc->best.len;
+    res->advice_index = rule->advice;
+}
+
+/* Decide the category (data/README.md, "Priority: which rule wins"):
+ *   1. a matching rule (a weak single-word one only when the enhanced code has
+ *      nothing to say);
+ *   2. the word model, when its best category leads by the table's margin and
+ *      a word (not only the codes) speaks for it;
+ *   3. the enhanced code's registry entry, then the basic code's.
+ * Fills the category, evidence, rule id, match span and advice of *res and
+ * returns the deciding rule, or NULL. */
+static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_reply *reply,
+                                       struct scan *sc, struct smtp__model_out *mp,
+                                       smtp_reply_result *res)
+{
+    const struct smtp__enh *enh_entry = failure_entry(reply);
+    uint32_t best = sc->best.rule;
+    int weak = best != NO_RULE && (*rule_at(sc, best)).priority < SMTP__WEAK_PRIORITY;
+    int words_ok = sc->reply_class == 4 || sc->reply_class == 5 || sc->reply_class == 0;
+    struct smtp__model_out local;
+    struct smtp__model_out *mm = mp ? mp : &local;
+#define m (*mm)
+    if (best != NO_RULE && !weak) {
+        /* a generic phrase ("not allowed", "access denied") gives way when the
+         * other words of the reply say something else clearly */
+        if (words_ok && (*rule_at(sc, best)).priority < smtp__model_yield_below) {
+            smtp_reply_span span = {sc->best.off, sc->best.len};
+            struct smtp__model_out rest;
+            smtp__model(buf, len, reply, &span, NULL, &rest);
+            if (!mp)
+                smtp__model(buf, len, reply, NULL, sc->user, &m);
+            /* the words beside the phrase, and the model as a whole, agree on
+             * another category, clearly */
+            if (rest.category != (*rule_at(sc, best)).category && rest.category == m.category &&
+                m.margin >= smtp__model_margin &&
+                rest.margin >= smtp__model_yield_margin && rest.word.len > 0 &&
+                rest.category != SMTP_REPLY_CAT_UNKNOWN && rest.category != SMTP_REPLY_CAT_SUCCESS) {
+                res->category = rest.category;
+                res->evidence = SMTP_REPLY_EVIDENCE_WORDS;
+                res->rule_id = "words";
+                res->match = rest.word;
+                res->advice_index = smtp__categories[res->category].advice;
+                return NULL;
+            }
+        }
+        decide_by_rule(sc, best, res);
+        return rule_at(sc, best);
+    }
+    /* class 2 means success only when the basic code agrees (or is absent):
+     * "550 2.0.0 ..." is a failure with a confused enhanced code */
+    if (reply->enhanced[0] == 2 && (reply->code == 0 || reply->code < 400)) {
+        const struct smtp__enh *e = find_enh(reply->enhanced[1], reply->enhanced[2]);
+        res->category = SMTP_REPLY_CAT_SUCCESS;
+        res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
+        res->rule_id = e ? smtp__str(e->id) : "enhanced-class-2";
+        res->match = reply->enhanced_span;
+        res->advice_index = smtp__categories[res->category].advice;
+        return NULL;
+    }
+    /* the words, for a failure or a reply without a code */
+    if (words_ok) {
+        if (!mp)
+            smtp__model(buf, len, reply, NULL, sc->user, &m);
+        if (m.margin >= smtp__model_margin && m.word.len > 0 &&
+            m.wscore[m.category] >= smtp__model_min_words &&
+            m.category != SMTP_REPLY_CAT_UNKNOWN &&
+            (m.category != SMTP_REPLY_CAT_SUCCESS || sc->reply_class == 0)) {
+            if (weak && !enh_entry && m.category != (*rule_at(sc, best)).category &&
+                m.margin < smtp__model_yield_margin) {
+                /* a weak word that the words around it do not clearly contradict */
+                decide_by_rule(sc, best, res);
+                return rule_at(sc, best);
+            }
+            if (enh_entry && enh_entry->category == m.category) {
+                /* the words agree with the enhanced code: the code is the
+                 * stronger evidence */
+                res->category = enh_entry->category;
+                res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
+                res->rule_id = smtp__str(enh_entry->id);
+                res->match = reply->enhanced_span;
+            } else if (weak && (*rule_at(sc, best)).category == m.category) {
+                decide_by_rule(sc, best, res);
+                return rule_at(sc, best);
+            } else {
+                res->category = m.category;
+                res->evidence = SMTP_REPLY_EVIDENCE_WORDS;
+                res->rule_id = "words";
+                res->match = m.word;
+            }
+            res->advice_index = smtp__categories[res->category].advice;
+            return NULL;
+        }
+    }
+    /* a weak single-word rule ("rejected", "blocked") does not override an
+     * enhanced code that says more */
+    if (weak && !enh_entry) {
+        decide_by_rule(sc, best, res);
+        return rule_at(sc, best);
+    }
+    if (enh_entry) {
+        res->category = enh_entry->category;
+        res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
+        res->rule_id = smtp__str(enh_entry->id);
+        res->match = reply->enhanced_span;
+    } else if (reply->code) {
+        const struct smtp__basic *bc = find_basic(reply->code);
+        res->evidence = SMTP_REPLY_EVIDENCE_BASIC_CODE;
+        res->match = reply->code_span;
+        if (reply->code < 400) {
+            res->category = SMTP_REPLY_CAT_SUCCESS;
+            res->rule_id = bc ? smtp__str(bc->id) : "basic-class-2";
+        } else if (bc) {
+            res->category = bc->category;
+            res->rule_id = smtp__str(bc->id);
+        } else {
+            res->rule_id = reply->code < 500 ? "basic-class-4" : "basic-class-5";
+        }
+    }
+    res->advice_index = smtp__categories[res->category].advice;
+    return NULL;
+#undef m
+}
+
+static int classify_impl(const struct smtp_reply_rules *user, const char *buf, size_t len,
+                         const smtp_reply *reply, smtp_reply_result *res)
 {
     if (res == NULL)
         return SMTP_REPLY_E_NULL;
     reset_result(res);
+    if (user && !user->compiled)
+        return SMTP_REPLY_E_RULES;
+    if (user && !user->active)
+        user = NULL; /* an empty object: the built-in path, at its cost */
     if (reply == NULL || (buf == NULL && len > 0))
         return SMTP_REPLY_E_NULL;
     if (reply->nstored > SMTP_REPLY_MAX_LINES)
@@ -452,6 +752,8 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
     sc.delay = sc.delay_prio = 0;
     sc.text_end = 0;
     sc.context = 0;
+    sc.ps = &builtin_patset;
+    sc.user = user;
 
     uint32_t s = 0;
     for (uint32_t i = 0; i < reply->nstored; i++) {
@@ -474,6 +776,8 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
         }
         flush_pending(&sc, 1);
     }
+    if (user && user->npats)
+        scan_user(&sc);
     res->code = reply->code;
     memcpy(res->enhanced, reply->enhanced, sizeof res->enhanced);
     res->flags = reply->flags;
@@ -482,67 +786,24 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
         res->enhanced_title = smtp_reply_enhanced_title(reply->enhanced[0], reply->enhanced[1],
                                                         reply->enhanced[2]);
 
-    const struct smtp__rule *rule = NULL;
-    int category = SMTP_REPLY_CAT_UNKNOWN;
-    /* A weak single-word rule ("rejected", "blocked") does not override an
-     * enhanced code that says more (data/README.md, "Priority"). */
-    const struct smtp__enh *enh_entry = NULL;
-    if (reply->enhanced[0] == 4 || reply->enhanced[0] == 5) {
-        enh_entry = find_enh(reply->enhanced[1], reply->enhanced[2]);
-        if (enh_entry == NULL || enh_entry->category == SMTP_REPLY_CAT_UNKNOWN)
-            enh_entry = find_enh(reply->enhanced[1], 0);
-        /* an entry that says nothing, or says "success" for a 4.x.x/5.x.x
-         * code (X.1.5 "destination address valid"), cannot explain a failure */
-        if (enh_entry && (enh_entry->category == SMTP_REPLY_CAT_UNKNOWN ||
-                          enh_entry->category == SMTP_REPLY_CAT_SUCCESS))
-            enh_entry = NULL;
+    /* The word pass (words.c): concept rules, and the model that decide()
+     * may need; only when a concept rule could still win */
+    struct smtp__model_out words;
+    struct smtp__model_out *wp = NULL;
+    uint32_t top = smtp__concept_top_priority > smtp__model_yield_below ? smtp__concept_top_priority
+                                                                         : smtp__model_yield_below;
+    if (user && user->top_priority >= top)
+        top = user->top_priority + 1;
+    if ((sc.reply_class == 4 || sc.reply_class == 5 || sc.reply_class == 0) &&
+        (sc.best.rule == NO_RULE || rule_at(&sc, sc.best.rule)->priority < top)) {
+        smtp__model(buf, len, reply, NULL, user, &words);
+        wp = &words;
+        for (uint32_t i = 0; i < words.nhits; i++)
+            consider(&sc, words.hits[i].rule, words.hits[i].span.off,
+                     words.hits[i].span.off + words.hits[i].span.len);
     }
-    if (sc.best.rule != NO_RULE && smtp__rules[sc.best.rule].priority < SMTP__WEAK_PRIORITY &&
-        enh_entry)
-        sc.best.rule = NO_RULE;
-    if (sc.best.rule != NO_RULE) {
-        rule = &smtp__rules[sc.best.rule];
-        category = rule->category;
-        res->evidence = rule->provider != SMTP__NOSTR ? SMTP_REPLY_EVIDENCE_PROVIDER_RULE
-                                       : SMTP_REPLY_EVIDENCE_TEXT_PHRASE;
-        res->rule_id = smtp__str(rule->id);
-        res->match.off = sc.best.off;
-        res->match.len = sc.best.len;
-        res->advice_index = rule->advice;
-    } else {
-        int decided = 0;
-        /* class 2 means success only when the basic code agrees (or is absent):
-         * "550 2.0.0 ..." is a failure with a confused enhanced code */
-        if (reply->enhanced[0] == 2 && (reply->code == 0 || reply->code < 400)) {
-            const struct smtp__enh *e = find_enh(reply->enhanced[1], reply->enhanced[2]);
-            category = SMTP_REPLY_CAT_SUCCESS;
-            res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
-            res->rule_id = e ? smtp__str(e->id) : "enhanced-class-2";
-            res->match = reply->enhanced_span;
-            decided = 1;
-        } else if (enh_entry) {
-            category = enh_entry->category;
-            res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
-            res->rule_id = smtp__str(enh_entry->id);
-            res->match = reply->enhanced_span;
-            decided = 1;
-        }
-        if (!decided && reply->code) {
-            const struct smtp__basic *bc = find_basic(reply->code);
-            res->evidence = SMTP_REPLY_EVIDENCE_BASIC_CODE;
-            res->match = reply->code_span;
-            if (reply->code < 400) {
-                category = SMTP_REPLY_CAT_SUCCESS;
-                res->rule_id = bc ? smtp__str(bc->id) : "basic-class-2";
-            } else if (bc) {
-                category = bc->category;
-                res->rule_id = smtp__str(bc->id);
-            } else {
-                res->rule_id = reply->code < 500 ? "basic-class-4" : "basic-class-5";
-            }
-        }
-        res->advice_index = smtp__categories[category].advice;
-    }
+    const struct smtp__rule *rule = decide(buf, len, reply, &sc, wp, res);
+    int category = res->category;
     res->category = category;
 
     const struct smtp__category *cat = &smtp__categories[category];
@@ -574,15 +835,34 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
         if (rule->fault != SMTP__NONE8)
             res->fault = rule->fault;
     }
+    /* weak evidence never tells a sender to drop an address: the basic code
+     * alone, the word model, or a concept rule (words in any order) say
+     * `review` at most */
+    if ((res->evidence == SMTP_REPLY_EVIDENCE_BASIC_CODE || res->evidence == SMTP_REPLY_EVIDENCE_WORDS ||
+         (rule && (rule->options & SMTP__OPT_CONCEPT))) &&
+        res->recipient_action == SMTP_REPLY_RCPT_SUPPRESS)
+        res->recipient_action = SMTP_REPLY_RCPT_REVIEW;
     if (sc.delay)
         res->retry_after = sc.delay;
     else if (rule && rule->retry)
         res->retry_after = rule->retry;
     if (sc.provider.rule != NO_RULE)
-        res->provider = smtp__str(smtp__rules[sc.provider.rule].provider);
+        res->provider = rule_str(&sc, sc.provider.rule, rule_at(&sc, sc.provider.rule)->provider);
     if (sc.blocklist.rule != NO_RULE)
-        res->blocklist = smtp__str(smtp__rules[sc.blocklist.rule].blocklist);
+        res->blocklist = rule_str(&sc, sc.blocklist.rule, rule_at(&sc, sc.blocklist.rule)->blocklist);
     return SMTP_REPLY_OK;
+}
+
+int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
+                        smtp_reply_result *res)
+{
+    return classify_impl(NULL, buf, len, reply, res);
+}
+
+int smtp_reply_classify_with(const smtp_reply_rules *rules, const char *buf, size_t len,
+                             const smtp_reply *reply, smtp_reply_result *res)
+{
+    return classify_impl(rules, buf, len, reply, res);
 }
 
 int smtp_reply_classify_buf(const char *buf, size_t len, smtp_reply *reply,

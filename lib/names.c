@@ -1,8 +1,14 @@
 /*
  * names.c - stable names of every enum value, versions, limits and sizes.
  *
- * Each name function is a switch without a default: label, so the compiler
- * (-Wswitch) flags an enum value that has no name yet.
+ * Each name function is a switch over its enum without a default: label, so the
+ * compiler (-Wswitch, an error for the library) flags an enum value that has no
+ * name yet.  A value outside the enum falls through to NULL, and each count is
+ * derived from the names (the values run 0..count-1, or bits 0..count-1), so a
+ * new value needs only its case here.  The category names come from the table
+ * (data/categories.tsv), which tools/gen-tables.py checks against smtpreply.h;
+ * tests/check-enums.py compares the header's enums with these names, the Python
+ * binding and data/categories.tsv.
  */
 #include <string.h>
 
@@ -44,23 +50,45 @@ static const char *error_name(enum smtp_reply_error e, int want_text)
     case SMTP_REPLY_E_NOT_MAIL: return want_text ? "The input does not start with a mail header block" : "not_mail";
     case SMTP_REPLY_E_SCRATCH: return want_text ? "The scratch buffer is smaller than SMTP_REPLY_BOUNCE_SCRATCH_MIN" : "scratch";
     case SMTP_REPLY_E_READER: return want_text ? "The bounce reader is not open" : "reader";
+    case SMTP_REPLY_E_RULES: return want_text ? "A user rules row is invalid" : "rules";
+    case SMTP_REPLY_E_NOMEM: return want_text ? "Memory ran out while loading user rules" : "nomem";
+    case SMTP_REPLY_E_IO: return want_text ? "A user rules file could not be read" : "io";
     }
     return NULL;
 }
 
+/* enum smtp_reply_error holds 0 down to SMTP__ERROR_MIN; values below are not
+ * converted to the enum. */
+#define SMTP__ERROR_MIN (-64)
+
 const char *smtp_reply_error_name(int err)
 {
-    const char *s = (err <= 0 && err > -smtp_reply_error_count()) ? error_name((enum smtp_reply_error)err, 0) : NULL;
+    const char *s = err <= 0 && err >= SMTP__ERROR_MIN ? error_name((enum smtp_reply_error)err, 0) : NULL;
     return s ? s : "unknown_error";
 }
 
 const char *smtp_reply_strerror(int err)
 {
-    const char *s = (err <= 0 && err > -smtp_reply_error_count()) ? error_name((enum smtp_reply_error)err, 1) : NULL;
+    const char *s = err <= 0 && err >= SMTP__ERROR_MIN ? error_name((enum smtp_reply_error)err, 1) : NULL;
     return s ? s : "Unknown error code";
 }
 
-int smtp_reply_error_count(void) { return 18; }
+int smtp_reply_error_count(void)
+{
+    int n = 0;
+    while (n < -SMTP__ERROR_MIN && error_name((enum smtp_reply_error)-n, 0) != NULL)
+        n++;
+    return n;
+}
+
+/* Number of values 0, 1, ... that have a name. */
+static int count_names(const char *(*name)(int))
+{
+    int n = 0;
+    while (n < 64 && name(n) != NULL)
+        n++;
+    return n;
+}
 
 const char *smtp_reply_category_name(int c)
 {
@@ -91,8 +119,8 @@ static const char *perm_name(enum smtp_reply_permanence v)
     }
     return NULL;
 }
-const char *smtp_reply_permanence_name(int v) { return v >= 0 && v < 4 ? perm_name((enum smtp_reply_permanence)v) : NULL; }
-int smtp_reply_permanence_count(void) { return 4; }
+const char *smtp_reply_permanence_name(int v) { return v >= 0 && v < 64 ? perm_name((enum smtp_reply_permanence)v) : NULL; }
+int smtp_reply_permanence_count(void) { return count_names(smtp_reply_permanence_name); }
 
 static const char *rcpt_name(enum smtp_reply_recipient_action v)
 {
@@ -103,8 +131,8 @@ static const char *rcpt_name(enum smtp_reply_recipient_action v)
     }
     return NULL;
 }
-const char *smtp_reply_recipient_action_name(int v) { return v >= 0 && v < 3 ? rcpt_name((enum smtp_reply_recipient_action)v) : NULL; }
-int smtp_reply_recipient_action_count(void) { return 3; }
+const char *smtp_reply_recipient_action_name(int v) { return v >= 0 && v < 64 ? rcpt_name((enum smtp_reply_recipient_action)v) : NULL; }
+int smtp_reply_recipient_action_count(void) { return count_names(smtp_reply_recipient_action_name); }
 
 static const char *msg_name(enum smtp_reply_message_action v)
 {
@@ -117,8 +145,8 @@ static const char *msg_name(enum smtp_reply_message_action v)
     }
     return NULL;
 }
-const char *smtp_reply_message_action_name(int v) { return v >= 0 && v < 5 ? msg_name((enum smtp_reply_message_action)v) : NULL; }
-int smtp_reply_message_action_count(void) { return 5; }
+const char *smtp_reply_message_action_name(int v) { return v >= 0 && v < 64 ? msg_name((enum smtp_reply_message_action)v) : NULL; }
+int smtp_reply_message_action_count(void) { return count_names(smtp_reply_message_action_name); }
 
 static const char *fault_name(enum smtp_reply_fault v)
 {
@@ -133,8 +161,8 @@ static const char *fault_name(enum smtp_reply_fault v)
     }
     return NULL;
 }
-const char *smtp_reply_fault_name(int v) { return v >= 0 && v < 7 ? fault_name((enum smtp_reply_fault)v) : NULL; }
-int smtp_reply_fault_count(void) { return 7; }
+const char *smtp_reply_fault_name(int v) { return v >= 0 && v < 64 ? fault_name((enum smtp_reply_fault)v) : NULL; }
+int smtp_reply_fault_count(void) { return count_names(smtp_reply_fault_name); }
 
 static const char *evidence_name(enum smtp_reply_evidence v)
 {
@@ -144,11 +172,12 @@ static const char *evidence_name(enum smtp_reply_evidence v)
     case SMTP_REPLY_EVIDENCE_TEXT_PHRASE: return "text_phrase";
     case SMTP_REPLY_EVIDENCE_ENHANCED_CODE: return "enhanced_code";
     case SMTP_REPLY_EVIDENCE_BASIC_CODE: return "basic_code";
+    case SMTP_REPLY_EVIDENCE_WORDS: return "words";
     }
     return NULL;
 }
-const char *smtp_reply_evidence_name(int v) { return v >= 0 && v < 5 ? evidence_name((enum smtp_reply_evidence)v) : NULL; }
-int smtp_reply_evidence_count(void) { return 5; }
+const char *smtp_reply_evidence_name(int v) { return v >= 0 && v < 64 ? evidence_name((enum smtp_reply_evidence)v) : NULL; }
+int smtp_reply_evidence_count(void) { return count_names(smtp_reply_evidence_name); }
 
 static const char *stage_name(enum smtp_reply_stage v)
 {
@@ -165,8 +194,8 @@ static const char *stage_name(enum smtp_reply_stage v)
     }
     return NULL;
 }
-const char *smtp_reply_stage_name(int v) { return v >= 0 && v < 9 ? stage_name((enum smtp_reply_stage)v) : NULL; }
-int smtp_reply_stage_count(void) { return 9; }
+const char *smtp_reply_stage_name(int v) { return v >= 0 && v < 64 ? stage_name((enum smtp_reply_stage)v) : NULL; }
+int smtp_reply_stage_count(void) { return count_names(smtp_reply_stage_name); }
 
 static const char *wrapper_name(enum smtp_reply_wrapper v)
 {
@@ -182,23 +211,47 @@ static const char *wrapper_name(enum smtp_reply_wrapper v)
     }
     return NULL;
 }
-const char *smtp_reply_wrapper_name(int v) { return v >= 0 && v < 8 ? wrapper_name((enum smtp_reply_wrapper)v) : NULL; }
-int smtp_reply_wrapper_count(void) { return 8; }
+const char *smtp_reply_wrapper_name(int v) { return v >= 0 && v < 64 ? wrapper_name((enum smtp_reply_wrapper)v) : NULL; }
+int smtp_reply_wrapper_count(void) { return count_names(smtp_reply_wrapper_name); }
 
-const char *smtp_reply_actor_name(int bit)
+static const char *actor_name(enum smtp_reply_actor v)
 {
-    static const char *const names[] = {"sender", "sender_admin", "recipient", "recipient_admin"};
-    return bit >= 0 && bit < 4 ? names[bit] : NULL;
+    switch (v) {
+    case SMTP_REPLY_ACTOR_SENDER: return "sender";
+    case SMTP_REPLY_ACTOR_SENDER_ADMIN: return "sender_admin";
+    case SMTP_REPLY_ACTOR_RECIPIENT: return "recipient";
+    case SMTP_REPLY_ACTOR_RECIPIENT_ADMIN: return "recipient_admin";
+    }
+    return NULL;
 }
-int smtp_reply_actor_count(void) { return 4; }
+const char *smtp_reply_actor_name(int bit) { return bit >= 0 && bit < 32 ? actor_name((enum smtp_reply_actor)(1u << bit)) : NULL; }
+int smtp_reply_actor_count(void) { return count_names(smtp_reply_actor_name); }
 
-const char *smtp_reply_flag_name(int bit)
+static const char *flag_name(enum smtp_reply_flag v)
 {
-    static const char *const names[] = {
-        "no_basic_code", "code_mismatch", "class_mismatch", "long_line", "8bit", "nul",
-        "no_final_line", "empty_text", "nonstandard_code", "lines_truncated",
-        "bytes_truncated", "enhanced_inline", "enhanced_mismatch", "bare_lf", "unwrapped",
-        "control", "line_without_code", "flattened", "several_replies", "no_reply"};
-    return bit >= 0 && (size_t)bit < SMTP__ARRAY_SIZE(names) ? names[bit] : NULL;
+    switch (v) {
+    case SMTP_REPLY_F_NO_BASIC_CODE: return "no_basic_code";
+    case SMTP_REPLY_F_CODE_MISMATCH: return "code_mismatch";
+    case SMTP_REPLY_F_CLASS_MISMATCH: return "class_mismatch";
+    case SMTP_REPLY_F_LONG_LINE: return "long_line";
+    case SMTP_REPLY_F_8BIT: return "8bit";
+    case SMTP_REPLY_F_NUL: return "nul";
+    case SMTP_REPLY_F_NO_FINAL_LINE: return "no_final_line";
+    case SMTP_REPLY_F_EMPTY_TEXT: return "empty_text";
+    case SMTP_REPLY_F_NONSTANDARD_CODE: return "nonstandard_code";
+    case SMTP_REPLY_F_LINES_TRUNCATED: return "lines_truncated";
+    case SMTP_REPLY_F_BYTES_TRUNCATED: return "bytes_truncated";
+    case SMTP_REPLY_F_ENHANCED_INLINE: return "enhanced_inline";
+    case SMTP_REPLY_F_ENHANCED_MISMATCH: return "enhanced_mismatch";
+    case SMTP_REPLY_F_BARE_LF: return "bare_lf";
+    case SMTP_REPLY_F_UNWRAPPED: return "unwrapped";
+    case SMTP_REPLY_F_CONTROL: return "control";
+    case SMTP_REPLY_F_LINE_WITHOUT_CODE: return "line_without_code";
+    case SMTP_REPLY_F_FLATTENED: return "flattened";
+    case SMTP_REPLY_F_SEVERAL_REPLIES: return "several_replies";
+    case SMTP_REPLY_F_NO_REPLY: return "no_reply";
+    }
+    return NULL;
 }
-int smtp_reply_flag_count(void) { return 20; }
+const char *smtp_reply_flag_name(int bit) { return bit >= 0 && bit < 32 ? flag_name((enum smtp_reply_flag)(1u << bit)) : NULL; }
+int smtp_reply_flag_count(void) { return count_names(smtp_reply_flag_name); }

@@ -52,8 +52,6 @@ size_t smtp__read_enhanced(const char *buf, size_t i, size_t n, uint16_t v[3])
     return p - i;
 }
 
-/* Scan one line starting at q: returns the offset of its '\n' (or end) and
- * ORs byte anomaly flags into *flags. */
 /* Any byte below 0x20 or at or above 0x7f in p[0..n)?  Eight bytes at a time
  * (SWAR); a "yes" may be a tab, which the exact scan then ignores. */
 static int unusual_bytes(const unsigned char *p, size_t n)
@@ -73,6 +71,8 @@ static int unusual_bytes(const unsigned char *p, size_t n)
     return 0;
 }
 
+/* Scan one line starting at q: returns the offset of its '\n' (or end) and
+ * ORs byte anomaly flags into *flags. */
 static size_t scan_line(const unsigned char *b, size_t q, size_t end, uint32_t *flags)
 {
     const unsigned char *lf = memchr(b + q, '\n', end - q);
@@ -210,10 +210,22 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
 {
     const unsigned char *b = (const unsigned char *)buf;
     size_t q = p;
+    int folding = 0; /* after the final line of a whole text: only folded lines follow */
     *final = 0;
     *final_has_lf = 0;
     while (q < end) {
         size_t ls = q;
+        /* a whole text may indent its lines ("  550-5.1.1 ..." in a bounce), and
+         * a log or DSN folds a long line onto indented ones: the code, if any,
+         * comes after the indentation */
+        size_t cs = ls;
+        if (!stream)
+            while (cs < end && is_blank(b[cs]))
+                cs++;
+        if (folding && (cs == ls || cs == end || b[cs] == '\r' || b[cs] == '\n' ||
+                        (cs + 3 < end && is_digit(b[cs]) && is_digit(b[cs + 1]) &&
+                         is_digit(b[cs + 2]) && (b[cs + 3] == ' ' || b[cs + 3] == '-'))))
+            break;
         size_t e = scan_line(b, q, end, &r->flags);
         int has_lf = e < end;
         size_t le = e;
@@ -228,16 +240,18 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
 
         size_t t = ls;
         int line_coded = 0, cont = 1;
-        if (coded) {
-            if (le - ls >= 3 && is_digit(b[ls]) && is_digit(b[ls + 1]) && is_digit(b[ls + 2]) &&
-                (le - ls == 3 || b[ls + 3] == ' ' || b[ls + 3] == '-' ||
-                 (!stream && b[ls + 3] == ':'))) {
-                int lc = (b[ls] - '0') * 100 + (b[ls + 1] - '0') * 10 + (b[ls + 2] - '0');
+        if (coded && !folding) {
+            if (cs > le)
+                cs = le;
+            if (le - cs >= 3 && is_digit(b[cs]) && is_digit(b[cs + 1]) && is_digit(b[cs + 2]) &&
+                (le - cs == 3 || b[cs + 3] == ' ' || b[cs + 3] == '-' ||
+                 (!stream && b[cs + 3] == ':'))) {
+                int lc = (b[cs] - '0') * 100 + (b[cs + 1] - '0') * 10 + (b[cs + 2] - '0');
                 line_coded = 1;
                 if (lc != r->code)
                     r->flags |= SMTP_REPLY_F_CODE_MISMATCH;
-                cont = le - ls > 3 && b[ls + 3] == '-';
-                t = ls + 3 + (le - ls > 3 ? 1 : 0);
+                cont = le - cs > 3 && b[cs + 3] == '-';
+                t = cs + 3 + (le - cs > 3 ? 1 : 0);
                 while (t < le && b[t] == ':')
                     t++;
             } else {
@@ -247,7 +261,7 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
         while (t < le && is_blank(b[t]))
             t++;
         uint16_t v[3];
-        size_t el = smtp__read_enhanced(buf, t, le, v);
+        size_t el = folding ? 0 : smtp__read_enhanced(buf, t, le, v);
         if (el) {
             note_enhanced(r, v, t, el);
             t += el;
@@ -285,10 +299,43 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
         if (line_coded && !cont) {
             *final = 1;
             *final_has_lf = has_lf;
-            break;
+            if (stream)
+                break;
+            folding = 1;
+        } else if (folding) {
+            *final_has_lf = has_lf;
         }
     }
     return q;
+}
+
+/* The start of a stream reply, b[0..n): white space only (SMTP_REPLY_E_BLANK;
+ * the bytes before `from` are known to be white space), anything else that
+ * cannot start a reply (an error), the start of a code that has not fully
+ * arrived (SMTP_REPLY_E_INCOMPLETE), or a code and its separator (OK).
+ * Examines at most 10 bytes unless the reply starts with white space. */
+static int stream_start(const unsigned char *b, size_t n, size_t from)
+{
+    if (is_space(b[0])) {
+        for (size_t k = from; k < n; k++)
+            if (!is_space(b[k]))
+                return SMTP_REPLY_E_NO_CODE;
+        return SMTP_REPLY_E_BLANK;
+    }
+    size_t k = 0;
+    while (k < n && is_digit(b[k]) && k < 8)
+        k++;
+    if (k == 0)
+        return looks_like_html(b, 0, n) ? SMTP_REPLY_E_HTML : SMTP_REPLY_E_NO_CODE;
+    if (k < 3)
+        return k == n ? SMTP_REPLY_E_INCOMPLETE : SMTP_REPLY_E_SHORT_CODE;
+    if (k > 3)
+        return SMTP_REPLY_E_LONG_CODE;
+    if (b[0] < '2' || b[0] > '5')
+        return SMTP_REPLY_E_BAD_CLASS;
+    if (k < n && b[k] != ' ' && b[k] != '-' && b[k] != '\r' && b[k] != '\n')
+        return SMTP_REPLY_E_BAD_SEPARATOR;
+    return k == n ? SMTP_REPLY_E_INCOMPLETE : SMTP_REPLY_OK;
 }
 
 int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *r)
@@ -332,13 +379,10 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
             if (p == end)
                 return SMTP_REPLY_E_BLANK;
         }
-    } else if (is_space(b[0])) {
-        size_t k = 0;
-        while (k < n && is_space(b[k]))
-            k++;
-        if (k == n)
-            return SMTP_REPLY_E_BLANK;
-        return SMTP_REPLY_E_NO_CODE;
+    } else {
+        int rc = stream_start(b, n, 0);
+        if (rc != SMTP_REPLY_OK && rc != SMTP_REPLY_E_INCOMPLETE)
+            return rc;
     }
 
     /* What does the text start with? */
@@ -479,4 +523,86 @@ size_t smtp_reply_text(const char *buf, size_t len, const smtp_reply *r, char *d
     if (dstsize)
         dst[total < dstsize ? total : dstsize - 1] = '\0';
     return total;
+}
+
+void smtp_reply_stream_init(smtp_reply_stream *st)
+{
+    if (st)
+        memset(st, 0, sizeof *st);
+}
+
+size_t smtp_reply_sizeof_stream(void) { return sizeof(smtp_reply_stream); }
+
+/* A stream line [ls, e) (e at its line feed) is a reply's final line: "NNN",
+ * "NNN text" (as parse_lines reads a coded line that does not continue). */
+static int final_line(const unsigned char *b, size_t ls, size_t e)
+{
+    size_t le = e > ls && b[e - 1] == '\r' ? e - 1 : e;
+    return le - ls >= 3 && is_digit(b[ls]) && is_digit(b[ls + 1]) && is_digit(b[ls + 2]) &&
+           (le - ls == 3 || b[ls + 3] == ' ');
+}
+
+int smtp_reply_parse_stream(smtp_reply_stream *st, const char *buf, size_t len, smtp_reply *r)
+{
+    if (r)
+        memset(r, 0, sizeof *r);
+    if (st == NULL || r == NULL)
+        return SMTP_REPLY_E_NULL;
+    if (buf == NULL || len == 0) {
+        st->scanned = st->line_start = 0;
+        st->started = 0;
+        return buf == NULL && len ? SMTP_REPLY_E_NULL : SMTP_REPLY_E_EMPTY;
+    }
+    const unsigned char *b = (const unsigned char *)buf;
+    size_t n = len < SMTP_REPLY_MAX_BYTES ? len : SMTP_REPLY_MAX_BYTES;
+    if (n < st->scanned) /* not the buffer the state has seen: a new stream */
+        st->scanned = st->line_start = st->started = 0;
+    size_t from = st->scanned;
+    int rc = SMTP_REPLY_E_INCOMPLETE;
+
+    if (!st->started) {
+        /* the code at the start; until it and its separator have arrived, or
+         * while the reply is only white space, this is all there is to check */
+        rc = stream_start(b, n, from);
+        st->examined += (n - from) < 10 ? (n - from) : 10;
+        if (rc == SMTP_REPLY_OK) {
+            st->started = 1;
+            rc = SMTP_REPLY_E_INCOMPLETE;
+        } else if (rc == SMTP_REPLY_E_BLANK) {
+            /* white space only so far: an error, as smtp_reply_parse says, but
+             * a caller that waits for more pays only for the new bytes */
+            st->scanned = n;
+            return rc;
+        } else if (rc != SMTP_REPLY_E_INCOMPLETE) {
+            st->scanned = st->line_start = 0;
+            return rc;
+        } else {
+            st->scanned = n;
+            return rc;
+        }
+    }
+    /* look for the final line among the lines completed since the last call */
+    size_t i = from, ls = st->line_start;
+    while (i < n) {
+        const unsigned char *lf = memchr(b + i, '\n', n - i);
+        if (lf == NULL)
+            break;
+        size_t e = (size_t)(lf - b);
+        st->examined += e + 1 - i;
+        if (final_line(b, ls, e)) {
+            st->examined += e + 1; /* the one full parse */
+            st->scanned = st->line_start = 0;
+            st->started = 0;
+            return smtp_reply_parse(buf, e + 1, SMTP_REPLY_OPT_STREAM, r);
+        }
+        ls = i = e + 1;
+    }
+    st->examined += n - i;
+    if (len > n) {
+        st->scanned = st->line_start = st->started = 0;
+        return SMTP_REPLY_E_TOO_LONG;
+    }
+    st->scanned = n;
+    st->line_start = ls;
+    return rc;
 }

@@ -93,7 +93,7 @@ struct smtp__cons {
 extern const struct smtp__cons smtp__conss[];
 
 /* Option bits of a rule. */
-enum { SMTP__OPT_DELAY = 1 };
+enum { SMTP__OPT_DELAY = 1, SMTP__OPT_CONCEPT = 2 };
 #define SMTP__NONE8 0xffu
 /* Rules below this priority lose to an informative enhanced code. */
 #define SMTP__WEAK_PRIORITY 30
@@ -193,6 +193,48 @@ extern const uint8_t smtp__wr_out[];
 extern const uint32_t smtp__nwraps;
 extern const struct smtp__wrap smtp__wraps[];
 #define SMTP__MAX_WRAPS 64
+
+/* ---- the word model (tools/model.py, data/model.tsv) ---- */
+/* Feature slots, open addressing with linear probing on (hash & (nslots - 1));
+ * hash 0 is an empty slot.  w = (first weight << 8) | number of weights, or
+ * SMTP__FEAT_STOP for a stop word (skipped; never part of a pair). */
+#define SMTP__FEAT_STOP 0xffffffffu
+struct smtp__feat {
+    uint32_t hash;
+    uint32_t w;
+    uint32_t c;   /* (first concept term << 8) | number of concept terms */
+};
+/* A concept rule (a row of data/rules whose pattern starts with "~"): the rule it
+ * is, and how many groups of terms must all be found in one clause. */
+struct smtp__concept {
+    uint16_t rule;
+    uint8_t  ngroups;
+};
+/* A term of a concept: which concept, which group it belongs to. */
+struct smtp__term {
+    uint16_t concept;
+    uint8_t  group;
+};
+extern const struct smtp__concept smtp__concepts[];
+extern const uint32_t smtp__nconcepts;
+extern const struct smtp__term smtp__concept_terms[];
+/* The highest priority of a concept rule: a phrase rule at or above it cannot be beaten. */
+extern const uint32_t smtp__concept_top_priority;
+/* One weight of a feature: its category and its (scaled) value. */
+struct smtp__featw {
+    uint8_t cat;
+    int16_t w;
+};
+extern const uint32_t smtp__model_nslots;
+extern const struct smtp__feat smtp__model_feats[];
+extern const struct smtp__featw smtp__model_w[];
+extern const int16_t smtp__model_bias[];   /* per category */
+extern const int32_t smtp__model_margin;   /* the lead the best category needs to decide */
+extern const int32_t smtp__model_min_words; /* what its words (not its codes) must give it */
+/* A rule below this priority gives way to the model when the model picks another
+ * category by at least smtp__model_yield_margin. */
+extern const uint32_t smtp__model_yield_below;
+extern const int32_t smtp__model_yield_margin;
 
 extern const char smtp__table_version[];
 extern const char smtp__table_hash[];

@@ -573,7 +573,7 @@ START_TEST(test_errors)
     ck_assert_str_eq(smtp_reply_error_name(SMTP_REPLY_E_NOT_MAIL), "not_mail");
     ck_assert_str_eq(smtp_reply_error_name(SMTP_REPLY_E_SCRATCH), "scratch");
     ck_assert_str_eq(smtp_reply_error_name(SMTP_REPLY_E_READER), "reader");
-    ck_assert_int_eq(smtp_reply_error_count(), 18);
+    ck_assert_int_ge(smtp_reply_error_count(), 18);   /* 18 with the bounce reader's three; more may follow */
     ck_assert_str_ne(smtp_reply_strerror(SMTP_REPLY_E_READER), "Unknown error code");
     /* smtp_reply_bounce_header */
     smtp_reply_bounce_str blk = {"Subject: a\r\n b\r\nX-Y: 1\r\nx-y: 2\r\n\r\n", 35, 0}, v;

@@ -3,7 +3,8 @@
  *
  *   test-corpus CORPUS.tsv MAP.tsv DISAGREEMENTS.tsv MIN_PERMILLE [--list]
  *
- * Runs every row of ../shared/corpus/sisimai-dev.tsv (real diagnostic strings
+ * Runs every row of ../shared/corpus/sisimai-dev.tsv (real diagnostic strings,
+ * column 1 decoded with the record escapes of common/record.h,
  * with the reason Sisimai gave after reading the whole bounce), maps Sisimai's
  * reason to the categories that agree with it (MAP.tsv), and prints agreement
  * per reason.  Fails when
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "smtpreply.h"
 
 #define MAX_REASONS 64
@@ -59,21 +61,6 @@ static void chomp(char *s)
     size_t l = strlen(s);
     while (l && (s[l - 1] == '\n' || s[l - 1] == '\r'))
         s[--l] = '\0';
-}
-
-static size_t unescape(const char *in, char *out)
-{
-    size_t k = 0;
-    for (; *in; in++) {
-        if (*in == '\\' && in[1]) {
-            in++;
-            out[k++] = *in == 'n' ? '\n' : *in == 'r' ? '\r' : *in == 't' ? '\t' : *in;
-        } else {
-            out[k++] = *in;
-        }
-    }
-    out[k] = '\0';
-    return k;
 }
 
 static int in_list(const char *list, const char *word)
@@ -186,7 +173,9 @@ int main(int argc, char **argv)
             continue;
         if (strlen(diag) >= sizeof buf)
             continue;
-        size_t len = unescape(diag, buf);
+        size_t len = strlen(diag);
+        memcpy(buf, diag, len);
+        len = rec_unescape(buf, len);
         smtp_reply_result res;
         int rc = smtp_reply_classify_buf(buf, len, NULL, &res);
         const char *ours = rc == SMTP_REPLY_OK ? smtp_reply_category_name(res.category)

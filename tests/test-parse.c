@@ -79,6 +79,24 @@ static const struct parse_row rows[] = {
      "gone", NA},
     {"a second reply after the first is flagged", "550 a\r\n250 b\r\n", 0, 0, 550, "",
      F(SEVERAL_REPLIES), 0, "a", 7},
+    {"an indented line after the final line is folded text, not a new reply",
+     "550 5.2.1 The email account that you tried to reach is\n    disabled.", 0, 0, 550, "5.2.1", 0,
+     F(SEVERAL_REPLIES) | F(LINE_WITHOUT_CODE), "The email account that you tried to reach is disabled.", NA},
+    {"a fold inside a Postfix log line's reply",
+     "postfix/smtp[1]: A1: to=<a@b.example>, status=bounced (host b.example[192.0.2.1] said: 550 The mailbox\n"
+     "    is no longer active (in reply to RCPT TO command))",
+     0, 0, 550, "", F(UNWRAPPED), F(SEVERAL_REPLIES), "The mailbox is no longer active", NA},
+    {"indented lines of a multiline reply in a bounce keep their codes out of the text",
+     "  550-5.1.1 The account does not exist. Please try\n  550-5.1.1 double-checking the address\n"
+     "  550 5.1.1 for typos\n",
+     0, 0, 550, "5.1.1", 0, F(LINE_WITHOUT_CODE) | F(CODE_MISMATCH),
+     "The account does not exist. Please try double-checking the address for typos", NA},
+    {"a fold stops at an unindented line",
+     "550 first\n  second\nthird\n", 0, 0, 550, "", F(SEVERAL_REPLIES), 0, "first second", 19},
+    {"an indented code after the final line is another reply, not a fold",
+     "550 first\n  250 ok\n", 0, 0, 550, "", F(SEVERAL_REPLIES), 0, "first", 10},
+    {"a stream does not fold: the final line ends the reply",
+     "550 first\r\n  second\r\n", SMTP_REPLY_OPT_STREAM, 0, 550, "", 0, 0, "first", 11},
 
     {"empty input", "", 0, SMTP_REPLY_E_EMPTY, 0, NULL, 0, 0, NULL, NA},
     {"a bare newline", "\r\n", 0, SMTP_REPLY_E_BLANK, 0, NULL, 0, 0, NULL, NA},
@@ -235,6 +253,139 @@ START_TEST(test_stream_of_replies)
 }
 END_TEST
 
+/* Inputs for the incremental stream parser: real replies, stream errors, white
+ * space, a 250 inside a continuation line, a code split across reads. */
+static const char *const stream_inputs[] = {
+    "220 mx.example.com ESMTP\r\n250-mx.example.com\r\n250 PIPELINING\r\n",
+    "550-5.7.1 first\r\n550-5.7.1 250 second\r\n550 5.7.1 third\r\n",
+    "550-first\r\nsecond\r\n550 third\r\n",
+    "421\r\n",
+    "  \r\n\t250 ok\r\n",
+    "\r\n\r\n",
+    "5501 too long\r\n",
+    "55 short\r\n",
+    "650 bad class\r\n",
+    "550x bad separator\r\n",
+    "<html><body>\r\n",
+    "hello\r\n",
+    "550-a\n550 b\n250 next\n",
+};
+
+/* Feed s byte by byte (chunk bytes at a time) to smtp_reply_parse_stream: at every
+ * length its answer and its reply are smtp_reply_parse's on the same prefix
+ * (stream mode), until the first answer that is not "incomplete". */
+static void check_incremental(const char *s, size_t len, size_t chunk)
+{
+    smtp_reply_stream st;
+    smtp_reply_stream_init(&st);
+    for (size_t have = chunk < len ? chunk : len;; have = have + chunk < len ? have + chunk : len) {
+        smtp_reply a, b;
+        int ra = smtp_reply_parse_stream(&st, s, have, &a);
+        int rb = smtp_reply_parse(s, have, SMTP_REPLY_OPT_STREAM, &b);
+        ck_assert_msg(ra == rb, "%.20s... at %zu of %zu (chunk %zu): incremental %s, whole %s", s, have,
+                      len, chunk, smtp_reply_error_name(ra), smtp_reply_error_name(rb));
+        ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "%.20s... at %zu: replies differ", s, have);
+        if (ra != SMTP_REPLY_E_INCOMPLETE && ra != SMTP_REPLY_E_BLANK)
+            break;
+        if (have == len)
+            break;
+    }
+}
+
+START_TEST(test_incremental_equals_whole)
+{
+    const char *s = stream_inputs[_i];
+    size_t chunks[] = {1, 2, 3, 7, 64};
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
+        check_incremental(s, strlen(s), chunks[c]);
+}
+END_TEST
+
+START_TEST(test_incremental_stream_of_replies)
+{
+    const char *wire = "220 mx.example.com ESMTP\r\n250-mx.example.com\r\n250 PIPELINING\r\n"
+                       "250 2.1.0 Ok\r\n550 5.1.1 <a@example.com>: Recipient address rejected\r\n"
+                       "354 End data with <CR><LF>.<CR><LF>\r\n";
+    const int codes[] = {220, 250, 250, 550, 354};
+    size_t len = strlen(wire), start = 0, have = 0, got = 0;
+    smtp_reply_stream st;
+    smtp_reply_stream_init(&st);
+    while (have < len) {
+        have += 3; /* three bytes arrive */
+        if (have > len)
+            have = len;
+        for (;;) {
+            smtp_reply r;
+            int rc = smtp_reply_parse_stream(&st, wire + start, have - start, &r);
+            if (rc == SMTP_REPLY_E_INCOMPLETE || (rc == SMTP_REPLY_E_EMPTY && have == start))
+                break;
+            ck_assert_int_eq(rc, SMTP_REPLY_OK);
+            ck_assert_int_lt(got, 5);
+            ck_assert_int_eq(r.code, codes[got++]);
+            start += r.consumed;
+        }
+    }
+    ck_assert_uint_eq(got, 5);
+    ck_assert_uint_eq(start, len);
+}
+END_TEST
+
+/* The denial of service of issue 10: a long reply dripped one byte at a time.
+ * The work is counted in bytes examined, not in seconds: it must stay a small
+ * multiple of the reply's length (rescanning from byte 0 on every arrival would
+ * examine about len * len / 2 bytes). */
+START_TEST(test_incremental_is_linear)
+{
+    size_t len = 1u << 20, n = 0;
+    char *buf = malloc(len + 64);
+    if (_i == 0) {
+        /* 1 MB of short continuation lines, then the final line */
+        while (n + 12 <= len) {
+            memcpy(buf + n, "550-a b c d\n", 12);
+            n += 12;
+        }
+    } else {
+        /* one 1 MB line */
+        memcpy(buf, "550 ", 4);
+        memset(buf + 4, 'x', len - 4);
+        n = len;
+    }
+    memcpy(buf + n, "550 end\r\n", 9);
+    n += 9;
+    smtp_reply_stream st;
+    smtp_reply r;
+    smtp_reply_stream_init(&st);
+    int rc = SMTP_REPLY_E_INCOMPLETE;
+    size_t have = 0;
+    while (rc == SMTP_REPLY_E_INCOMPLETE && have < n)
+        rc = smtp_reply_parse_stream(&st, buf, ++have, &r);
+    ck_assert_int_eq(rc, SMTP_REPLY_OK);
+    ck_assert_uint_eq(have, n); /* complete exactly when the final line break arrives */
+    ck_assert_uint_eq(r.consumed, have);
+    ck_assert_msg(st.examined <= 3 * (uint64_t)have, "examined %llu bytes for %zu",
+                  (unsigned long long)st.examined, have);
+    free(buf);
+}
+END_TEST
+
+START_TEST(test_incremental_null_arguments)
+{
+    smtp_reply_stream st;
+    smtp_reply r;
+    smtp_reply_stream_init(&st);
+    smtp_reply_stream_init(NULL);
+    ck_assert_int_eq(smtp_reply_parse_stream(NULL, "250 ok\r\n", 8, &r), SMTP_REPLY_E_NULL);
+    ck_assert_int_eq(smtp_reply_parse_stream(&st, "250 ok\r\n", 8, NULL), SMTP_REPLY_E_NULL);
+    ck_assert_int_eq(smtp_reply_parse_stream(&st, NULL, 0, &r), SMTP_REPLY_E_EMPTY);
+    ck_assert_int_eq(smtp_reply_parse_stream(&st, NULL, 3, &r), SMTP_REPLY_E_NULL);
+    /* a buffer shorter than what the state has seen starts a new stream */
+    ck_assert_int_eq(smtp_reply_parse_stream(&st, "550-a\r\n550", 10, &r), SMTP_REPLY_E_INCOMPLETE);
+    ck_assert_int_eq(smtp_reply_parse_stream(&st, "250 ok\r\n", 8, &r), SMTP_REPLY_OK);
+    ck_assert_int_eq(r.code, 250);
+    ck_assert_uint_eq(smtp_reply_sizeof_stream(), sizeof(smtp_reply_stream));
+}
+END_TEST
+
 START_TEST(test_null_arguments)
 {
     smtp_reply r;
@@ -308,11 +459,16 @@ Suite *parse_suite(void)
     tcase_add_loop_test(tc, test_every_truncation, 0, (int)(sizeof multiline / sizeof multiline[0]));
     tcase_add_test(tc, test_stream_of_replies);
     tcase_add_test(tc, test_null_arguments);
+    tcase_add_loop_test(tc, test_incremental_equals_whole, 0,
+                        (int)(sizeof stream_inputs / sizeof stream_inputs[0]));
+    tcase_add_test(tc, test_incremental_stream_of_replies);
+    tcase_add_test(tc, test_incremental_null_arguments);
     suite_add_tcase(s, tc);
     TCase *big = tcase_create("limits");
     tcase_set_timeout(big, 60);
     tcase_add_test(big, test_huge_inputs);
     tcase_add_test(big, test_over_the_byte_cap);
+    tcase_add_loop_test(big, test_incremental_is_linear, 0, 2);
     suite_add_tcase(s, big);
     return s;
 }

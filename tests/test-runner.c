@@ -1,4 +1,4 @@
-/* test-runner.c - runs one Check suite by name: test-runner parse|table|api */
+/* test-runner.c - runs one Check suite by name: test-runner parse|table|api|unwrap */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,35 +14,14 @@ const char *test_enhanced_str(const uint16_t enh[3], char *buf, size_t size)
     return buf;
 }
 
-size_t test_unescape(const char *in, char *out, size_t outsize)
-{
-    size_t k = 0;
-    for (; *in && k + 1 < outsize; in++) {
-        if (*in == '\\' && in[1]) {
-            in++;
-            switch (*in) {
-            case 'r': out[k++] = '\r'; break;
-            case 'n': out[k++] = '\n'; break;
-            case 't': out[k++] = '\t'; break;
-            case '0': out[k++] = '\0'; break;
-            default: out[k++] = *in; break;
-            }
-        } else {
-            out[k++] = *in;
-        }
-    }
-    out[k] = '\0';
-    return k;
-}
-
 int main(int argc, char **argv)
 {
     static const struct { const char *name; Suite *(*make)(void); } suites[] = {
         {"parse", parse_suite}, {"table", table_suite}, {"api", api_suite},
-        {"unwrap", unwrap_suite}, {"bounce", bounce_suite},
+        {"unwrap", unwrap_suite}, {"rules", rules_suite}, {"bounce", bounce_suite},
     };
     if (argc != 2) {
-        fprintf(stderr, "usage: %s parse|table|api|unwrap|bounce\n", argv[0]);
+        fprintf(stderr, "usage: %s parse|table|api|unwrap|rules|bounce\n", argv[0]);
         return 2;
     }
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {

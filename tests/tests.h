@@ -1,4 +1,4 @@
-/* tests.h - shared by the Check suites. */
+/* tests.h - shared by the Check suites (the test rows: rows.h). */
 #ifndef SMTPREPLY_TESTS_H
 #define SMTPREPLY_TESTS_H
 
@@ -11,12 +11,10 @@ Suite *parse_suite(void);
 Suite *table_suite(void);
 Suite *api_suite(void);
 Suite *unwrap_suite(void);
+Suite *rules_suite(void);
 Suite *bounce_suite(void);
 
 /* "5.1.1", or "" when the reply has no enhanced code; returns buf. */
 const char *test_enhanced_str(const uint16_t enh[3], char *buf, size_t size);
-
-/* Decode the \r \n \t \\ escapes of a test row into out; returns the length. */
-size_t test_unescape(const char *in, char *out, size_t outsize);
 
 #endif

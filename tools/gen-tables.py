@@ -1,28 +1,45 @@
 #!/usr/bin/env python3
 """Generate libsmtpreply's compiled-in table from the data/ folder.
 
-    gen-tables.py DATA_DIR OUTPUT.c [OUTPUT.h]   write the table (and its types)
-    gen-tables.py --check DATA_DIR       validate the data only, print a summary
+    gen-tables.py [--header H] [--depfile D] DATA_DIR OUTPUT.c [OUTPUT.h]
+                                    write the table (and its types)
+    gen-tables.py --check [--header H] DATA_DIR
+                                    validate the data only and print a summary: the
+                                    number of rules, codes, advice records and states
+    gen-tables.py --hash DATA_DIR   print the hash a table made from DATA_DIR would carry
+
+Every *.tsv file in DATA_DIR/rules is read, in name order.  The depfile names the
+files read and the DATA_DIR/rules folder itself, whose time stamp changes when a
+file is added or removed, so that ninja reruns the generator for a new rule file
+without a reconfigure (lib/meson.build).
+
+The enum values and names the data uses (categories, verdicts, faults, stages,
+wrappers, actors) are read from the public header H (include/smtpreply.h by
+default), and data/categories.tsv must match its enum smtp_reply_category.
+
+--train TESTS_DIR names the folder of test rows (tests/data) the word model is
+trained on, besides the rules and the code registries; without it the model
+learns from those alone. The test rows are then part of the table's hash and of
+the depfile.
 
 Standard library only. The output is deterministic: the same data gives the same
 bytes (rows in file-name then line order, no timestamps, no absolute paths).
 See data/README.md for the file formats.
 """
+import argparse
 import hashlib
 import os
 import unicodedata
 import re
 import sys
 
-CATEGORY_NAMES = None  # filled from categories.tsv
-PERM = {"unknown": 0, "success": 1, "transient": 2, "permanent": 3}
-RCPT = {"keep": 0, "suppress": 1, "review": 2}
-MSG = {"none": 0, "retry": 1, "retry_later": 2, "fix_sender": 3, "never": 4}
-FAULT = {"unknown": 0, "recipient": 1, "sender": 2, "content": 3, "remote": 4,
-         "network": 5, "none": 6}
-STAGE = {"connect": 1, "helo": 2, "mail": 3, "rcpt": 4, "data": 5, "eod": 6,
-         "auth": 7, "starttls": 8}
-ACTORS = {"sender": 1, "sender_admin": 2, "recipient": 4, "recipient_admin": 8}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model  # noqa: E402  (tools/model.py)
+import words  # noqa: E402  (tools/words.py)
+
+# The enums come from include/smtpreply.h (read_header_enums), the one source of
+# their values and names: name -> value, filled by set_enums().
+PERM = RCPT = MSG = FAULT = STAGE = ACTORS = WRAP = CATEGORY_ENUM = {}
 NONE8 = 0xFF
 ANY = 0xFFFF
 MAX_PART = 200          # longest pattern part (the matcher keeps a 256-byte window)
@@ -32,6 +49,58 @@ DENSE_DEPTH = 4         # states up to this depth get full DFA rows
 
 class DataError(Exception):
     pass
+
+
+_ENUM_VALUE = re.compile(r"(-?\d+)[uU]?(?:\s*<<\s*(\d+))?")
+
+
+def read_header_enums(path):
+    """The enums of smtpreply.h: {"smtp_reply_stage": [("unknown", 0), ...], ...},
+    in the header's order.  A constant's name is the library's name for it: the
+    constant without its enum's prefix (the "SMTP_REPLY_<WORD>_" most of its
+    constants share, or else "SMTP_REPLY_"), in lower case: SMTP_REPLY_PERM_TRANSIENT
+    is "transient", SMTP_REPLY_OK is "ok", SMTP_REPLY_F_8BIT is "8bit"."""
+    with open(path, encoding="utf-8") as f:
+        text = re.sub(r"/\*.*?\*/|//[^\n]*", " ", f.read(), flags=re.S)
+    enums = {}
+    for m in re.finditer(r"\benum\s+(smtp_reply_\w+)\s*\{(.*?)\}", text, re.S):
+        consts, value = [], -1
+        for item in m.group(2).split(","):
+            name, _, expr = (x.strip() for x in item.partition("="))
+            if not name:
+                continue
+            if expr:
+                v = _ENUM_VALUE.fullmatch(expr)
+                if not v:
+                    raise DataError(f"{path}: enum {m.group(1)}: cannot read {item.strip()!r}")
+                value = int(v.group(1)) << int(v.group(2) or 0)
+            else:
+                value += 1
+            consts.append((name, value))
+        words = {}
+        for name, _ in consts:
+            w = re.match(r"SMTP_REPLY_[A-Z0-9]+_", name)
+            if w:
+                words[w.group(0)] = words.get(w.group(0), 0) + 1
+        prefix = max(words, key=words.get) if words else "SMTP_REPLY_"
+        enums[m.group(1)] = [((n[len(prefix):] if n.startswith(prefix) else n[len("SMTP_REPLY_"):]).lower(), v)
+                             for n, v in consts]
+    return enums
+
+
+def set_enums(header):
+    """Read the enums the data files name from the header."""
+    global PERM, RCPT, MSG, FAULT, STAGE, ACTORS, WRAP, CATEGORY_ENUM
+    e = read_header_enums(header)
+    need = ["smtp_reply_permanence", "smtp_reply_recipient_action", "smtp_reply_message_action",
+            "smtp_reply_fault", "smtp_reply_stage", "smtp_reply_actor", "smtp_reply_wrapper",
+            "smtp_reply_category"]
+    missing = [n for n in need if n not in e]
+    if missing:
+        raise DataError(f"{header}: no enum {', '.join(missing)}")
+    PERM, RCPT, MSG, FAULT, STAGE, ACTORS, WRAP, CATEGORY_ENUM = (dict(e[n]) for n in need)
+    # a stage constraint or stage phrase names a real stage
+    STAGE = {k: v for k, v in STAGE.items() if v != 0}
 
 
 def read_tsv(path, required):
@@ -188,7 +257,39 @@ def parse_pattern(pat, where):
     return parts
 
 
-def load(data_dir):
+def parse_concept(spec, where, stop):
+    """A concept pattern ("~mailbox|inbox|account + full|over quota") -> list of
+    groups, each a sorted list of term hashes: a one-word term is the hash of
+    its stem, a two-word term the pair hash of its two stems (tools/words.py;
+    stop words are left out, as the matcher skips them)."""
+    groups = []
+    for g in spec.split("+"):
+        terms = set()
+        for alt in g.split("|"):
+            alt = alt.strip()
+            if not alt:
+                raise DataError(f"{where}: empty term in concept {spec!r}")
+            hs = []
+            for _s, _e, w, _c in words.tokens(fold(alt)):
+                h = words.fnv1a(words.key(w))
+                if h in stop:
+                    raise DataError(f"{where}: concept term {alt!r} has a stop word ({w.decode()}), "
+                                    "which the matcher skips: leave it out")
+                hs.append(h)
+            if len(hs) == 1:
+                terms.add(hs[0])
+            elif len(hs) == 2:
+                terms.add(words.mix(hs[0], hs[1]))
+            else:
+                raise DataError(f"{where}: concept term {alt!r} must be one or two words "
+                                "(not stop words, digits or glued names)")
+        groups.append(sorted(terms))
+    if not 2 <= len(groups) <= 8:
+        raise DataError(f"{where}: a concept needs 2 to 8 groups joined by +")
+    return groups
+
+
+def load(data_dir, train_dir=None):
     files = []
     cats = read_tsv(os.path.join(data_dir, "categories.tsv"),
                     ["name", "value", "fault", "default_perm", "perm_rcpt", "perm_msg",
@@ -203,6 +304,14 @@ def load(data_dir):
     values = sorted(c["value"] for c in categories.values())
     if values != list(range(len(values))):
         raise DataError("categories.tsv: values must be 0..N-1")
+    for name, c in categories.items():
+        if CATEGORY_ENUM.get(name) != c["value"]:
+            raise DataError(f"categories.tsv: {name} = {c['value']}, but smtpreply.h has "
+                            + (f"SMTP_REPLY_CAT_{name.upper()} = {CATEGORY_ENUM[name]}"
+                               if name in CATEGORY_ENUM else f"no SMTP_REPLY_CAT_{name.upper()}"))
+    for name in CATEGORY_ENUM:
+        if name not in categories:
+            raise DataError(f"categories.tsv: no row for SMTP_REPLY_CAT_{name.upper()} of smtpreply.h")
     cat_by_value = sorted(categories.values(), key=lambda c: c["value"])
 
     def cat(name, where, allow_none=False):
@@ -287,8 +396,6 @@ def load(data_dir):
     wrappers = []
     path = os.path.join(data_dir, "wrappers.tsv")
     files.append("wrappers.tsv")
-    WRAP = {"none": 0, "dsn": 1, "postfix": 2, "exim": 3, "qmail": 4, "sendmail": 5,
-            "exchange": 6, "other": 7}
     ENDS = {"-": 0, "none": 0, "postfix": 1, "quote": 2, "paren": 3, "field": 5}
     for ln, r in read_tsv(path, ["kind", "text", "wrapper", "end", "rank", "stage", "source"]):
         where = f"wrappers.tsv:{ln}"
@@ -308,6 +415,8 @@ def load(data_dir):
         else:
             raise DataError(f"{where}: kind must be marker or stage")
 
+    _, stop_words = load_model_settings(data_dir)
+    stop = {words.fnv1a(w) for w in stop_words}
     rules = []
     rule_ids = set()
     rdir = os.path.join(data_dir, "rules")
@@ -356,9 +465,14 @@ def load(data_dir):
                 adv_index = advice_ids[cat_by_value[category]["name"]]
             else:
                 adv_index = 0
+            if r["pattern"].startswith("~"):
+                opts["options"] |= 2      # SMTP__OPT_CONCEPT
             rules.append(dict(id=rid, category=category, priority=prio,
                               cons=parse_codes(r["codes"], where),
-                              parts=parse_pattern(r["pattern"], where),
+                              parts=[] if r["pattern"].startswith("~")
+                              else parse_pattern(r["pattern"], where),
+                              concept=parse_concept(r["pattern"][1:], where, stop)
+                              if r["pattern"].startswith("~") else None,
                               provider=dash(r["provider"]).lower() or None,
                               blocklist=dash(r["blocklist"]).lower() or None,
                               advice=adv_index, **opts))
@@ -367,13 +481,20 @@ def load(data_dir):
     with open(os.path.join(data_dir, "VERSION"), encoding="utf-8") as f:
         version = f.read().strip()
     files.append("VERSION")
+    files += ["model.tsv", "stopwords.tsv"]
     h = hashlib.sha256()
     for name in sorted(files):
         with open(os.path.join(data_dir, name), "rb") as f:
             h.update(name.encode() + b"\0" + f.read() + b"\0")
+    # the word model is trained on the test rows too: they are part of the table's identity
+    for name in sorted(os.listdir(train_dir)) if train_dir else []:
+        if name.endswith(".tsv"):
+            with open(os.path.join(train_dir, name), "rb") as f:
+                h.update(b"train/" + name.encode() + b"\0" + f.read() + b"\0")
     return dict(wrappers=wrappers, categories=cat_by_value, advice=advice, advice_ids=advice_ids, enh=enh,
                 basic=basic, rules=rules, units=units, version=version,
-                hash=h.hexdigest(), missing_advice=missing_advice)
+                hash=h.hexdigest(), missing_advice=missing_advice, files=sorted(files),
+                train_files=sorted(n for n in os.listdir(train_dir) if n.endswith(".tsv")) if train_dir else [])
 
 
 def build_automaton(pats):
@@ -454,6 +575,189 @@ def build_automaton(pats):
         dense.extend(delta(s, c) for c in range(ndcls))
     return dict(cls=cls, ncls=ncls, ndcls=ndcls, goto=goto, fail=fail, out=out, n=n, ndense=ndense,
                 dense=dense)
+
+
+def unescape_row(s):
+    """A test row's input: \\r, \\n, \\t and \\\\ escapes decoded (tests/data/README.md)."""
+    out = []
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s) and s[i + 1] in "rnt\\":
+            out.append({"r": "\r", "n": "\n", "t": "\t", "\\": "\\"}[s[i + 1]])
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def load_model_settings(data_dir):
+    settings = {}
+    for ln, r in read_tsv(os.path.join(data_dir, "model.tsv"), ["key", "value"]):
+        if not r["value"].lstrip("-").isdigit():
+            raise DataError(f"model.tsv:{ln}: value must be an integer")
+        settings[r["key"]] = int(r["value"])
+    for k in ("epochs", "scale", "prune", "margin", "min_words", "yield_below", "yield_margin"):
+        if k not in settings:
+            raise DataError(f"model.tsv: no {k}")
+    stop = []
+    for ln, r in read_tsv(os.path.join(data_dir, "stopwords.tsv"), ["word"]):
+        stop.append(words.stem(fold(r["word"])))
+    return settings, stop
+
+
+def training_rows(d, train_dir):
+    """(folded text, code, enhanced, category index, where) of every training row,
+    in a fixed order: test rows, rules, basic codes, enhanced codes."""
+    cats = {c["name"]: c["value"] for c in d["categories"]}
+    rows = []
+    if train_dir:
+        for name in sorted(os.listdir(train_dir)):
+            if not name.endswith(".tsv"):
+                continue
+            for ln, r in read_tsv(os.path.join(train_dir, name), ["input", "category"]):
+                if r["category"] not in cats:
+                    raise DataError(f"{name}:{ln}: unknown category {r['category']!r}")
+                raw = unescape_row(r["input"]).encode("utf-8", "surrogateescape")
+                text, code, enh = model.reply_parts(raw)
+                rows.append((fold(text.decode("utf-8", "replace")), code, enh, cats[r["category"]],
+                             f"tests/data/{name}:{ln}"))
+    for r in d["rules"]:
+        if r["category"] == NONE8:
+            continue
+        code, enh = 0, (0, 0, 0)
+        basic = [c for c in r["cons"] if c[0] == 1]
+        if len(basic) == 1 and basic[0][1] == basic[0][2]:
+            code = basic[0][1]
+        ehs = [c for c in r["cons"] if c[0] == 2]
+        if len(ehs) == 1 and ehs[0][1] and ehs[0][2] != ANY and ehs[0][3] != ANY:
+            enh = ehs[0][1:4]
+        text = b" . ".join(f for f, _ in r["parts"])
+        rows.append((text, code, enh, r["category"], "rule " + r["id"]))
+    for code, b in sorted(d["basic"].items()):
+        rows.append((fold(b["text"]), code, (0, 0, 0), b["category"], f"basic {code}"))
+    for (subj, det), e in sorted(d["enh"].items()):
+        if e["category"] == cats["unknown"]:
+            continue
+        rows.append((fold(e["title"]), 0, (5, subj, det), e["category"], f"enhanced X.{subj}.{det}"))
+    return rows
+
+
+def build_model(d, data_dir, train_dir):
+    """Train the word model and lay out its tables (see tools/model.py)."""
+    settings, stop_words = load_model_settings(data_dir)
+    stop = {words.fnv1a(w) for w in stop_words}
+    rows = training_rows(d, train_dir)
+    docs = [(model.feature_hashes(text, code, enh, stop), cat) for text, code, enh, cat, _ in rows]
+    ncat = len(d["categories"])
+    if settings.get("logistic", 0):
+        weights, bias = model.train_logistic(docs, ncat, settings["epochs"])
+        # a feature adds to every category alike when its weights are shifted by
+        # their mean: the argmax and the margins do not change, and most weights
+        # end near zero, where pruning drops them
+        weights = {h: [v - sum(row) / ncat for v in row] for h, row in weights.items()}
+        peak = max([abs(v) for row in weights.values() for v in row] + [abs(v) for v in bias] + [1e-9])
+        scale = settings["scale"]
+
+        def q(v):
+            return int(round(v * scale / peak))
+    else:
+        weights, bias, _ = model.train(docs, list(range(ncat)), settings["epochs"])
+        peak = max([abs(v) for row in weights.values() for v in row] + [abs(v) for v in bias] + [1])
+        scale = settings["scale"]
+
+        def q(v):
+            return (v * scale + (peak // 2 if v >= 0 else -(peak // 2))) // peak
+
+    feats = {}
+    for h, row in weights.items():
+        ws = [(k, q(v)) for k, v in enumerate(row) if abs(q(v)) >= settings["prune"]]
+        if ws:
+            feats[h] = ws
+    for h in stop:
+        if h not in feats:
+            feats[h] = None          # a stop word: skipped, never a pair
+    # concept rules: each term is a feature slot too, listing (concept, group)
+    concepts = []
+    terms = {}
+    for ri, r in enumerate(d["rules"]):
+        if r.get("concept") is None:
+            continue
+        ci = len(concepts)
+        concepts.append((ri, len(r["concept"])))
+        for gi, group in enumerate(r["concept"]):
+            for h in group:
+                if h in stop:
+                    raise DataError(f"rule {r['id']}: a concept term is a stop word")
+                terms.setdefault(h, []).append((ci, gi))
+    if len(concepts) > 1024:
+        raise DataError("more than 1024 concept rules")
+    for h in terms:
+        if h not in feats:
+            feats[h] = []
+    # open addressing, linear probing; hash 0 marks an empty slot
+    nslots = 1
+    while nslots * 2 < 3 * len(feats) + 2:     # at most two thirds full
+        nslots *= 2
+    slots = [None] * nslots
+    for h in sorted(feats):
+        if h == 0:
+            raise DataError("internal: a feature hashes to 0")
+        i = h & (nslots - 1)
+        while slots[i] is not None:
+            i = (i + 1) & (nslots - 1)
+        slots[i] = h
+    return dict(settings=settings, slots=slots, feats=feats, bias=[q(v) for v in bias],
+                stop_words=stop_words, nrows=len(rows), ncat=ncat, concepts=concepts, terms=terms,
+                concept_top=max([d["rules"][ri]["priority"] for ri, _ in concepts] + [0]))
+
+
+def emit_model(out, m):
+    """The model's tables as C (layout in lib/table.h)."""
+    fw = []
+    ct = []
+    entries = []
+    for h in m["slots"]:
+        if h is None:
+            entries.append("{0, 0, 0}")
+            continue
+        ws = m["feats"][h]
+        if ws is None:
+            entries.append("{%du, SMTP__FEAT_STOP, 0}" % h)
+            continue
+        tl = m["terms"].get(h, [])
+        if len(ws) > 255 or len(fw) >= (1 << 23) or len(tl) > 255 or len(ct) >= (1 << 23):
+            raise DataError("internal: model table too large")
+        entries.append("{%du, %du, %du}" % (h, len(fw) << 8 | len(ws), len(ct) << 8 | len(tl)))
+        fw.extend(ws)
+        ct.extend(tl)
+    out.append(f"const uint32_t smtp__model_nslots = {len(m['slots'])};")
+    out.append("const struct smtp__feat smtp__model_feats[] = {")
+    for i in range(0, len(entries), 6):
+        out.append("    " + ", ".join(entries[i:i + 6]) + ",")
+    out.append("};")
+    out.append("const struct smtp__featw smtp__model_w[] = {")
+    for i in range(0, len(fw), 8):
+        out.append("    " + ", ".join("{%d, %d}" % (k, v) for k, v in fw[i:i + 8]) + ",")
+    if not fw:
+        out.append("    {0, 0},")
+    out.append("};")
+    emit_array(out, "int16_t", "smtp__model_bias", m["bias"])
+    out.append("const struct smtp__concept smtp__concepts[] = {")
+    for ri, ng in m["concepts"] or [(0, 0)]:
+        out.append("    {%d, %d}," % (ri, ng))
+    out.append("};")
+    out.append(f"const uint32_t smtp__nconcepts = {len(m['concepts'])};")
+    out.append("const struct smtp__term smtp__concept_terms[] = {")
+    for i in range(0, max(len(ct), 1), 8):
+        out.append("    " + ", ".join("{%d, %d}" % t for t in (ct[i:i + 8] or [(0, 0)])) + ",")
+    out.append("};")
+    out.append(f"const uint32_t smtp__concept_top_priority = {m['concept_top']};")
+    out.append(f"const int32_t smtp__model_margin = {m['settings']['margin']};")
+    out.append(f"const int32_t smtp__model_min_words = {m['settings']['min_words']};")
+    out.append(f"const uint32_t smtp__model_yield_below = {m['settings']['yield_below']};")
+    out.append(f"const int32_t smtp__model_yield_margin = {m['settings']['yield_margin']};")
 
 
 def emit_array(out, ctype, name, values, per_line=16):
@@ -705,6 +1009,8 @@ def generate(d):
                                                   w["rank"], w["stage"]))
     out.append("};")
     out.append(f"const uint32_t smtp__nwraps = {len(wr)};")
+    if d.get("model"):
+        emit_model(out, d["model"])
     out.append("const char smtp__strings[] =")
     for i in range(0, len(pool), 64):
         out.append("    " + c_str(bytes(pool[i:i + 64])))
@@ -736,37 +1042,90 @@ def generate_header(ac):
 
 
 def main(argv):
-    if len(argv) == 3 and argv[1] == "--check":
-        d = load(argv[2])
-        _, ac = generate(d)
+    ap = argparse.ArgumentParser(prog="gen-tables.py", description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true",
+                    help="validate the data only and print a summary (the rule count, ...)")
+    ap.add_argument("--header", help="the public header whose enums the data names "
+                    "(default: DATA_DIR/../include/smtpreply.h)")
+    ap.add_argument("--depfile", help="also write a Makefile-style depfile naming every file "
+                    "read and the data/rules folder, so that a build tool reruns the generator "
+                    "when a rule file is edited, added or removed")
+    ap.add_argument("--hash", action="store_true",
+                    help="print the table hash of DATA_DIR (smtp_reply_table_hash() of a table "
+                    "generated from it now) and exit")
+    ap.add_argument("--train", metavar="TESTS_DIR",
+                    help="the test rows (tests/data) the word model is trained on")
+    ap.add_argument("data_dir", metavar="DATA_DIR")
+    ap.add_argument("outputs", metavar="OUTPUT", nargs="*", help="OUTPUT.c [OUTPUT.h]")
+    a = ap.parse_args(argv[1:])
+    only = a.check or a.hash
+    if (only and a.outputs) or (not only and len(a.outputs) not in (1, 2)):
+        ap.print_usage(sys.stderr)
+        return 2
+    header = a.header or os.path.join(a.data_dir, "..", "include", "smtpreply.h")
+    try:
+        set_enums(header)
+        d = load(a.data_dir, a.train)
+        if a.hash:
+            print(d["hash"])
+            return 0
+        d["model"] = build_model(d, a.data_dir, a.train)
+        text, ac = generate(d)
+    except (DataError, OSError) as e:
+        sys.stderr.write(f"gen-tables: {e}\n")
+        return 1
+    if a.check:
         print(f"rules: {len(d['rules'])}")
         print(f"enhanced codes: {len(d['enh'])}")
         print(f"basic codes: {len(d['basic'])}")
         print(f"advice records: {len(d['advice'])}")
         print(f"automaton: {ac['n']} states, {ac['ncls']} classes ({ac['ndcls']} with dense columns), "
               f"{ac['ndense']} dense")
+        m = d["model"]
+        print(f"word model: {len(m['feats'])} features and stop words, "
+              f"{sum(len(w) for w in m['feats'].values() if w)} weights, trained on {m['nrows']} rows")
         if d["missing_advice"]:
             print("categories without advice: " + ", ".join(d["missing_advice"]))
             return 1
         return 0
-    if len(argv) not in (3, 4):
-        sys.stderr.write(__doc__)
-        return 2
-    try:
-        d = load(argv[1])
-        text, ac = generate(d)
-    except DataError as e:
-        sys.stderr.write(f"gen-tables: {e}\n")
-        return 1
-    outputs = [(argv[2], text)]
-    if len(argv) == 4:
-        outputs.append((argv[3], generate_header(ac)))
+    outputs = [(a.outputs[0], text)]
+    if len(a.outputs) == 2:
+        outputs.append((a.outputs[1], generate_header(ac)))
+    if a.depfile:
+        here = os.path.dirname(os.path.abspath(__file__))
+        read = [header, os.path.join(here, "words.py"), os.path.join(here, "model.py")]
+        read += [os.path.join(a.data_dir, f) for f in d["files"]]
+        read.append(os.path.join(a.data_dir, "rules"))  # its mtime changes when a file comes or goes
+        if a.train:
+            read += [os.path.join(a.train, f) for f in d["train_files"]]
+            read.append(a.train)
+        outputs.append((a.depfile, "%s: %s\n" % (
+            depfile_escape(a.outputs[0]), " \\\n  ".join(depfile_escape(os.path.abspath(p)) for p in read))))
     for path, content in outputs:
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(content)
-        os.replace(tmp, path)
+        write_if_changed(path, content)
     return 0
+
+
+def write_if_changed(path, content):
+    """Write content to path, unless it holds it already: an output left untouched
+    keeps its time stamp, so that (with ninja's restat) nothing downstream is
+    compiled again when the generator reruns for nothing (an editor's scratch file
+    in data/rules changes the folder's time stamp too)."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            if f.read() == content:
+                return
+    except OSError:
+        pass
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(content)
+    os.replace(tmp, path)
+
+
+def depfile_escape(path):
+    """A path as a Makefile-style depfile (ninja, make) reads it."""
+    return path.replace(" ", "\\ ").replace("#", "\\#").replace("$", "$$")
 
 
 if __name__ == "__main__":

@@ -4,13 +4,14 @@
 Run by meson test (tests/cli/meson.build) as
 
     test_cli.py GROUP --cli PATH [--examples DIR] [--data DIR] [--rows DIR]
+                     [--python-path DIR --library PATH]
 
 where GROUP is one of the names in GROUPS below.  Standard library only; works
 with any Python 3.7+.  Every check runs the real program on real replies and
 fails with a message naming the case.  Exit 0 = pass, 1 = fail, 77 = skipped.
 """
 import argparse
-import glob
+import importlib.util
 import json
 import os
 import re
@@ -80,17 +81,18 @@ def run(argv, stdin=b"", **kw):
     return p.returncode, p.stdout, p.stderr
 
 
-def unescape(b):
-    """The CLI's escape decoding of one record: \\r \\n \\t \\\\ only."""
-    out, i = bytearray(), 0
-    while i < len(b):
-        if b[i:i + 1] == b"\\" and i + 1 < len(b) and b[i + 1:i + 2] in b"rnt\\":
-            out += {b"r": b"\r", b"n": b"\n", b"t": b"\t", b"\\": b"\\"}[b[i + 1:i + 2]]
-            i += 2
-        else:
-            out.append(b[i])
-            i += 1
-    return bytes(out)
+def _load_record_codec():
+    """The record escapes, from the binding's codec (loaded by path: it needs no library)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bindings", "python",
+                        "smtpreply", "_record.py")
+    spec = importlib.util.spec_from_file_location("smtpreply_record", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+RECORD = _load_record_codec()
+unescape = RECORD.unescape  # the CLI decodes \r \n \t \\ and keeps any other backslash
 
 
 def expected_json_text(b):
@@ -153,14 +155,11 @@ def check_schema(obj, case):
 def read_rows(rows_dir):
     """(input-as-escaped, expected category, file:line) from tests/data/*.tsv."""
     rows = []
-    for path in sorted(glob.glob(os.path.join(rows_dir, "*.tsv"))):
-        with open(path, "rb") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip() or line.startswith(b"#") or line.startswith(b"input\t"):
-                    continue  # blank, comment, header
-                cols = line.rstrip(b"\r\n").split(b"\t")
-                if len(cols) >= 2:
-                    rows.append((cols[0], cols[1].decode(), "%s:%d" % (os.path.basename(path), n)))
+    for path in RECORD.table_files(rows_dir):
+        for n, cols in RECORD.table_rows(path):
+            if len(cols) >= 2:
+                rows.append((cols[0].encode("utf-8", "surrogateescape"), cols[1],
+                             "%s:%d" % (os.path.basename(path), n)))
     return rows
 
 
@@ -486,11 +485,14 @@ def t_examples(a):
         check(rc == 0, "stream-client %s: exit 0" % chunk)
         got = re.findall(r"^reply \d+ after read \d+: (.*), \d+ bytes$", text, re.M)
         check(got == want, "stream-client %s bytes: replies %r" % (chunk, got))
-        m = re.search(r"^9 replies from (\d+) bytes in (\d+) reads of %s bytes \((\d+) times incomplete\)$"
-                      % chunk, text, re.M)
+        m = re.search(r"^9 replies from (\d+) bytes in (\d+) reads of %s bytes \((\d+) times incomplete, "
+                      r"(\d+) bytes examined\)$" % chunk, text, re.M)
         if check(m is not None, "stream-client %s: final line" % chunk):
             check(int(m.group(1)) == total, "stream-client read all %d bytes" % total)
             check((int(m.group(3)) > 0) == (int(chunk) < total), "incomplete seen iff reads are partial")
+            # each byte is looked at a bounded number of times, whatever the read size
+            check(int(m.group(4)) <= 3 * total + 10 * int(m.group(2)),
+                  "stream-client %s: %s bytes examined for %d" % (chunk, m.group(4), total))
     rc, out, _ = run([ex("stream-client"), os.path.join(a.data, "maillog")])
     check(rc == 0 and b"0 replies from 0 bytes" in out, "stream-client on a file with no S: lines")
 
@@ -527,8 +529,101 @@ def t_examples(a):
     check(not (never & doms), "never blocking: %r" % (never & doms))
 
 
+def t_python(a):
+    """python3 -m smtpreply --json and smtpreply --json: the same objects (keys, key order
+    and values) for the same records, arguments and standard input alike, every test row
+    and tricky bytes included: the two tools share one schema."""
+    if not a.python_path or not a.library:
+        print("no --python-path/--library")
+        return SKIP
+    env = dict(os.environ, PYTHONPATH=a.python_path, SMTPREPLY_LIBRARY=a.library,
+               PYTHONDONTWRITEBYTECODE="1")
+    py = [sys.executable, "-m", "smtpreply", "--json"]
+    tricky = [
+        b"550 a\\qb\\0c", b"550 5.1.1 a\\\\r stays, \\x41 kept, trailing \\", b"",
+        b"   \t ", b"550-5.7.26 one\\r\\n550 5.7.26 two - gsmtp",
+        b"550 5.7.1 bad \xff\xfe, \xc3\x28, \xe2\x82, \xed\xa0\x80, \xf4\x90\x80\x80, \xc0\xaf end",
+        b"550 5.1.1 user\x00unknown", b"550 5.7.1 \x01\x1b[31mred\x7f\x08\x0c ctrl",
+        "550 5.1.1 sep\u2028ara\u2029tors M\u00fcller \u7528\u6237 \U0001F600".encode(),
+        b"5500 too long", b"hello", b"<html><body>550</body></html>",
+        (POSTFIX_LOCAL + " ").encode() * 300,
+        DSN_FIELD.encode(), POSTFIX_LOG.encode(), GMAIL_UNAUTH.encode(), SPAMHAUS.encode(),
+    ]
+    rows = [r[0] for r in read_rows(a.rows)] if a.rows else []
+    stdin = b"\n".join(tricky + rows) + b"\n" + b"550 5.1.1 crlf line\r\n" + b"no final newline"
+    rc_c, out_c, err_c = run([a.cli, "--json"], stdin)
+    rc_p, out_p, err_p = run(py, stdin, env=env)
+    check(rc_c == 0 and rc_p == 0, "stdin: both exit 0 (C %d, Python %d: %r)" % (rc_c, rc_p, err_p[-300:]))
+    c_objs, p_objs = parse_json_lines(out_c, "C stdin"), parse_json_lines(out_p, "Python stdin")
+    check(len(c_objs) == len(p_objs) == len(tricky) + len(rows) + 2,
+          "stdin: one object per record (C %d, Python %d)" % (len(c_objs), len(p_objs)))
+    differ = 0
+    for i, (c, p) in enumerate(zip(c_objs, p_objs)):
+        if list(c.items()) != list(p.items()):
+            differ += 1
+            if differ <= 5:
+                keys = [k for k in c if c.get(k) != p.get(k)] or "key order %r / %r" % (list(c), list(p))
+                check(False, "stdin record %d: C and Python differ in %s: %r" % (
+                    i + 1, keys, [(c.get(k), p.get(k)) for k in keys][:3] if isinstance(keys, list) else ""))
+    check(differ == 0, "stdin: %d of %d records differ" % (differ, len(c_objs)))
+    args = [b.decode("utf-8", "surrogateescape") for b in tricky if b"\x00" not in b]
+    rc_c, out_c, _ = run([a.cli, "--json"] + args)
+    rc_p, out_p, err_p = run(py + args, env=env)
+    c_objs, p_objs = parse_json_lines(out_c, "C args"), parse_json_lines(out_p, "Python args")
+    check(len(c_objs) == len(args) and [list(o.items()) for o in c_objs] == [list(o.items()) for o in p_objs],
+          "arguments: the same %d objects (Python: %r)" % (len(args), err_p[-300:]))
+    print("%d records on stdin and %d arguments compared" % (len(tricky) + len(rows) + 2, len(args)))
+
+
+RULES_HEAD = "id\tcategory\tpriority\tcodes\tpattern\tprovider\tblocklist\toptions\tadvice\tsource\n"
+
+
+def t_rules(a):
+    """--rules adds rules and disables built-in ones; --check-rules validates a
+    file (exit 0 / 1, the file and line of the error on stderr); --sample shows
+    what a file changes."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        good = os.path.join(tmp, "local.tsv")
+        with open(good, "w") as f:
+            f.write(RULES_HEAD + "local-stuffed\tmailbox_full\t60\t-\tpostbox is stuffed\t-\t-\t-\t-\tour MX\n"
+                    "generic-user-unknown\tdisable\t-\t-\t-\t-\t-\t-\t-\twe read these ourselves\n")
+        bad = os.path.join(tmp, "bad.tsv")
+        with open(bad, "w") as f:
+            f.write(RULES_HEAD + "fine\tpolicy\t50\t-\tfoo\t-\t-\t-\t-\ts\nx\tbogus\t50\t-\tfoo\t-\t-\t-\t-\ts\n")
+        rc, out, _ = run([a.cli, "--json", "--rules", good, "552 Your postbox is stuffed", "550 user unknown"])
+        objs = [json.loads(l) for l in out.decode().splitlines()]
+        check(rc == 0 and len(objs) == 2, "--rules: two records")
+        if len(objs) == 2:
+            check(objs[0]["category"] == "mailbox_full" and objs[0]["rule"] == "local-stuffed (%s:2)" % good,
+                  "--rules: a user rule decides and names its file and line (%r)" % objs[0]["rule"])
+            check(objs[1]["rule"] != "generic-user-unknown", "--rules: a disabled built-in rule does not match")
+        rc, out, _ = run([a.cli, "--json", "552 Your postbox is stuffed"])
+        check(json.loads(out)["rule"] != "local-stuffed (%s:2)" % good, "without --rules the built-in table decides")
+        rc, out, err = run([a.cli, "--check-rules", bad])
+        check(rc == 1, "--check-rules: exit 1 on a bad file (got %d)" % rc)
+        check(("%s:3: unknown category 'bogus'" % bad).encode() in err,
+              "--check-rules: the file, the line and the reason on stderr (%r)" % err)
+        rc, out, err = run([a.cli, "--rules", bad, "550 foo"])
+        check(rc == 2 and b"unknown category" in err, "--rules with a bad file: exit 2 with the reason")
+        sample = os.path.join(tmp, "sample.txt")
+        with open(sample, "w") as f:
+            f.write("552 Your postbox is stuffed\n550 user unknown\n250 ok\n")
+        rc, out, _ = run([a.cli, "--check-rules", good, "--sample", sample])
+        text = out.decode()
+        check(rc == 0 and "valid, 1 rules" in text, "--check-rules: exit 0 and the rule count (%r)" % text)
+        check("3 records, 2 changed by the rules" in text and "-> mailbox_full (local-stuffed" in text,
+              "--sample: the records the rules change (%r)" % text)
+        rc, _, err = run([a.cli, "--sample", sample])
+        check(rc == 2, "--sample without --check-rules is bad usage")
+        rc, _, err = run([a.cli, "--rules", os.path.join(tmp, "missing.tsv"), "550 x"])
+        check(rc == 2 and b"missing.tsv" in err, "--rules with a missing file: exit 2 and its name")
+    return 0
+
+
 GROUPS = {"json": t_json, "order": t_order, "exit": t_exit, "raw": t_raw, "summary": t_summary,
-          "version": t_version, "readable": t_readable, "literal": t_literal, "examples": t_examples}
+          "version": t_version, "readable": t_readable, "literal": t_literal, "examples": t_examples,
+          "python": t_python, "rules": t_rules}
 
 
 def main():
@@ -538,6 +633,8 @@ def main():
     ap.add_argument("--examples")
     ap.add_argument("--data", help="examples/data")
     ap.add_argument("--rows", help="tests/data")
+    ap.add_argument("--python-path", help="bindings/python (for python3 -m smtpreply)")
+    ap.add_argument("--library", help="the built libsmtpreply.so for the binding")
     a = ap.parse_args()
     if a.group == "examples" and not a.examples:
         print("examples not built")

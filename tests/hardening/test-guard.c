@@ -13,7 +13,7 @@
  * classify_buf, smtp_reply_text and smtp_reply_advice called.  An over-read
  * crashes the test (SIGSEGV); the returned spans are also checked.
  */
-#include "rows.h" /* first: it sets the feature macros */
+#include "hardening.h" /* first: it sets the feature macros */
 
 #include <signal.h>
 #include <sys/mman.h>
@@ -111,10 +111,11 @@ static void exercise(const char *what, const char *src, size_t len)
 
 int main(int argc, char **argv)
 {
-    struct rows rs;
+    struct test_rows rs;
     signal(SIGSEGV, on_fault);
     signal(SIGBUS, on_fault);
-    hard_load_rows(hard_data_dir(argc, argv), &rs);
+    if (test_rows_load(test_rows_dir(argc, argv), &rs) != 0)
+        return 1;
     size_t max_len = 1, prefixes = 0, suffixes = 0, multiline = 0;
     for (size_t i = 0; i < rs.n; i++)
         if (rs.v[i].len > max_len)
@@ -122,15 +123,15 @@ int main(int argc, char **argv)
     setup_region(max_len);
 
     for (size_t i = 0; i < rs.n; i++) {
-        const struct row *row = &rs.v[i];
-        int ml = memchr(row->buf, '\n', row->len) != NULL;
+        const struct test_row *row = &rs.v[i];
+        int ml = memchr(row->input, '\n', row->len) != NULL;
         multiline += ml;
-        exercise(row->where, row->buf, row->len);
+        exercise(row->where, row->input, row->len);
         for (size_t n = 0; n < row->len; n++, prefixes++)
-            exercise(row->where, row->buf, n);
+            exercise(row->where, row->input, n);
         if (ml)
             for (size_t s = 1; s < row->len; s++, suffixes++)
-                exercise(row->where, row->buf + s, row->len - s);
+                exercise(row->where, row->input + s, row->len - s);
     }
     /* exhaustive short inputs */
     static const char alphabet[] = "0159- \r\n.:#(a";
@@ -152,6 +153,6 @@ int main(int argc, char **argv)
            "%lu calls next to guard pages\n",
            rs.n, multiline, prefixes, suffixes, shorts, calls);
     munmap(region, data_size + 2 * page);
-    hard_free_rows(&rs);
+    test_rows_free(&rs);
     return hard_summary("guard");
 }

@@ -7,7 +7,7 @@
  * a known status, spans inside the input, and the specific status, flags and
  * counters the header promises for that shape.
  */
-#include "rows.h"
+#include "hardening.h"
 
 struct buf {
     char *p;

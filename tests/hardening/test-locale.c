@@ -16,7 +16,7 @@
  *
  * Each case compares category, rule, permanence and message action.
  */
-#include "rows.h" /* first: it sets the feature macros */
+#include "hardening.h" /* first: it sets the feature macros */
 
 #include <locale.h>
 

@@ -7,7 +7,7 @@
  * reply, result and advice record must equal the single-thread one.  Run
  * under ThreadSanitizer by .ci/hardening.sh.
  */
-#include "rows.h" /* first: it sets the feature macros */
+#include "hardening.h" /* first: it sets the feature macros */
 
 #include <pthread.h>
 
@@ -22,16 +22,16 @@ struct expect {
     char text[256];
 };
 
-static struct rows rs;
+static struct test_rows rs;
 static struct expect *want;
 
-static void compute(const struct row *row, struct expect *e)
+static void compute(const struct test_row *row, struct expect *e)
 {
     memset(e, 0, sizeof *e);
-    e->rc = smtp_reply_classify_buf(row->buf, row->len, &e->reply, &e->res);
+    e->rc = smtp_reply_classify_buf(row->input, row->len, &e->reply, &e->res);
     if (smtp_reply_advice(&e->res, &e->adv) != SMTP_REPLY_OK)
         e->adv.id = NULL;
-    (void)smtp_reply_text(row->buf, row->len, &e->reply, e->text, sizeof e->text);
+    (void)smtp_reply_text(row->input, row->len, &e->reply, e->text, sizeof e->text);
 }
 
 static int same(const struct expect *a, const struct expect *b)
@@ -79,7 +79,8 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
-    hard_load_rows(hard_data_dir(argc, argv), &rs);
+    if (test_rows_load(test_rows_dir(argc, argv), &rs) != 0)
+        return 1;
     want = calloc(rs.n, sizeof *want);
     if (!want)
         return 1;
@@ -103,6 +104,6 @@ int main(int argc, char **argv)
     printf("%d threads x %d passes x %zu rows = %lu classifications compared\n", NTHREADS, PASSES,
            rs.n, total);
     free(want);
-    hard_free_rows(&rs);
+    test_rows_free(&rs);
     return hard_summary("threads");
 }

@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Optional, Tuple, Type, Union, cast
 
 from . import _lib
+from ._record import escape, unescape
 
 __all__ = [
     "parse", "classify", "advice", "Reply", "Result", "Advice", "ReplyError", "Incomplete",
     "Category", "Permanence", "RecipientAction", "MessageAction", "Fault", "Evidence",
     "Stage", "Wrapper", "Actor", "FLAG_NAMES", "version", "version_number",
     "table_version", "rule_count", "table_hash", "enhanced_title", "error_name",
-    "strerror", "library_path", "BytesLike", "LibEnum", "__version__",
+    "strerror", "library_path", "BytesLike", "LibEnum", "escape", "unescape", "__version__",
     "read_bounce", "Bounce", "BounceRecipient",
 ]
 
@@ -197,6 +198,8 @@ class Reply:
     consumed: int                                #: bytes of input this reply used
     nlines: int                                  #: lines seen (may exceed len(lines))
     raw: bytes                                   #: the reply proper, as bytes of the input
+    #: the text's bytes (smtp_reply_text), for callers that must not lose invalid UTF-8
+    text_bytes: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def enhanced_str(self) -> Optional[str]:
@@ -221,6 +224,7 @@ def _reply_from(buf: bytes, r: _lib.ReplyStruct) -> Reply:
         consumed=int(r.consumed),
         nlines=int(r.nlines),
         raw=_span(buf, r.reply),
+        text_bytes=dst.raw[:full],
     )
 
 

@@ -1,40 +1,24 @@
 """python3 -m smtpreply [--json] [REPLY ...]
 
-Classify each REPLY argument, or each line of standard input when there is none
-(a line's \\r, \\n, \\t and \\\\ escapes are unescaped first; an empty line
-is a record too, rejected as empty).  --json prints one JSON object per record
-with the keys of the C command-line tool.  Exit status: 0 when every record was
+Classify each REPLY argument, or each line of standard input when there is none.
+A record's escapes \\r, \\n, \\t and \\\\ are decoded first, and any other backslash
+is kept (smtpreply.unescape, the codec of the C tool); an empty line is a record
+too, rejected as empty.  --json prints one JSON object per record: the same keys,
+in the same order, with the same values as the C tool's smtpreply --json
+(tests/cli/test_cli.py holds the two equal).  Exit status: 0 when every record was
 read (rejected replies are results, not failures), 2 on a usage error.
 """
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
 from typing import Any, Dict, Iterable, Iterator, List, Optional, TextIO, Tuple
 
-from . import (Advice, Category, Evidence, Fault, MessageAction, Permanence,
+from . import (FLAG_NAMES, Advice, Category, Evidence, Fault, MessageAction, Permanence,
                RecipientAction, ReplyError, Result, Stage, Wrapper, advice, classify,
-               rule_count, table_version, version)
-
-_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("\\"): b"\\"}
-
-
-def unescape(line: bytes) -> bytes:
-    """Turn the two-byte escapes \\r \\n \\t \\\\ into the bytes they stand for;
-    a backslash before any other byte is dropped (as the C tools do)."""
-    out = bytearray()
-    i, n = 0, len(line)
-    while i < n:
-        b = line[i]
-        if b == 0x5C and i + 1 < n:
-            nxt = line[i + 1]
-            out += _ESCAPES.get(nxt, bytes((nxt,)))
-            i += 2
-        else:
-            out.append(b)
-            i += 1
-    return bytes(out)
+               rule_count, table_version, unescape, version)
 
 
 def _stdin_inputs(stream: Any) -> Iterator[bytes]:
@@ -50,21 +34,37 @@ def _arg_bytes(arg: str) -> bytes:
     return arg.encode("utf-8", "surrogateescape")
 
 
+def _one_replacement_per_byte(e: UnicodeError) -> Tuple[str, int]:
+    if not isinstance(e, UnicodeDecodeError):
+        raise e
+    return "\ufffd", e.start + 1
+
+
+codecs.register_error("smtpreply-bytewise", _one_replacement_per_byte)
+
+
+def json_text(data: bytes) -> str:
+    """Bytes as the C tool's JSON strings read them: well-formed UTF-8 kept, and
+    every other byte one U+FFFD (bytes.decode's "replace" would give one U+FFFD
+    for a whole broken sequence)."""
+    return data.decode("utf-8", "smtpreply-bytewise")
+
+
 def _enhanced_str(t: Optional[Tuple[int, int, int]]) -> Optional[str]:
     return "%d.%d.%d" % t if t else None
 
 
-def _match_str(match: Any) -> Optional[str]:
-    if not match:
-        return None
-    if isinstance(match, (bytes, bytearray)):
-        return bytes(match).decode("utf-8", "replace")
-    return str(match)
+_FLAG_BIT = {name: bit for bit, name in enumerate(FLAG_NAMES)}
+
+
+def _flag_bit(name: str) -> int:
+    return _FLAG_BIT[name] if name in _FLAG_BIT else int(name[3:])  # "bit21"
 
 
 def record(data: bytes) -> Dict[str, Any]:
-    """The JSON object for one input (keys as the C CLI's --json)."""
-    rec: Dict[str, Any] = {"input": data.decode("utf-8", "replace")}
+    """The JSON object for one input: the keys, order and values of the C tool's
+    --json (smtpreply(1), JSON OUTPUT)."""
+    rec: Dict[str, Any] = {"input": json_text(data)}
     try:
         res: Optional[Result] = classify(data)
         err: Optional[str] = None
@@ -87,7 +87,7 @@ def record(data: bytes) -> Dict[str, Any]:
     rec.update({
         "code": res.code,
         "enhanced": _enhanced_str(res.enhanced),
-        "text": res.reply.text,
+        "text": json_text(res.reply.text_bytes),
         "category": str(res.category),
         "permanence": str(res.permanence),
         "recipient_action": str(res.recipient_action),
@@ -98,12 +98,12 @@ def record(data: bytes) -> Dict[str, Any]:
         "blocklist": res.blocklist,
         "rule": res.rule,
         "evidence": str(res.evidence),
-        "match": _match_str(res.match),
+        "match": json_text(res.match) if res.match else None,
         "enhanced_title": res.enhanced_title,
         "stage": str(res.stage),
         "wrapper": str(res.reply.wrapper),
         "lines": res.reply.nlines,
-        "flags": sorted(res.flags),
+        "flags": sorted(res.flags, key=_flag_bit),
         "advice": {
             "id": adv.id,
             "summary": adv.summary,

@@ -16,6 +16,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 ENV_VAR = "SMTPREPLY_LIBRARY"
 SONAME = "libsmtpreply.so.0"
+# The library major version this binding is written for: the major of its own
+# version (pyproject.toml), which tests/check-versions.py holds to meson.build's.
+VERSION_MAJOR = 0
 
 # Limits from smtpreply.h that size the structs below.  They are part of the
 # ABI; the sizeof check at import catches a library built with other values.
@@ -214,9 +217,10 @@ def _check_sizes(lib: Any) -> None:
                           % (lib._name, lib.smtp_reply_max_lines(),
                              lib.smtp_reply_max_steps(), MAX_LINES, MAX_STEPS))
     major = lib.smtp_reply_version_number() >> 16
-    if major != 0:
+    if major != VERSION_MAJOR:
         raise ImportError("smtpreply: the library at %s is version %s; this binding is "
-                          "for 0.x" % (lib._name, lib.smtp_reply_version().decode()))
+                          "for %d.x" % (lib._name, lib.smtp_reply_version().decode(),
+                                        VERSION_MAJOR))
 
 
 def enum_names(lib: Any, kind: str) -> List[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterator, List, NamedTuple
+from typing import List, NamedTuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BINDING_DIR = os.path.dirname(HERE)
@@ -26,9 +26,8 @@ def test_data_dir() -> str:
 
 
 def unescape(s: str) -> bytes:
-    """The TSV/CLI escapes: \\r \\n \\t \\\\ (a backslash before anything else is dropped)."""
-    from smtpreply.__main__ import unescape as unesc
-    return unesc(s.encode("utf-8"))
+    """A test row's input: the record escapes \\r \\n \\t \\\\ decoded (smtpreply._record)."""
+    return smtpreply.unescape(s.encode("utf-8", "surrogateescape"))
 
 
 class Row(NamedTuple):
@@ -39,26 +38,20 @@ class Row(NamedTuple):
 
 
 def table_rows() -> List[Row]:
-    """Every row of tests/data/*.tsv (header and # comments skipped)."""
+    """Every row of tests/data/*.tsv (blank lines, # comments and headers skipped)."""
+    from smtpreply._record import table_files
+    from smtpreply._record import table_rows as read_rows
     d = test_data_dir()
     rows: List[Row] = []
     if not os.path.isdir(d):
         return rows
-    for name in sorted(f for f in os.listdir(d) if f.endswith(".tsv")):
-        with open(os.path.join(d, name), encoding="utf-8", newline="") as f:
-            header = True
-            for lineno, line in enumerate(f, 1):
-                line = line.rstrip("\r\n")
-                if not line or line.startswith("#"):
-                    continue
-                if header:
-                    header = False
-                    continue
-                cells = line.split("\t")
-                if len(cells) < 2:
-                    continue
-                rows.append(Row("%s:%d" % (name, lineno), unescape(cells[0]), cells[1],
-                                cells[2] if len(cells) > 2 else "-"))
+    for path in table_files(d):
+        name = os.path.basename(path)
+        for lineno, cells in read_rows(path):
+            if len(cells) < 2:
+                continue
+            rows.append(Row("%s:%d" % (name, lineno), unescape(cells[0]), cells[1],
+                            cells[2] if len(cells) > 2 else "-"))
     return rows
 
 

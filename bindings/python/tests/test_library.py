@@ -74,6 +74,21 @@ class TestInfo(unittest.TestCase):
         self.assertIsNone(smtpreply.enhanced_title(5, 9, 999))
 
 
+class TestRecordEscapes(unittest.TestCase):
+    """smtpreply.escape/unescape: the record escapes of the CLI and the test tables
+    (tests/test-codec.py holds them to the C codec byte for byte)."""
+
+    def test_known_and_unknown_escapes(self) -> None:
+        self.assertEqual(smtpreply.unescape(b"550-a\\r\\n550 b\\tc\\\\d"), b"550-a\r\n550 b\tc\\d")
+        # any other backslash is an ordinary byte, as in the C tool
+        self.assertEqual(smtpreply.unescape(b"550 a\\qb\\0c\\"), b"550 a\\qb\\0c\\")
+
+    def test_round_trip(self) -> None:
+        data = bytes(range(256)) + b"\\r\\\\"
+        self.assertEqual(smtpreply.unescape(smtpreply.escape(data)), data)
+        self.assertNotIn(b"\n", smtpreply.escape(data))
+
+
 class TestEnums(unittest.TestCase):
     def test_enums_equal_library_names_and_counts(self) -> None:
         for cls, kind, pinned in ENUMS:
