@@ -42,6 +42,8 @@ usage error.
   bench/compare.py [--bench PATH] [--corpus FILE] [--runs N] [--seconds S] [--perl PATH]
                    [--hs-bench PATH | --no-hyperscan] [--no-python]
                    [--baseline-build DIR | --baseline-rev REV [--keep-baseline]]
+  bench/compare.py --bounces DIR [--runs N]     whole bounce mails: bench/bounce-bench beside
+                                                Sisimai->make (bench/sisimai-bounce-bench.pl)
 """
 import argparse
 import dataclasses
@@ -464,6 +466,72 @@ def read_loadavg():
         return None
 
 
+def compare_bounces(args):
+    """--bounces DIR: whole bounce mails, ours (bench/bounce-bench) beside Sisimai
+    (bench/sisimai-bounce-bench.pl, Sisimai->make on each mail in memory), runs
+    interleaved, medians reported."""
+    bench = find_bench(args.bench)
+    ours_exe = os.path.join(os.path.dirname(bench), "bounce-bench") if bench else None
+    missing = []
+    if not ours_exe or not os.access(ours_exe, os.X_OK):
+        missing.append("ours: bounce-bench is not built (meson setup build-bench -Dbuildtype=release "
+                       "&& ninja -C build-bench)")
+        ours_exe = None
+    perl_ok = bool(args.perl) and subprocess.run(
+        [args.perl, "-MSisimai", "-e", "1"], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL).returncode == 0
+    if not perl_ok:
+        missing.append("sisimai: perl or Sisimai is not installed (apt-get install libsisimai-perl)")
+    print("mails: %s" % args.bounces)
+    ours, sis = [], []
+    first_ours = first_sis = None
+    for r in range(args.runs):
+        if ours_exe:
+            p = subprocess.run([ours_exe, "--mails", args.bounces, "--throughput-only", "-r", "3"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+            o = parse_name_value(p.stdout)
+            if p.returncode == 0 and "mails_per_second" in o:
+                ours.append(float(o["mails_per_second"]))
+                first_ours = first_ours or o
+            else:
+                missing.append("ours: bounce-bench failed (%d): %s" % (p.returncode, p.stderr.strip()))
+                ours_exe = None
+        if perl_ok:
+            p = subprocess.run([args.perl, os.path.join(HERE, "sisimai-bounce-bench.pl"), args.bounces,
+                                "-s", "%g" % max(args.seconds, 1.0)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+            o = parse_name_value(p.stdout)
+            if p.returncode == 0 and "mails_per_second" in o:
+                sis.append(float(o["mails_per_second"]))
+                first_sis = first_sis or o
+            else:
+                missing.append("sisimai: sisimai-bounce-bench.pl failed (%d): %s"
+                               % (p.returncode, p.stderr.strip()))
+                perl_ok = False
+        print("run %d/%d: ours %s  sisimai %s  mails/s" % (
+            r + 1, args.runs, fmt(ours[-1] if ours else None), fmt(sis[-1] if sis else None)), flush=True)
+    med = lambda v: statistics.median(v) if v else None
+    m_ours, m_sis = med(ours), med(sis)
+    print()
+    print("%-10s %14s %14s %14s   %s" % ("reader", "mails/s", "min", "max", "what"))
+    for name, v, what in (
+            ("ours", ours, "smtp_reply_bounce_open + _next, every record classified (C, 1 thread, %s records)"
+             % (first_ours or {}).get("records_per_pass", "?")),
+            ("sisimai", sis, "%s: Sisimai->make(\\$mail, delivered => 1) (%s records)" % (
+                (first_sis or {}).get("library", "Sisimai"), (first_sis or {}).get("records_per_pass", "?")))):
+        if v:
+            print("%-10s %14.0f %14.0f %14.0f   %s" % (name, med(v), min(v), max(v), what))
+        else:
+            print("%-10s %14s %14s %14s   %s" % (name, "missing", "", "", what))
+    print()
+    print("ratio ours/sisimai: %s" % ("%.1f" % (m_ours / m_sis) if m_ours and m_sis else "n/a"))
+    print("ours_mails_per_second: %s" % ("%.0f" % m_ours if m_ours else "missing"))
+    print("sisimai_mails_per_second: %s" % ("%.0f" % m_sis if m_sis else "missing"))
+    for m in dict.fromkeys(missing):
+        print("missing: %s" % m)
+    return 1 if missing else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description="Compare libsmtpreply with Sisimai, a Python re table, "
                                  "Hyperscan on the same literals and a baseline build.")
@@ -486,6 +554,8 @@ def main():
     ap.add_argument("--keep-baseline", action="store_true",
                     help="keep the folder --baseline-rev builds (reuse it with --baseline-build)")
     ap.add_argument("--python-worker", help=argparse.SUPPRESS)
+    ap.add_argument("--bounces", metavar="DIR", help="compare the bounce readers on the mails under DIR "
+                                                     "(../shared/corpus/bounces) instead of replies")
     args = ap.parse_args()
     if args.python_worker:
         return python_worker(args)
@@ -493,6 +563,8 @@ def main():
         ap.error("--runs must be at least 1")
     if args.keep_baseline and not args.baseline_rev:
         ap.error("--keep-baseline goes with --baseline-rev")
+    if args.bounces:
+        return compare_bounces(args)
     if not os.path.exists(args.corpus):
         print("compare: corpus %s is missing: run bench/make-corpus.py" % args.corpus, file=sys.stderr)
         return 2

@@ -18,10 +18,10 @@ int main(int argc, char **argv)
 {
     static const struct { const char *name; Suite *(*make)(void); } suites[] = {
         {"parse", parse_suite}, {"table", table_suite}, {"api", api_suite},
-        {"unwrap", unwrap_suite}, {"rules", rules_suite},
+        {"unwrap", unwrap_suite}, {"rules", rules_suite}, {"bounce", bounce_suite},
     };
     if (argc != 2) {
-        fprintf(stderr, "usage: %s parse|table|api|unwrap\n", argv[0]);
+        fprintf(stderr, "usage: %s parse|table|api|unwrap|rules|bounce\n", argv[0]);
         return 2;
     }
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {

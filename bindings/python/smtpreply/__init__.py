@@ -46,6 +46,7 @@ __all__ = [
     "Stage", "Wrapper", "Actor", "FLAG_NAMES", "version", "version_number",
     "table_version", "rule_count", "table_hash", "enhanced_title", "error_name",
     "strerror", "library_path", "BytesLike", "LibEnum", "escape", "unescape", "__version__",
+    "read_bounce", "Bounce", "BounceRecipient",
 ]
 
 _L = _lib.lib
@@ -441,6 +442,20 @@ def _lazy_result(buf: bytes, s: _lib.ResultStruct) -> Result:
     return res
 
 
+def _reply_from(buf: bytes, r: _lib.ReplyStruct) -> Reply:
+    """A Reply for a C struct another part of the binding filled (the bounce
+    reader): the struct is copied, as its owner may reuse it."""
+    return _lazy_reply(buf, _lib.ReplyStruct.from_buffer_copy(r))
+
+
+def _result_from(buf: bytes, reply: Reply, s: _lib.ResultStruct) -> Result:
+    """A Result for a C struct another part of the binding filled, with the
+    reply it was classified from (kept as read, not parsed again)."""
+    res = _lazy_result(buf, _lib.ResultStruct.from_buffer_copy(s))
+    res.__dict__["reply"] = reply
+    return res
+
+
 @dataclass(frozen=True)
 class Advice:
     """What to do about a classified reply."""
@@ -715,3 +730,6 @@ def library_path() -> str:
 
 
 __version__ = version()
+
+# The bounce reader (whole bounce mails): see _bounce.py.
+from ._bounce import Bounce, BounceRecipient, read_bounce  # noqa: E402
