@@ -572,6 +572,13 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
 #undef m
 }
 
+/* What the reply's wrapper named beside the reply (lib/unwrap.c, issue 12): the
+ * recipient address travels with the verdict.  Kept apart from the classifier. */
+static void copy_wrapper_fields(const smtp_reply *reply, smtp_reply_result *res)
+{
+    res->recipient = reply->recipient;
+}
+
 int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
                         smtp_reply_result *res)
 {
@@ -619,11 +626,16 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
             feed_region(&sc, re, len - re);
         }
         flush_pending(&sc, 1);
+        /* the wrapper text ends here: the concept rules the word pass finds in
+         * the reply's own words below decide as they do for the bare reply
+         * (issue 12: an unwrapped reply is classified as the reply alone) */
+        sc.context = 0;
     }
     res->code = reply->code;
     memcpy(res->enhanced, reply->enhanced, sizeof res->enhanced);
     res->flags = reply->flags;
     res->stage = reply->stage;
+    copy_wrapper_fields(reply, res);
     if (reply->enhanced[0])
         res->enhanced_title = smtp_reply_enhanced_title(reply->enhanced[0], reply->enhanced[1],
                                                         reply->enhanced[2]);
