@@ -55,7 +55,8 @@ KEYS = {
     "permanence": (str,), "recipient_action": (str,), "message_action": (str,),
     "retry_after": (int,), "fault": (str,), "provider": (str, type(None)),
     "blocklist": (str, type(None)), "rule": (str, type(None)), "evidence": (str,),
-    "enhanced_title": (str, type(None)), "stage": (str,), "flags": (list,), "advice": (dict, type(None)),
+    "enhanced_title": (str, type(None)), "stage": (str,), "recipient": (str, type(None)),
+    "flags": (list,), "advice": (dict, type(None)),
 }
 ADVICE_KEYS = {"id": (str,), "summary": (str,), "steps": (list,), "actors": (list,),
                "reference": (str,), "remove_address": (bool,)}

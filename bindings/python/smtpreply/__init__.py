@@ -254,6 +254,8 @@ class Result:
     match_span: Tuple[int, int]                  #: (offset, length) of match in the input
     reply: Reply
     _raw: bytes = field(default=b"", repr=False, compare=False)
+    #: the recipient address the wrapper names ("to=<bob@example.com>"), None when none
+    recipient: Optional[str] = None
 
     @property
     def match_text(self) -> str:
@@ -288,6 +290,7 @@ def _result_from(buf: bytes, reply: Reply, s: _lib.ResultStruct) -> Result:
         match_span=(s.match.off, s.match.len),
         reply=reply,
         _raw=bytes(s),  # only static-string pointers: valid while the library is loaded
+        recipient=_decode(_span(buf, s.recipient)) if s.recipient.len else None,
     )
 
 
