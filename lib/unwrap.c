@@ -90,7 +90,8 @@ static int code_at(const char *buf, size_t i, size_t end)
 }
 
 /* start=code: the first code that opens [s, e) (after white space) or follows a
- * ':' and white space; NOWHERE when there is none.  One forward pass. */
+ * ':' or '-' and white space ("H=h [ip]: 550 ...", "Net::SMTPFatalError - 550 ...");
+ * NOWHERE when there is none.  One forward pass. */
 static size_t seek_code(const char *buf, size_t s, size_t e, uint64_t *examined)
 {
     const unsigned char *b = (const unsigned char *)buf;
@@ -99,14 +100,14 @@ static size_t seek_code(const char *buf, size_t s, size_t e, uint64_t *examined)
         i++;
     if (code_at(buf, i, e))
         return i;
-    int state = 0; /* 1: after ':', 2: after ':' and white space */
+    int state = 0; /* 1: after ':' or '-', 2: and white space after it */
     for (; i < e; i++) {
         unsigned char c = b[i];
         if (state == 2 && !is_ws(c) && code_at(buf, i, e)) {
             *examined += i - s;
             return i;
         }
-        state = c == ':' ? 1 : (state >= 1 && is_ws(c)) ? 2 : 0;
+        state = (c == ':' || c == '-') ? 1 : (state >= 1 && is_ws(c)) ? 2 : 0;
     }
     *examined += e - s;
     return (size_t)-1;
