@@ -20,11 +20,17 @@ struct smtp__unwrapped {
     uint16_t enhanced[3];          /* an enhanced code the wrapper gives (class 0 none) */
     smtp_reply_span enhanced_span;
     smtp_reply_span recipient;     /* the recipient address it names (len 0 none) */
-    uint64_t examined;   /* bytes examined: at most (SMTP__UNWRAP_PASSES + 2) per input byte */
+    uint64_t examined;   /* bytes examined: at most SMTP__UNWRAP_PER_BYTE per input byte,
+                            plus the bounded address reads */
 };
 /* Automaton passes of smtp__unwrap: one over the text, one per wrapper level
  * (at most 4 deep) and one after the reply. */
 #define SMTP__UNWRAP_PASSES 6
+/* The work bound per input byte: the passes, and at each of the 4 levels at most
+ * two scans of its region (to its end: line, field; to its start: code, word).
+ * tests/hardening/test-work.c holds smtp__unwrap to it (the worst shape found
+ * there examines 13 bytes per byte). */
+#define SMTP__UNWRAP_PER_BYTE (SMTP__UNWRAP_PASSES + 2 * 4)
 
 /* Find the reply inside a log line, DSN field, NDR text or a client library's
  * error text (unwrap.c), knowing the forms only by data/wrappers.tsv.  Fills *u;
