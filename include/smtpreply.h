@@ -218,7 +218,10 @@ typedef struct smtp_reply {
      * address of "to=<bob@example.com>", Exim's "** bob@example.com", "RCPT
      * TO:<bob@example.com>", smtplib's {'bob@example.com': ...}, without its
      * angle brackets.  Only text around the reply counts, never the reply's own
-     * text, so a bare reply has none.  Added in 0.1 in place of reserved[0..1]. */
+     * text, so a bare reply has none; a diagnostic that holds no reply (Postfix
+     * "Illegal address syntax from h in RCPT command: <a@b>") may name it in its
+     * own words.  Its bytes may lie outside `reply`, always inside the input.
+     * Added in 0.1 in place of reserved[0..1]. */
     smtp_reply_span recipient;
     uint32_t reserved[6];
 } smtp_reply;
