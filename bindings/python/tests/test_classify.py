@@ -172,6 +172,8 @@ EXPECT: Dict[str, Callable[[smtpreply.Result], Any]] = {
     "enh": lambda r: r.enhanced_str or "-",
     "stage": lambda r: str(r.stage),
     "evidence": lambda r: str(r.evidence),
+    "to": lambda r: r.recipient or "-",
+    "wrapper": lambda r: str(r.reply.wrapper),
 }
 
 
