@@ -26,6 +26,8 @@ struct buf {
 
 static void put(struct buf *b, const char *s, size_t n)
 {
+    if (n == 0)
+        return;
     if (b->n + n > b->cap) {
         size_t c = b->cap ? b->cap : 4096;
         while (c < b->n + n)
