@@ -278,6 +278,11 @@ static void emit_json(const char *in, size_t inlen, const char *buf, size_t len,
     J_STATIC("enhanced_title", res->enhanced_title);
     J_STATIC("stage", smtp_reply_stage_name(res->stage));
     J_STATIC("wrapper", smtp_reply_wrapper_name((int)r->wrapper));
+    j_key("recipient");
+    if (ok && res->recipient.len && res->recipient.off <= len && res->recipient.len <= len - res->recipient.off)
+        j_str(buf + res->recipient.off, res->recipient.len);
+    else
+        j_raw("null");
     J_UINT("lines", r->nlines);
     j_key("flags");
     j_open('[');
@@ -331,8 +336,9 @@ static void out_field(const char *label, const char *value)
     }
 }
 
-static void emit_text(unsigned long long recno, const char *in, size_t inlen, int status,
-                      const smtp_reply_result *res, const smtp_reply_advice_info *adv)
+static void emit_text(unsigned long long recno, const char *in, size_t inlen, const char *buf,
+                      size_t len, int status, const smtp_reply_result *res,
+                      const smtp_reply_advice_info *adv)
 {
     out_s("record ");
     out_u(recno);
@@ -366,6 +372,11 @@ static void emit_text(unsigned long long recno, const char *in, size_t inlen, in
     out_shown(in, inlen, SHOW_INPUT_MAX);
     out_c('\n');
     out_field("recipient", smtp_reply_recipient_action_name(res->recipient_action));
+    if (res->recipient.len && res->recipient.off <= len && res->recipient.len <= len - res->recipient.off) {
+        out_field("address", NULL);
+        out_shown(buf + res->recipient.off, res->recipient.len, SHOW_INPUT_MAX);
+        out_c('\n');
+    }
     out_field("message", NULL);
     out_s(smtp_reply_message_action_name(res->message_action));
     if (res->retry_after) {
@@ -406,7 +417,7 @@ static void emit(const char *in, size_t inlen, const char *buf, size_t len, int 
     if (opt.json)
         emit_json(in, inlen, buf, len, status, r, res, &adv);
     else
-        emit_text(recno, in, inlen, status, res, &adv);
+        emit_text(recno, in, inlen, buf, len, status, res, &adv);
     if (interactive)
         out_flush();
 }

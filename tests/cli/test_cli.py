@@ -55,7 +55,8 @@ KEYS = {
     "permanence": (str,), "recipient_action": (str,), "message_action": (str,),
     "retry_after": (int,), "fault": (str,), "provider": (str, type(None)),
     "blocklist": (str, type(None)), "rule": (str, type(None)), "evidence": (str,),
-    "enhanced_title": (str, type(None)), "stage": (str,), "flags": (list,), "advice": (dict, type(None)),
+    "enhanced_title": (str, type(None)), "stage": (str,), "recipient": (str, type(None)),
+    "flags": (list,), "advice": (dict, type(None)),
 }
 ADVICE_KEYS = {"id": (str,), "summary": (str,), "steps": (list,), "actors": (list,),
                "reference": (str,), "remove_address": (bool,)}
@@ -527,6 +528,22 @@ def t_examples(a):
     never = {"kleinbetrieb.de", "example.net", "example.info", "none"}
     check(must <= doms, "blocking domains include %r (got %r)" % (must - doms, doms))
     check(not (never & doms), "never blocking: %r" % (never & doms))
+    # server-side reject lines (issue 12): real Postfix 3.7 lines of tests/captured/postfix/server.log
+    with open(os.path.join(a.data, "maillog"), "rb") as f:
+        nrej = sum(1 for l in f.read().splitlines()
+                   if (b"/smtpd[" in l or b"/cleanup[" in l) and (b": reject: " in l or b": milter-reject: " in l))
+    m = re.search(r"^(\d+) rejections by our server", text, re.M)
+    check(m is not None and int(m.group(1)) == nrej and nrej > 0,
+          "postfix-summary: %d server-side rejections counted" % nrej)
+    rej = text.split("rejections by our server", 1)[-1]
+    rows = set(re.findall(r"^  (\w+)\s+(\w+)\s+(\d+)$", rej, re.M))
+    for row in (("rcpt", "user_unknown", "1"), ("rcpt", "relay_denied", "1"), ("mail", "message_too_big", "1"),
+                ("rcpt", "blocklisted", "1"), ("eod", "spam_content", "1")):
+        check(row in rows, "server rejections: %r in %r" % (row, rows))
+    check(re.search(r"^recipients that do not exist here \(1\):\n  nosuchuser@capture\.test$", text, re.M)
+          is not None, "the recipient the server said does not exist")
+    check(re.search(r"^  unknown\[127\.0\.0\.1\]\s+\(first: ", text, re.M) is not None,
+          "the client host refused")
 
 
 def t_python(a):
