@@ -30,10 +30,14 @@ static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 /* First and last place each wrapper text occurs within one pass's range
- * (offsets fit 32 bits: input is at most SMTP_REPLY_MAX_BYTES). */
+ * (offsets fit 32 bits: input is at most SMTP_REPLY_MAX_BYTES), and the texts
+ * that occur, in the order they first do: the questions below walk those few
+ * rather than every row of the table.  last[w] is set when first[w] is. */
 struct hits {
     uint32_t first[SMTP__MAX_WRAPS];
     uint32_t last[SMTP__MAX_WRAPS];
+    uint16_t id[SMTP__MAX_WRAPS];
+    uint32_t n;
 };
 
 static uint32_t nwraps(void) { return smtp__nwraps < SMTP__MAX_WRAPS ? smtp__nwraps : SMTP__MAX_WRAPS; }
@@ -43,8 +47,8 @@ static void scan(const char *buf, size_t from, size_t to, struct hits *h, uint64
 {
     const unsigned char *b = (const unsigned char *)buf;
     uint32_t n = nwraps();
-    for (uint32_t i = 0; i < n; i++)
-        h->first[i] = h->last[i] = NOWHERE;
+    memset(h->first, 0xff, n * sizeof h->first[0]);
+    h->n = 0;
     uint32_t s = 0;
     for (size_t i = from; i < to; i++) {
         uint32_t v = smtp__wr_dense[(size_t)s * smtp__wr_nclasses + smtp__wr_cls[b[i]]];
@@ -56,8 +60,10 @@ static void scan(const char *buf, size_t from, size_t to, struct hits *h, uint64
             if (w >= n)
                 continue;
             uint32_t at = (uint32_t)(i + 1 - smtp__wraps[w].len);
-            if (h->first[w] == NOWHERE)
+            if (h->first[w] == NOWHERE) {
                 h->first[w] = at;
+                h->id[h->n++] = (uint16_t)w;
+            }
             h->last[w] = at;
         }
     }
@@ -69,9 +75,11 @@ static void scan(const char *buf, size_t from, size_t to, struct hits *h, uint64
 static uint32_t occurrence(const struct hits *h, uint32_t w, size_t from, size_t to)
 {
     uint32_t len = smtp__wraps[w].len;
-    if (h->first[w] != NOWHERE && h->first[w] >= from && h->first[w] + len <= to)
+    if (h->first[w] == NOWHERE)
+        return NOWHERE;
+    if (h->first[w] >= from && h->first[w] + len <= to)
         return h->first[w];
-    if (h->last[w] != NOWHERE && h->last[w] >= from && h->last[w] + len <= to)
+    if (h->last[w] >= from && h->last[w] + len <= to)
         return h->last[w];
     return NOWHERE;
 }
@@ -160,7 +168,7 @@ static void region(const char *buf, const struct smtp__wrap *m, size_t at, size_
         size_t best = re;
         for (uint32_t k = 0; k < m->nend && k < 3; k++) {
             uint32_t w = m->end_arg[k];
-            uint32_t at2 = m->end == SMTP__WE_FIRST ? h->first[w] : h->last[w];
+            uint32_t at2 = h->first[w] == NOWHERE || m->end == SMTP__WE_FIRST ? h->first[w] : h->last[w];
             if (at2 != NOWHERE && at2 >= base && at2 + smtp__wraps[w].len <= re && at2 < best)
                 best = at2;
         }
@@ -236,15 +244,17 @@ static const struct smtp__wrap *choose(const char *buf, const struct hits *h, si
 {
     const struct smtp__wrap *m = NULL;
     size_t where = (size_t)-1;
-    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
-        const struct smtp__wrap *x = &smtp__wraps[w];
+    for (uint32_t k = 0; k < h->n; k++) {
+        const struct smtp__wrap *x = &smtp__wraps[h->id[k]];
         if (x->kind != SMTP__WK_MARKER || (x->rank == 3 && !outer))
             continue;
-        uint32_t f = occurrence(h, w, from, to);
+        uint32_t f = occurrence(h, h->id[k], from, to);
         if (f == NOWHERE || (x->start == SMTP__WS_WORD && !address_follows(buf, f + x->len, to)))
             continue;
+        /* ties go to the earlier row, whatever order the texts were met in */
         if (m == NULL || x->rank < m->rank ||
-            (x->rank == m->rank && (f < where || (f == where && x->len > m->len)))) {
+            (x->rank == m->rank && (f < where || (f == where && (x->len > m->len ||
+                                                                  (x->len == m->len && x < m)))))) {
             m = x;
             where = f;
         }
@@ -256,13 +266,15 @@ static const struct smtp__wrap *choose(const char *buf, const struct hits *h, si
 /* The earliest stage text among the hits of h within [from, to). */
 static uint32_t earliest_stage(const struct hits *h, size_t from, size_t to)
 {
-    uint32_t best = NOWHERE, stage = SMTP_REPLY_STAGE_UNKNOWN;
-    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
+    uint32_t best = NOWHERE, bw = 0, stage = SMTP_REPLY_STAGE_UNKNOWN;
+    for (uint32_t k = 0; k < h->n; k++) {
+        uint32_t w = h->id[k];
         if (smtp__wraps[w].kind != SMTP__WK_STAGE)
             continue;
         uint32_t f = occurrence(h, w, from, to);
-        if (f != NOWHERE && f < best) {
+        if (f != NOWHERE && (f < best || (f == best && w < bw))) {
             best = f;
+            bw = w;
             stage = smtp__wraps[w].stage;
         }
     }
@@ -301,19 +313,21 @@ static int read_address(const char *buf, size_t at, size_t lim, int angle, smtp_
 static uint32_t outside(const struct hits *hb, const struct hits *ha, uint32_t kind, size_t s,
                         uint32_t *wp)
 {
+    /* a text before the reply comes before any after it (ha covers [e, len)) */
     uint32_t best = NOWHERE;
-    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
-        if (smtp__wraps[w].kind != kind)
-            continue;
-        uint32_t f = hb->first[w];
-        if (f != NOWHERE && f + smtp__wraps[w].len > s)
-            f = NOWHERE;
-        if (f == NOWHERE && ha)
-            f = ha->first[w];
-        if (f != NOWHERE && f < best) {
-            best = f;
-            *wp = w;
+    for (int pass = 0; pass < 2; pass++) {
+        const struct hits *h = pass ? ha : hb;
+        for (uint32_t k = 0; h && k < h->n; k++) {
+            uint32_t w = h->id[k], f = h->first[w];
+            if (smtp__wraps[w].kind != kind || (!pass && f + smtp__wraps[w].len > s))
+                continue;
+            if (f < best || (f == best && w < *wp)) {
+                best = f;
+                *wp = w;
+            }
         }
+        if (best != NOWHERE)
+            break;
     }
     return best;
 }
@@ -327,22 +341,19 @@ static void find_recipient(const char *buf, size_t len, const struct hits *hb,
 {
     uint32_t pos[MAX_CANDIDATES], wid[MAX_CANDIDATES];
     uint32_t nc = 0;
-    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
-        if (smtp__wraps[w].kind != SMTP__WK_RCPT)
-            continue;
-        uint32_t f = hb->first[w];
-        if (f != NOWHERE && f + smtp__wraps[w].len <= s && nc < MAX_CANDIDATES) {
-            pos[nc] = f;
-            wid[nc++] = w;
-        }
-        if (ha && ha->first[w] != NOWHERE && nc < MAX_CANDIDATES) {
-            pos[nc] = ha->first[w];
-            wid[nc++] = w;
+    for (int pass = 0; pass < 2; pass++) {
+        const struct hits *h = pass ? ha : hb;
+        for (uint32_t k = 0; h && k < h->n && nc < MAX_CANDIDATES; k++) {
+            uint32_t w = h->id[k], f = h->first[w];
+            if (smtp__wraps[w].kind == SMTP__WK_RCPT && (pass || f + smtp__wraps[w].len <= s)) {
+                pos[nc] = f;
+                wid[nc++] = w;
+            }
         }
     }
-    /* in the order they occur (insertion sort of a few) */
+    /* in the order they occur, ties to the earlier row (insertion sort of a few) */
     for (uint32_t i = 1; i < nc; i++)
-        for (uint32_t j = i; j > 0 && pos[j - 1] > pos[j]; j--) {
+        for (uint32_t j = i; j > 0 && (pos[j - 1] > pos[j] || (pos[j - 1] == pos[j] && wid[j - 1] > wid[j])); j--) {
             uint32_t t = pos[j];
             pos[j] = pos[j - 1];
             pos[j - 1] = t;
