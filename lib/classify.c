@@ -267,8 +267,7 @@ static uint32_t step_wide(uint32_t s, uint8_t c)
     }
 }
 
-/* One automaton step from state s on class c; returns the encoded next state
- * ((state << 1) | has_output). */
+/* One automaton step from state s on class c; returns the next state. */
 static inline uint32_t step(uint32_t s, uint8_t c)
 {
     while (s >= smtp__ac_ndense) {
@@ -276,7 +275,7 @@ static inline uint32_t step(uint32_t s, uint8_t c)
         /* a deep state's first child is the next state (gen-tables.py numbers
          * them so): this step does not wait for a load */
         if (nd->cls0 == c)
-            return ((s + 1) << 1) | (nd->to0 & 1u);
+            return s + 1;
         for (uint32_t a = nd->more, z = a + nd->nmore; a < z; a++)
             if (smtp__ac_edges[a].cls == c)
                 return smtp__ac_edges[a].to;
@@ -369,9 +368,8 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
             pending = 0;
         }
         ring_off[n % RING] = at;
-        const uint32_t v = step(s, c);
-        s = v >> 1;
-        if (v & 1) {
+        s = step(s, c);
+        if (smtp__ac_has_out[s >> 3] >> (s & 7) & 1u) {
             sc->n = n + 1;
             outputs(sc, s, n);
             pending = sc->npending;
