@@ -141,7 +141,7 @@ static uint32_t read_delay(const struct scan *sc, size_t off)
     size_t nd = 0;
     while (p < end && (b[p] == ' ' || b[p] == '\t'))
         p++;
-    while (p < end && b[p] >= '0' && b[p] <= '9') {
+    while (p < end && smtp__digit(b[p])) {
         if (num < 100000000u)
             num = num * 10 + (uint64_t)(b[p] - '0');
         p++;
@@ -153,7 +153,7 @@ static uint32_t read_delay(const struct scan *sc, size_t off)
         p++;
     char word[16];
     size_t wl = 0;
-    while (p < end && smtp__word[b[p]] && !(b[p] >= '0' && b[p] <= '9')) {
+    while (p < end && smtp__word[b[p]] && !smtp__digit(b[p])) {
         if (wl >= sizeof word - 1)
             return 0;
         word[wl++] = (char)smtp__fold[b[p]];

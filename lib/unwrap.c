@@ -26,8 +26,6 @@
 #define MAX_DEPTH 4
 #define MAX_ADDRESS 320u   /* RFC 5321: a path is at most 256 octets */
 
-static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 /* First and last place each wrapper text occurs within one pass's range
  * (offsets fit 32 bits: input is at most SMTP_REPLY_MAX_BYTES), and the texts
@@ -90,7 +88,7 @@ static int code_at(const char *buf, size_t i, size_t end)
     const unsigned char *b = (const unsigned char *)buf;
     if (i + 3 > end || b[i] < '2' || b[i] > '5')
         return 0;
-    if (is_digit(b[i + 1]) && is_digit(b[i + 2]) &&
+    if (smtp__digit(b[i + 1]) && smtp__digit(b[i + 2]) &&
         (i + 3 == end || b[i + 3] == ' ' || b[i + 3] == '-' || b[i + 3] == '\r' || b[i + 3] == '\n'))
         return 1;
     uint16_t v[3];
@@ -104,18 +102,18 @@ static size_t seek_code(const char *buf, size_t s, size_t e, uint64_t *examined)
 {
     const unsigned char *b = (const unsigned char *)buf;
     size_t i = s;
-    while (i < e && is_ws(b[i]))
+    while (i < e && smtp__lws(b[i]))
         i++;
     if (code_at(buf, i, e))
         return i;
     int state = 0; /* 1: after ':' or '-', 2: and white space after it */
     for (; i < e; i++) {
         unsigned char c = b[i];
-        if (state == 2 && !is_ws(c) && code_at(buf, i, e)) {
+        if (state == 2 && !smtp__lws(c) && code_at(buf, i, e)) {
             *examined += i - s;
             return i;
         }
-        state = (c == ':' || c == '-') ? 1 : (state >= 1 && is_ws(c)) ? 2 : 0;
+        state = (c == ':' || c == '-') ? 1 : (state >= 1 && smtp__lws(c)) ? 2 : 0;
     }
     *examined += e - s;
     return (size_t)-1;
@@ -190,11 +188,11 @@ static void region(const char *buf, const struct smtp__wrap *m, size_t at, size_
     }
     case SMTP__WS_WORD: {
         size_t i = s;
-        while (i < e && is_ws(b[i]))
+        while (i < e && smtp__lws(b[i]))
             i++;
-        while (i < e && !is_ws(b[i]))
+        while (i < e && !smtp__lws(b[i]))
             i++;
-        while (i < e && is_ws(b[i]))
+        while (i < e && smtp__lws(b[i]))
             i++;
         *examined += i - s;
         s = i;
@@ -214,7 +212,7 @@ static void region(const char *buf, const struct smtp__wrap *m, size_t at, size_
     /* quotes and white space before the reply; Exchange writes "#550" */
     while (s < e && (b[s] == ' ' || b[s] == '\t' || b[s] == '\'' || b[s] == '"'))
         s++;
-    if (s + 1 < e && b[s] == '#' && is_digit(b[s + 1]))
+    if (s + 1 < e && b[s] == '#' && smtp__digit(b[s + 1]))
         s++;
     *sp = s;
     *ep = e;
@@ -231,7 +229,7 @@ static int address_follows(const char *buf, size_t at, size_t to)
     while (i < stop && (b[i] == ' ' || b[i] == '\t'))
         i++;
     size_t t = i;
-    for (; i < stop && !is_ws(b[i]); i++)
+    for (; i < stop && !smtp__lws(b[i]); i++)
         at_sign |= b[i] == '@';
     return at_sign && i > t && (i < stop || i == to);
 }
@@ -294,7 +292,7 @@ static int read_address(const char *buf, size_t at, size_t lim, int angle, smtp_
             break;
         if (!angle && (c == ' ' || c == '\t' || c == ',' || c == ';' || c == '"' || c == '\'' ||
                        c == '(' || c == ')' || c == '[' || c == ']' ||
-                       (c == ':' && (i + 1 == lim || is_ws(b[i + 1])))))
+                       (c == ':' && (i + 1 == lim || smtp__lws(b[i + 1])))))
             break;
         at_sign |= c == '@';
     }
@@ -383,11 +381,11 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
     u->end = len;
 
     size_t p = 0;
-    while (p < len && is_ws(b[p]))
+    while (p < len && smtp__lws(b[p]))
         p++;
     /* A raw reply: starts with a code ("#550 ..." is Exchange's NDR form). */
     size_t q = p < len && b[p] == '#' ? p + 1 : p;
-    if (q + 3 <= len && b[q] >= '2' && b[q] <= '5' && is_digit(b[q + 1]) && is_digit(b[q + 2]) &&
+    if (q + 3 <= len && b[q] >= '2' && b[q] <= '5' && smtp__digit(b[q + 1]) && smtp__digit(b[q + 2]) &&
         (q + 3 == len || b[q + 3] == ' ' || b[q + 3] == '-' || b[q + 3] == ':' || b[q + 3] == '\r' ||
          b[q + 3] == '\n')) {
         if (q > p) {
@@ -477,7 +475,7 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
     for (int k = depth - 1; k >= 0 && u->code == 0; k--) {
         size_t c = chain_at[k];
         if ((chain[k]->flags & SMTP__WF_CODE_BEFORE) && c >= 3 && b[c - 3] >= '2' && b[c - 3] <= '5' &&
-            is_digit(b[c - 2]) && is_digit(b[c - 1]) && !(c >= 4 && is_digit(b[c - 4]))) {
+            smtp__digit(b[c - 2]) && smtp__digit(b[c - 1]) && !(c >= 4 && smtp__digit(b[c - 4]))) {
             u->code = (b[c - 3] - '0') * 100 + (b[c - 2] - '0') * 10 + (b[c - 1] - '0');
             u->code_span.off = (uint32_t)(c - 3);
             u->code_span.len = 3;
@@ -487,8 +485,8 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
     if (u->code == 0 &&
         (f = outside(&h0, have_after ? &ha : NULL, SMTP__WK_CODE, s, &w)) != NOWHERE) {
         size_t c = f + smtp__wraps[w].len;
-        if (c + 3 <= len && b[c] >= '2' && b[c] <= '5' && is_digit(b[c + 1]) && is_digit(b[c + 2]) &&
-            (c + 3 == len || !is_digit(b[c + 3]))) {
+        if (c + 3 <= len && b[c] >= '2' && b[c] <= '5' && smtp__digit(b[c + 1]) && smtp__digit(b[c + 2]) &&
+            (c + 3 == len || !smtp__digit(b[c + 3]))) {
             u->code = (b[c] - '0') * 100 + (b[c + 1] - '0') * 10 + (b[c + 2] - '0');
             u->code_span.off = (uint32_t)c;
             u->code_span.len = 3;
