@@ -95,7 +95,9 @@ struct smtp__cons {
 extern const struct smtp__cons smtp__conss[];
 
 /* Option bits of a rule. */
-enum { SMTP__OPT_DELAY = 1, SMTP__OPT_CONCEPT = 2 };
+/* DELAY: a retry delay follows the phrase; CONCEPT: a `~` pattern; SIDE: the
+ * phrase names whose address or host failed (data/README.md, "Side rows"). */
+enum { SMTP__OPT_DELAY = 1, SMTP__OPT_CONCEPT = 2, SMTP__OPT_SIDE = 4 };
 #define SMTP__NONE8 0xffu
 /* Rules below this priority lose to an informative enhanced code. */
 #define SMTP__WEAK_PRIORITY 30

@@ -428,6 +428,9 @@ def load(data_dir, train_dir=None):
                 if o == "delay":
                     opts["options"] |= 1
                     continue
+                if o == "side":
+                    opts["options"] |= 4      # SMTP__OPT_SIDE
+                    continue
                 k, _, v = o.partition("=")
                 table = {"perm": PERM, "action": RCPT, "msg": MSG, "fault": FAULT}.get(k)
                 if k == "retry" and v.isdigit():
@@ -438,6 +441,8 @@ def load(data_dir, train_dir=None):
                     raise DataError(f"{where}: bad option {o!r}")
             adv = dash(r["advice"])
             category = cat(r["category"], where, allow_none=True)
+            if opts["options"] & 4 and (category == NONE8 or r["pattern"].startswith("~")):
+                raise DataError(f"{where}: a side row needs a category and a phrase")
             if adv:
                 if adv not in advice_ids:
                     raise DataError(f"{where}: unknown advice id {adv!r}")
