@@ -10,6 +10,14 @@
 
 #define ALL_OPTIONS (SMTP_REPLY_OPT_STREAM | SMTP_REPLY_OPT_NO_UNWRAP)
 
+/* The basic code and the enhanced code name different classes ("550 4.4.2",
+ * or a wrapper's 550 beside a "dsn=4.4.2" field). */
+static void mark_class_mismatch(smtp_reply *r)
+{
+    if (r->code && r->enhanced[0] && r->enhanced[0] != r->code / 100)
+        r->flags |= SMTP_REPLY_F_CLASS_MISMATCH;
+}
+
 /* Any byte below 0x20 or at or above 0x7f in p[0..n)?  Eight bytes at a time
  * (SWAR); a "yes" may be a tab, which the exact scan then ignores. */
 static int unusual_bytes(const unsigned char *p, size_t n)
@@ -395,6 +403,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
                 if (u.code == 0 && u.enhanced[0] == 0)
                     return SMTP_REPLY_E_BLANK;
                 wrapper_codes(r, &u, 0);
+                mark_class_mismatch(r);
                 r->flags |= SMTP_REPLY_F_EMPTY_TEXT;
                 if (r->code == 0)
                     r->flags |= SMTP_REPLY_F_NO_BASIC_CODE;
@@ -504,8 +513,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
     wrapper_codes(r, &u, coded);
     if (r->code == 0 && r->enhanced[0] == 0)
         r->flags |= SMTP_REPLY_F_NO_REPLY;
-    if (r->code && r->enhanced[0] && r->enhanced[0] != r->code / 100)
-        r->flags |= SMTP_REPLY_F_CLASS_MISMATCH;
+    mark_class_mismatch(r);
 
     uint32_t tl = 0;
     for (uint32_t i = 0; i < r->nstored; i++) {
