@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats.h"
 #include "smtpreply.h"
 
 #ifndef BOUNCE_BENCH_DEFAULT_MAILS
@@ -270,12 +271,6 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* One round: all mails, repeated until about `seconds`; returns mails/s. */
 static double round_mails(double seconds, uint64_t *records)
 {
@@ -411,8 +406,7 @@ int main(int argc, char **argv)
         round_mails(0.2, &recs);   /* warm-up */
         for (int r = 0; r < rounds; r++)
             v[r] = round_mails(1.0, &recs);
-        qsort(v, (size_t)rounds, sizeof *v, cmp_double);
-        double med = v[rounds / 2];
+        double med = bench_median(v, rounds);
         printf("records_per_pass: %llu\n", (unsigned long long)recs);
         printf("mails_per_second: %.0f\n", med);
         printf("mails_per_second_min: %.0f\n", v[0]);

@@ -28,6 +28,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "stats.h"
 #include "record.h"
 
 struct lines {
@@ -111,18 +112,6 @@ static uint64_t pass(const hs_database_t *db, hs_scratch_t *scratch, const struc
     if (with_match)
         *with_match = hit;
     return total;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int main(int argc, char **argv)
@@ -212,10 +201,10 @@ int main(int argc, char **argv)
     printf("replies_with_a_match: %zu\n", with_match);
     printf("rounds: %d\n", rounds);
     printf("passes: %ld\n", passes);
-    printf("replies_per_second: %.0f\n", median(rps, rounds));
-    printf("ns_per_byte: %.3f\n", median(nsb, rounds));
-    printf("ns_per_byte_cpu: %.3f\n", median(nsb_cpu, rounds));
-    printf("replies_per_cpu_second: %.0f\n", median(rps_cpu, rounds));
+    printf("replies_per_second: %.0f\n", bench_median(rps, rounds));
+    printf("ns_per_byte: %.3f\n", bench_median(nsb, rounds));
+    printf("ns_per_byte_cpu: %.3f\n", bench_median(nsb_cpu, rounds));
+    printf("replies_per_cpu_second: %.0f\n", bench_median(rps_cpu, rounds));
 
     hs_free_scratch(scratch);
     hs_free_database(db);

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats.h"
 #include "record.h"
 #include "smtpreply.h"
 #include "sysinfo.h"
@@ -71,18 +72,6 @@ static uint64_t cpu_ns(void)
 #else
     return now_ns();
 #endif
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
 static void die(const char *what, const char *arg)
@@ -312,7 +301,7 @@ static double measure_ns_per_byte(const struct rset *s, uint64_t min_ns)
         alloc_counting = 0;
         v[b] = (double)t / ((double)reps * (double)s->bytes);
     }
-    return median(v, 3);
+    return bench_median(v, 3);
 }
 
 /* What the parser made of the single big input in s, for the record: the
@@ -427,15 +416,15 @@ static void corpus_rounds(const struct rset *c, int rounds, int passes, int fpas
         lo = cls[r] < lo ? cls[r] : lo;
         hi = cls[r] > hi ? cls[r] : hi;
     }
-    double nspb = median(cls, rounds), fnspb = median(flo, rounds);
-    double nspb_cpu = median(cls_cpu, rounds), fnspb_cpu = median(flo_cpu, rounds);
+    double nspb = bench_median(cls, rounds), fnspb = bench_median(flo, rounds);
+    double nspb_cpu = bench_median(cls_cpu, rounds), fnspb_cpu = bench_median(flo_cpu, rounds);
     double ns_per_reply = nspb * bytes / (double)c->n;
     printf("replies_per_second: %.0f\nmb_per_second: %.2f\n", 1e9 / ns_per_reply, 1e3 / nspb);
     printf("ns_per_reply: %.1f\nns_per_byte: %.3f\n", ns_per_reply, nspb);
     printf("ns_per_byte_min: %.3f\nns_per_byte_max: %.3f\n", lo, hi);
     printf("ns_per_byte_cpu: %.3f\nfloor_ns_per_byte: %.4f\n", nspb_cpu, fnspb);
     printf("ratio_to_floor: %.1f\nratio_to_floor_rounds_median: %.1f\n", nspb / fnspb,
-           median(ratio, rounds));
+           bench_median(ratio, rounds));
     printf("floor_ns_per_byte_cpu: %.4f\nratio_to_floor_cpu: %.1f\n", fnspb_cpu, nspb_cpu / fnspb_cpu);
     fflush(stdout);
     free(v);
@@ -506,9 +495,9 @@ static void rules_series(const struct rset *c, int passes, int rounds)
             v[which * rounds + r] = (double)(cpu_ns() - t);
         }
     }
-    double base = median(v, rounds);
-    printf("rules_empty_cost_ratio: %.3f\n", median(v + rounds, rounds) / base);
-    printf("rules_200_phrases_20_concepts_cost_ratio: %.3f\n", median(v + 2 * rounds, rounds) / base);
+    double base = bench_median(v, rounds);
+    printf("rules_empty_cost_ratio: %.3f\n", bench_median(v + rounds, rounds) / base);
+    printf("rules_200_phrases_20_concepts_cost_ratio: %.3f\n", bench_median(v + 2 * rounds, rounds) / base);
     fflush(stdout);
     free(v);
     free(rows);
@@ -567,9 +556,9 @@ static void thread_series(const struct rset *c, int nthreads, int tpasses, int r
         spd[k] = thT[k] / th1[k];
     }
     printf("threads: %d\nthreads_passes: %d\n", nthreads, tpasses);
-    printf("replies_per_second_1_thread: %.0f\n", median(th1, reps));
-    printf("replies_per_second_threads: %.0f\n", median(thT, reps));
-    printf("threads_speedup: %.2f\n", median(spd, reps));
+    printf("replies_per_second_1_thread: %.0f\n", bench_median(th1, reps));
+    printf("replies_per_second_threads: %.0f\n", bench_median(thT, reps));
+    printf("threads_speedup: %.2f\n", bench_median(spd, reps));
 }
 
 int main(int argc, char **argv)

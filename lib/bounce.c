@@ -592,17 +592,8 @@ static int index_find_at(const struct state *st, smtp__txt a, size_t *line, size
 
 static int index_find(const struct state *st, smtp__txt a, size_t *line)
 {
-    uint32_t h = addr_hash(a.p, a.n);
-    for (uint32_t k = 0; k < 16; k++) {
-        uint32_t slot = (h + k) & (IDX_SLOTS - 1);
-        if (st->idx_hash[slot] == 0)
-            return 0;
-        if (st->idx_hash[slot] == h) {
-            *line = st->idx_line[slot];
-            return 1;
-        }
-    }
-    return 0;
+    size_t at;
+    return index_find_at(st, a, line, &at);
 }
 
 /* Past an address that starts the line at pos ("<addr>:", "addr:"): where the

@@ -149,3 +149,25 @@ const char *test_rows_dir(int argc, char **argv)
     const char *d = getenv("SMTPREPLY_TEST_DATA");
     return d ? d : "tests/data";
 }
+
+char *test_rows_cell(char **p)
+{
+    char *s = *p;
+    if (!s)
+        return NULL;
+    char *t = strchr(s, '\t');
+    if (t) {
+        *t = '\0';
+        *p = t + 1;
+    } else {
+        *p = NULL;
+    }
+    return s;
+}
+
+void test_rows_chomp(char *s)
+{
+    size_t l = strlen(s);
+    while (l && (s[l - 1] == '\n' || s[l - 1] == '\r'))
+        s[--l] = '\0';
+}

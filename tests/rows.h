@@ -36,4 +36,10 @@ void test_rows_free(struct test_rows *rows);
  * "tests/data". */
 const char *test_rows_dir(int argc, char **argv);
 
+/* The next tab-separated cell of the line *p points into: cut at the tab (or
+ * the end), *p moved past it (NULL after the last cell).  NULL when *p is. */
+char *test_rows_cell(char **p);
+/* Drop the line break (LF, CRLF) at the end of s. */
+void test_rows_chomp(char *s);
+
 #endif

@@ -37,6 +37,7 @@
 
 #include "record.h"
 #include "smtpreply.h"
+#include "rows.h"
 
 enum { F_CODE, F_ENH, F_STAGE, F_RCPT, F_CAT, NFIELDS };
 static const char *const field_names[NFIELDS] = {"code", "enhanced", "stage", "recipient", "category"};
@@ -70,27 +71,6 @@ static int required(const char *role)
     return 0;
 }
 
-static char *cell(char **p)
-{
-    char *s = *p;
-    if (!s)
-        return NULL;
-    char *t = strchr(s, '\t');
-    if (t) {
-        *t = '\0';
-        *p = t + 1;
-    } else {
-        *p = NULL;
-    }
-    return s;
-}
-
-static void chomp(char *s)
-{
-    size_t l = strlen(s);
-    while (l && (s[l - 1] == '\n' || s[l - 1] == '\r'))
-        s[--l] = '\0';
-}
 
 static int field_index(const char *name)
 {
@@ -112,7 +92,7 @@ static int read_judged(const char *path)
     int lineno = 0, header = 1, bad = 0;
     while (getline(&line, &cap, f) > 0) {
         lineno++;
-        chomp(line);
+        test_rows_chomp(line);
         if (!line[0] || line[0] == '#')
             continue;
         if (header) {
@@ -121,7 +101,7 @@ static int read_judged(const char *path)
         }
         char *p = line, *c[6];
         for (int i = 0; i < 6; i++)
-            c[i] = cell(&p);
+            c[i] = test_rows_cell(&p);
         if (!c[5] || !c[5][0]) {
             fprintf(stderr, "%s:%d: six columns (program role case line judgement reason)\n", path, lineno);
             bad = 1;
@@ -216,10 +196,10 @@ int main(int argc, char **argv)
         lineno++;
         if (lineno == 1)
             continue;
-        chomp(line);
+        test_rows_chomp(line);
         char *p = line, *c[10];
         for (int i = 0; i < 10; i++)
-            c[i] = cell(&p);
+            c[i] = test_rows_cell(&p);
         if (!c[9])
             continue;
         const char *program = c[0], *role = c[2], *kase = c[9];

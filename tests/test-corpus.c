@@ -21,6 +21,7 @@
 
 #include "record.h"
 #include "smtpreply.h"
+#include "rows.h"
 
 #define MAX_REASONS 64
 
@@ -41,27 +42,6 @@ struct listed {
 static struct listed *listed;
 static int nlisted;
 
-static char *cell(char **p)
-{
-    char *s = *p;
-    if (!s)
-        return NULL;
-    char *t = strchr(s, '\t');
-    if (t) {
-        *t = '\0';
-        *p = t + 1;
-    } else {
-        *p = NULL;
-    }
-    return s;
-}
-
-static void chomp(char *s)
-{
-    size_t l = strlen(s);
-    while (l && (s[l - 1] == '\n' || s[l - 1] == '\r'))
-        s[--l] = '\0';
-}
 
 static int in_list(const char *list, const char *word)
 {
@@ -89,7 +69,7 @@ static int each_row(const char *path, void (*row)(char *line))
     size_t cap = 0;
     int header = 1;
     while (getline(&line, &cap, f) > 0) {
-        chomp(line);
+        test_rows_chomp(line);
         if (!line[0] || line[0] == '#')
             continue;
         if (header) {
@@ -105,7 +85,7 @@ static int each_row(const char *path, void (*row)(char *line))
 
 static void map_row(char *line)
 {
-    char *p = line, *name = cell(&p), *cats = cell(&p), *judged = cell(&p);
+    char *p = line, *name = test_rows_cell(&p), *cats = test_rows_cell(&p), *judged = test_rows_cell(&p);
     if (!name || !cats || !judged || nreasons == MAX_REASONS)
         return;
     struct reason *r = &reasons[nreasons++];
@@ -116,7 +96,7 @@ static void map_row(char *line)
 
 static void listed_row(char *line)
 {
-    char *p = line, *ln = cell(&p), *reason = cell(&p), *ours = cell(&p);
+    char *p = line, *ln = test_rows_cell(&p), *reason = test_rows_cell(&p), *ours = test_rows_cell(&p);
     (void)reason;
     if (!ln || !ours)
         return;
@@ -163,11 +143,11 @@ int main(int argc, char **argv)
         lineno++;
         if (lineno == 1)
             continue;
-        chomp(line);
-        char *p = line, *diag = cell(&p);
+        test_rows_chomp(line);
+        char *p = line, *diag = test_rows_cell(&p);
         char *cols[7];
         for (int i = 0; i < 7; i++)
-            cols[i] = cell(&p);
+            cols[i] = test_rows_cell(&p);
         const char *reason = cols[3];
         if (!diag || !reason)
             continue;

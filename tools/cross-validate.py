@@ -16,30 +16,51 @@ the validation set with the full table built with the same settings.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from validate import read_rows  # noqa: E402  (tools/validate.py)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
-LIB = ["parse.c", "unwrap.c", "classify.c", "words.c", "advice.c", "names.c"]  # lib/meson.build
-CLI = ["tools/smtpreply.c", "tools/output.c", "common/record.c"]               # tools/meson.build
+
+
+def meson_files(meson_build, var):
+    """The files of `var = files(...)` in a meson.build: the build's own list of
+    sources, so that this script builds what meson builds."""
+    with open(meson_build, encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"\b%s\s*=\s*files\((.*?)\)" % re.escape(var), text, re.S)
+    if not m:
+        raise SystemExit("cross-validate.py: no %s = files(...) in %s" % (var, meson_build))
+    return re.findall(r"'([^']+)'", m.group(1))
+
+
+LIB = meson_files(os.path.join(TOP, "lib", "meson.build"), "lib_sources")
+CLI = (["tools/" + f for f in meson_files(os.path.join(TOP, "tools", "meson.build"), "cli_sources")] +
+       ["common/record.c"])
 
 
 def build(tmp, data_dir, train_dir, cc):
     out = os.path.join(tmp, "gen")
     os.makedirs(out, exist_ok=True)
-    subprocess.run([sys.executable, os.path.join(HERE, "gen-tables.py"),
-                    "--header", os.path.join(TOP, "include", "smtpreply.h"), data_dir,
+    header = os.path.join(TOP, "include", "smtpreply.h")
+    subprocess.run([sys.executable, os.path.join(HERE, "gen-tables.py"), "--header", header, data_dir,
                     os.path.join(out, "smtpreply-table.c"), os.path.join(out, "smtpreply-table.h"),
                     "--train", train_dir], check=True)
+    subprocess.run([sys.executable, os.path.join(HERE, "gen-bounce.py"), data_dir, header,
+                    os.path.join(out, "smtpreply-bounce-table.c"),
+                    os.path.join(out, "smtpreply-bounce-table.h")], check=True)
     exe = os.path.join(tmp, "smtpreply")
     subprocess.run([cc, "-O1", "-w", "-I" + os.path.join(TOP, "include"), "-I" + os.path.join(TOP, "lib"),
                     "-I" + os.path.join(TOP, "common"), "-I" + out] +
                    [os.path.join(TOP, "lib", f) for f in LIB] +
-                   [os.path.join(out, "smtpreply-table.c")] +
-                   [os.path.join(TOP, f) for f in CLI] + ["-o", exe], check=True)
+                   [os.path.join(out, "smtpreply-table.c"), os.path.join(out, "smtpreply-bounce-table.c")] +
+                   [os.path.join(TOP, f) for f in CLI] + ["-o", exe, "-lm"], check=True)
     return exe
 
 
@@ -68,22 +89,6 @@ def copy_tests(tmp, leave):
     return tests
 
 
-def rows_of(path):
-    rows = []
-    header = None
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            cells = line.split("\t")
-            if header is None:
-                header = cells
-                continue
-            rows.append(dict(zip(header, cells)))
-    return rows
-
-
 def classify(exe, inputs):
     out = subprocess.run([exe, "--json"], input="".join(i + "\n" for i in inputs).encode(),
                          stdout=subprocess.PIPE, check=True).stdout.decode()
@@ -108,7 +113,7 @@ def main(argv):
     for name in names:
         with tempfile.TemporaryDirectory() as tmp:
             exe = build(tmp, copy_data(tmp, name, overrides), copy_tests(tmp, name), a.cc)
-            rows = rows_of(os.path.join(TOP, "tests", "data", name))
+            rows = read_rows(os.path.join(TOP, "tests", "data", name))
             res = classify(exe, [r["input"] for r in rows])
             ok = sum(1 for r, x in zip(rows, res) if x["category"] == r["category"])
             ev = {}

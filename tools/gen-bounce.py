@@ -20,9 +20,8 @@ import os
 import re
 import sys
 
-
-class DataError(Exception):
-    pass
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tsvdata import DataError, emit_array, read_tsv  # noqa: E402  (tools/tsvdata.py)
 
 
 KINDS = {"begin": 1, "end": 2, "label": 3, "stage": 4, "detect": 5, "gave-up": 6,
@@ -52,27 +51,6 @@ PRED = {"none": 1, "any": 2, "x.0.0": 3, "specific": 4}
 NEED = {"phrase=gave-up": 1, "flag=gave-up": 2, "stage=none": 4, "context-stage=any": 8,
         "parsed=no": 16, "parsed=yes": 32, "diagnostic=none": 64}
 SET = {"enhanced=status": 1, "stage=context": 2, "flag=gave-up": 4, "reply=drop": 8}
-
-
-def read_tsv(path, required):
-    rows = []
-    header = None
-    with open(path, encoding="utf-8") as f:
-        for lineno, raw in enumerate(f, 1):
-            line = raw.rstrip("\n").rstrip("\r")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            cells = line.split("\t")
-            if header is None:
-                header = [c.strip() for c in cells]
-                missing = [c for c in required if c not in header]
-                if missing:
-                    raise DataError(f"{path}:{lineno}: header lacks {missing}")
-                continue
-            if len(cells) != len(header):
-                raise DataError(f"{path}:{lineno}: {len(cells)} cells, header has {len(header)}")
-            rows.append((lineno, {h: c.strip() for h, c in zip(header, cells)}))
-    return rows
 
 
 def enum_values(header_text, enum_name, prefix):
@@ -299,14 +277,6 @@ def build(pats):
                 dense=dense)
 
 
-def c_array(lines, ctype, name, values, per_line=16):
-    lines.append(f"const {ctype} {name}[] = {{")
-    vals = list(values) or [0]
-    for i in range(0, len(vals), per_line):
-        lines.append("    " + ", ".join(str(v) for v in vals[i:i + per_line]) + ",")
-    lines.append("};")
-
-
 def generate(d):
     rows = d["rows"]
     ac = build([r["text"] for r in rows])
@@ -317,14 +287,14 @@ def generate(d):
            '#include "bounce-table.h"', ""]
     if n >= 1 << 15:
         raise DataError("marker automaton too large (%d states)" % n)
-    c_array(out, "uint8_t", "smtp__bf_cls", ac["cls"])
+    emit_array(out, "uint8_t", "smtp__bf_cls", ac["cls"])
     # the class of each raw byte after folding (ASCII upper case to lower, the
     # white space bytes to ' '): one load per byte in the matcher
     def fold_byte(b):
         if 65 <= b <= 90:
             return b + 32
         return 32 if b in (9, 10, 11, 12, 13) else b
-    c_array(out, "uint8_t", "smtp__bf_fcls", [ac["cls"][fold_byte(b)] for b in range(256)])
+    emit_array(out, "uint8_t", "smtp__bf_fcls", [ac["cls"][fold_byte(b)] for b in range(256)])
     out.append(f"const uint8_t smtp__bf_space_cls = {ac['cls'][32]};")
     # the folded first bytes of the header / status rows: a field or line that
     # starts with another byte is not scanned for them
@@ -333,17 +303,17 @@ def generate(d):
         for r in rows:
             if r["where"] == where:
                 first[r["text"][0]] = 1
-        c_array(out, "uint8_t", name, first)
+        emit_array(out, "uint8_t", name, first)
     counts = [0] * 16
     for r in rows:
         counts[WHERE[r["where"]]] += 1
-    c_array(out, "uint16_t", "smtp__bf_where_rows", counts)
+    emit_array(out, "uint16_t", "smtp__bf_where_rows", counts)
     out.append(f"const uint32_t smtp__bf_nclasses = {ac['ncls']};")
     out.append(f"const uint32_t smtp__bf_nstates = {n};")
     out.append(f"const uint32_t smtp__bf_ndense = {ac['ndense']};")
     out.append(f"const uint32_t smtp__bf_row = {ac['row']};")
     has_out = [1 if ac["out"][t] else 0 for t in range(n)]
-    c_array(out, "uint16_t", "smtp__bf_dense", [(t << 1) | has_out[t] for t in ac["dense"]], 24)
+    emit_array(out, "uint16_t", "smtp__bf_dense", [(t << 1) | has_out[t] for t in ac["dense"]], 24)
     states, edges, outs = [], [], []
     for s in range(n):
         e0 = len(edges)
@@ -360,7 +330,7 @@ def generate(d):
     for c, t in edges or [(0, 0)]:
         out.append("    {%d, %d}," % ((t << 1) | has_out[t], c))
     out.append("};")
-    c_array(out, "uint16_t", "smtp__bf_out", outs)
+    emit_array(out, "uint16_t", "smtp__bf_out", outs)
     out.append("const struct smtp__bf_row smtp__bf_rows[] = {")
     for r in rows:
         out.append("    {%d, %d, %d, %d, %d, %d}, /* %s:%d */" % (

@@ -36,6 +36,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model  # noqa: E402  (tools/model.py)
 import words  # noqa: E402  (tools/words.py)
+from tsvdata import DataError, emit_array, read_tsv as _read_tsv  # noqa: E402
 
 # The enums come from include/smtpreply.h (read_header_enums), the one source of
 # their values and names: name -> value, filled by set_enums().
@@ -45,10 +46,6 @@ ANY = 0xFFFF
 MAX_PART = 200          # longest pattern part (the matcher keeps a 256-byte window)
 MAX_STEPS = 8
 DENSE_DEPTH = 4         # states up to this depth get full DFA rows
-
-
-class DataError(Exception):
-    pass
 
 
 _ENUM_VALUE = re.compile(r"(-?\d+)[uU]?(?:\s*<<\s*(\d+))?")
@@ -104,27 +101,8 @@ def set_enums(header):
 
 
 def read_tsv(path, required):
-    """Yield (lineno, dict) rows of a TSV file with a header line."""
-    header = None
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, raw in enumerate(f, 1):
-            line = raw.rstrip("\n").rstrip("\r")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            cells = line.split("\t")
-            if header is None:
-                header = [c.strip() for c in cells]
-                missing = [c for c in required if c not in header]
-                if missing:
-                    raise DataError(f"{path}:{lineno}: header lacks {missing}")
-                continue
-            if len(cells) < len(header):
-                cells += ["-"] * (len(header) - len(cells))
-            if len(cells) > len(header):
-                raise DataError(f"{path}:{lineno}: {len(cells)} cells, header has {len(header)}")
-            rows.append((lineno, {h: c.strip() for h, c in zip(header, cells)}))
-    return rows
+    """data/'s rows: a short row's missing cells read '-'."""
+    return _read_tsv(path, required, pad=True)
 
 
 def dash(v):
@@ -905,14 +883,6 @@ def emit_model(out, m):
     out.append(f"const int32_t smtp__model_min_words = {m['settings']['min_words']};")
     out.append(f"const uint32_t smtp__model_yield_below = {m['settings']['yield_below']};")
     out.append(f"const int32_t smtp__model_yield_margin = {m['settings']['yield_margin']};")
-
-
-def emit_array(out, ctype, name, values, per_line=16):
-    out.append(f"const {ctype} {name}[] = {{")
-    vals = list(values) or [0]
-    for i in range(0, len(vals), per_line):
-        out.append("    " + ", ".join(str(v) for v in vals[i:i + per_line]) + ",")
-    out.append("};")
 
 
 def generate(d):

@@ -30,24 +30,32 @@ RECIPIENT_FAULT = {"user_unknown", "mailbox_full", "mailbox_disabled", "mailbox_
                    "domain_unknown"}
 
 
+def read_rows(path):
+    """The rows of one TSV file with a header line, as dicts with their "line"."""
+    rows = []
+    header = None
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            cells = line.split("\t")
+            if header is None:
+                header = cells
+                continue
+            row = dict(zip(header, cells))
+            row["line"] = lineno
+            rows.append(row)
+    return rows
+
+
 def read_set(folder):
+    """The rows of every .tsv file of folder, each with its "file" and "line"."""
     rows = []
     for name in sorted(os.listdir(folder)):
-        if not name.endswith(".tsv"):
-            continue
-        header = None
-        with open(os.path.join(folder, name), encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                line = line.rstrip("\n")
-                if not line.strip() or line.startswith("#"):
-                    continue
-                cells = line.split("\t")
-                if header is None:
-                    header = cells
-                    continue
-                row = dict(zip(header, cells))
+        if name.endswith(".tsv"):
+            for row in read_rows(os.path.join(folder, name)):
                 row["file"] = name
-                row["line"] = lineno
                 rows.append(row)
     return rows
 

@@ -15,6 +15,7 @@
 
 #include "rows.h"
 #include "smtpreply.h"
+#include "buf.h"
 
 static int hard_failures;
 static unsigned long hard_checks;

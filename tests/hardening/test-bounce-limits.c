@@ -15,26 +15,7 @@
 #include <time.h>
 
 #include "smtpreply.h"
-
-struct buf {
-    char *p;
-    size_t n, cap;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2 + 4096;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p) {
-            perror("realloc");
-            exit(1);
-        }
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-}
-static void puts_(struct buf *b, const char *s) { put(b, s, strlen(s)); }
+#include "buf.h"
 
 static const char HEAD[] = "From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail\n";
 

@@ -9,28 +9,6 @@
  */
 #include "hardening.h"
 
-struct buf {
-    char *p;
-    size_t n, cap;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-    if (n == 0)
-        return;
-    if (b->n + n > b->cap) {
-        size_t c = b->cap ? b->cap : 4096;
-        while (c < b->n + n)
-            c *= 2;
-        b->p = realloc(b->p, c);
-        if (!b->p)
-            exit(1);
-        b->cap = c;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-}
-static void puts_(struct buf *b, const char *s) { put(b, s, strlen(s)); }
 static void repeat(struct buf *b, const char *s, size_t times)
 {
     for (size_t i = 0; i < times; i++)
