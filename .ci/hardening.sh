@@ -136,7 +136,8 @@ step_fuzz() {
     [ "$FUZZ_KNOWN" = check ] || known=(-Dc_args=-DFUZZ_SKIP_KNOWN)
     CC=clang CXX=clang++ setup "$WORK/fuzz" -Dfuzzing=true -Db_sanitize=address,undefined \
         -Db_lundef=false -Dtests=disabled -Dexamples=false "${known[@]}"
-    ninja -C "$WORK/fuzz" fuzz/fuzz_parse fuzz/fuzz_classify fuzz/fuzz_unwrap fuzz/fuzz_invariants >/dev/null
+    ninja -C "$WORK/fuzz" fuzz/fuzz_parse fuzz/fuzz_classify fuzz/fuzz_unwrap fuzz/fuzz_invariants \
+        fuzz/fuzz_fingerprint >/dev/null
     mkdir -p "$WORK/fuzz-artifacts"
     local pids=() names=() failed=0
     run_one() {
@@ -148,7 +149,7 @@ step_fuzz() {
             -dict="$SRC/fuzz/smtp.dict" -print_final_stats=1 \
             -artifact_prefix="$WORK/fuzz-artifacts/$name-" "$corpus" >"$WORK/fuzz-$name.log" 2>&1
     }
-    for pair in "fuzz_parse fuzz_invariants" "fuzz_classify fuzz_unwrap"; do
+    for pair in "fuzz_parse fuzz_invariants" "fuzz_classify fuzz_unwrap" "fuzz_fingerprint"; do
         pids=(); names=()
         for name in $pair; do
             run_one "$name" & pids+=($!); names+=("$name")
@@ -164,7 +165,7 @@ step_fuzz() {
             fi
         done
     done
-    took fuzz "$t" "4 targets x ${FUZZ_SECONDS}s, 2 at a time"
+    took fuzz "$t" "5 targets x ${FUZZ_SECONDS}s, 2 at a time"
     [ "$failed" = 0 ] || { ls -l "$WORK/fuzz-artifacts"; return 1; }
 }
 

@@ -89,6 +89,21 @@ static size_t digits_at(const unsigned char *p, size_t i, size_t n)
 
 /* ---- what a piece is --------------------------------------------------------- */
 
+/* The kinds of piece; each but K_NONE and K_KEEP is replaced by its placeholder. */
+enum kind {
+    K_NONE = 0, /* nothing known: written in lower case */
+    K_KEEP,     /* a reply code or an enhanced code: written as it is */
+    K_N,        /* a number */
+    K_UNIT,     /* a number with a unit ("30s", "10mb", "95%"): "<n>" and the unit */
+    K_ADDR, K_URL, K_IPV4, K_IPV6, K_HOST, K_DATE, K_TIME, K_HEX, K_B64, K_ID,
+    K_COUNT
+};
+
+static const char *const placeholder[K_COUNT] = {
+    NULL, NULL, "<n>", "<n>", "<addr>", "<url>", "<ipv4>", "<ipv6>", "<host>", "<date>",
+    "<time>", "<hex>", "<b64>", "<id>",
+};
+
 /* What each byte is: a gap (white space, control bytes), a delimiter, or a
  * word byte with the kinds below.  A piece's shape is the OR of its bytes'
  * kinds and its number of digits, from one pass: each test of kind_of runs only
@@ -103,6 +118,7 @@ enum {
     S_DIGIT = 1 << 12,
     S_GAP = 1 << 13,    /* space, tab, CR, LF, other control bytes, DEL */
     S_DELIM = 1 << 14,  /* < > ( ) [ ] { } " ' ` , ; */
+    S_PLACE = 1 << 15,  /* a placeholder ("<n>") is part of the word */
     S_ALPHA = S_UPPER | S_LOWER
 };
 
@@ -128,6 +144,36 @@ static const uint16_t byte_bits[256] = {
 static int is_gap(unsigned char c) { return (byte_bits[c] & S_GAP) != 0; }
 static int is_delim(unsigned char c) { return (byte_bits[c] & S_DELIM) != 0; }
 
+/* The length of the placeholder ("<n>", "<addr>", ...) that starts at p[i], or 0.
+ * A placeholder is read as word bytes, not as delimiters and a word, and a
+ * piece that holds one is never classified (only split): so in a template each
+ * kept piece is read again as it was read in the text the template was made
+ * from, and the template of a template is itself. */
+static size_t placeholder_at(const unsigned char *p, size_t i, size_t n)
+{
+    enum kind a = K_NONE, b = K_NONE, c = K_NONE;
+    if (p[i] != '<' || n - i < 3)
+        return 0;
+    switch (p[i + 1]) { /* the candidates by their first letter */
+    case 'n': a = K_N; break;
+    case 'a': a = K_ADDR; break;
+    case 'u': a = K_URL; break;
+    case 'i': a = K_IPV4; b = K_IPV6; c = K_ID; break;
+    case 'h': a = K_HOST; b = K_HEX; break;
+    case 'd': a = K_DATE; break;
+    case 't': a = K_TIME; break;
+    case 'b': a = K_B64; break;
+    default: return 0;
+    }
+    enum kind cand[3] = {a, b, c};
+    for (int k = 0; k < 3 && cand[k] != K_NONE; k++) {
+        size_t l = strlen(placeholder[cand[k]]);
+        if (l <= n - i && memcmp(p + i, placeholder[cand[k]], l) == 0)
+            return l;
+    }
+    return 0;
+}
+
 struct shape {
     unsigned bits;
     size_t digits;
@@ -138,12 +184,19 @@ static size_t scan_word(const unsigned char *p, size_t i, size_t n, struct shape
 {
     unsigned b = 0;
     size_t d = 0;
-    for (; i < n; i++) {
+    while (i < n) {
         unsigned t = byte_bits[p[i]];
-        if (t & (S_GAP | S_DELIM))
-            break;
+        if (t & (S_GAP | S_DELIM)) {
+            size_t l = placeholder_at(p, i, n);
+            if (l == 0)
+                break;
+            b |= S_OTHER | S_PLACE;
+            i += l;
+            continue;
+        }
         b |= t;
         d += (t >> 12) & 1;
+        i++;
     }
     sh->bits = b;
     sh->digits = d;
@@ -156,21 +209,6 @@ static struct shape shape_of(const unsigned char *p, size_t n)
     (void)scan_word(p, 0, n, &sh);
     return sh;
 }
-
-/* The kinds of piece; each but K_NONE and K_KEEP is replaced by its placeholder. */
-enum kind {
-    K_NONE = 0, /* nothing known: written in lower case */
-    K_KEEP,     /* a reply code or an enhanced code: written as it is */
-    K_N,        /* a number */
-    K_UNIT,     /* a number with a unit ("30s", "10mb", "95%"): "<n>" and the unit */
-    K_ADDR, K_URL, K_IPV4, K_IPV6, K_HOST, K_DATE, K_TIME, K_HEX, K_B64, K_ID,
-    K_COUNT
-};
-
-static const char *const placeholder[K_COUNT] = {
-    NULL, NULL, "<n>", "<n>", "<addr>", "<url>", "<ipv4>", "<ipv6>", "<host>", "<date>",
-    "<time>", "<hex>", "<b64>", "<id>",
-};
 
 /* Top-level domains that end a host name, besides any two letters.  Part of the
  * template grammar: a change here changes templates and hashes (README). */
@@ -287,10 +325,12 @@ static size_t enhanced_end(const unsigned char *p, size_t i, size_t n)
     return k + d;
 }
 
-/* "550", "5.1.1", or a flattened continuation "550-5.7.26": written as they are. */
-static int is_keep(const unsigned char *p, size_t n)
+/* "550", "5.1.1", or a flattened continuation "550-5.7.26": written as they are.
+ * A three-digit number is a code only as a whole word: in "size=532" or
+ * ":587" it is a number. */
+static int is_keep(const unsigned char *p, size_t n, int whole)
 {
-    if ((n == 3 && is_code(p, n)) || enhanced_end(p, 0, n) == n)
+    if ((whole && n == 3 && is_code(p, n)) || enhanced_end(p, 0, n) == n)
         return 1;
     return n > 4 && is_code(p, 3) && p[3] == '-' && enhanced_end(p, 4, n) == n;
 }
@@ -611,10 +651,12 @@ static int is_id(const unsigned char *p, size_t n)
  * a time looks like IPv6, an enhanced code like a number, an IPv4 address like a
  * host, and a hex word like an id.  Each test runs only when the shape allows
  * it (the shape only skips tests that would fail). */
-static enum kind kind_of(const unsigned char *p, size_t n, struct shape sh)
+static enum kind kind_of(const unsigned char *p, size_t n, struct shape sh, int whole)
 {
     unsigned b = sh.bits;
     unsigned char c0 = p[0] | 0x20;
+    if (b & S_PLACE)
+        return K_NONE;
     if (((b & S_SLASH) || ((c0 == 'h' || c0 == 'f' || c0 == 'w') && (b & (S_DOT | S_COLON)))) &&
         is_url(p, n))
         return K_URL;
@@ -629,7 +671,7 @@ static enum kind kind_of(const unsigned char *p, size_t n, struct shape sh)
             return K_HOST;
         return K_NONE;
     }
-    if (!(b & S_ALPHA) && is_keep(p, n))
+    if (!(b & S_ALPHA) && is_keep(p, n, whole))
         return K_KEEP;
     if ((b & S_COLON) && is_time(p, n))
         return K_TIME;
@@ -808,7 +850,7 @@ static void split(struct fp *f, const unsigned char *p, size_t n, int level, uns
 static void part_shaped(struct fp *f, const unsigned char *p, size_t n, int level,
                         struct shape sh)
 {
-    enum kind k = kind_of(p, n, sh);
+    enum kind k = kind_of(p, n, sh, level == 1);
     if (k != K_NONE)
         put_piece(f, p, n, k);
     else
@@ -830,9 +872,8 @@ static int trail_punct(unsigned char c)
 
 static size_t word_end(const unsigned char *p, size_t i, size_t n)
 {
-    while (i < n && !(byte_bits[p[i]] & (S_GAP | S_DELIM)))
-        i++;
-    return i;
+    struct shape sh;
+    return scan_word(p, i, n, &sh);
 }
 
 /* The date kind of the next word after segment si, offset i: past one gap (the
@@ -849,7 +890,7 @@ static enum dkind peek_date(const struct fp *f, size_t si, size_t i, int comma)
                 i++;
                 continue;
             }
-            if (is_delim(p[i])) {
+            if (is_delim(p[i]) && !placeholder_at(p, i, n)) {
                 if (p[i] == ',' && comma) {
                     comma = 0;
                     i++;
@@ -960,7 +1001,7 @@ static size_t angle(struct fp *f, const unsigned char *p, size_t i, size_t n)
         return 0;
     const unsigned char *w = p + i + 1;
     size_t wn = e - i - 1;
-    enum kind k = kind_of(w, wn, shape_of(w, wn));
+    enum kind k = kind_of(w, wn, shape_of(w, wn), 1);
     if (k != K_URL && k != K_ADDR)
         return 0;
     put_str(f, placeholder[k]);
@@ -978,7 +1019,7 @@ static void run_text(struct fp *f)
             if (is_gap(c)) {
                 f->space = 1;
                 i++;
-            } else if (is_delim(c)) {
+            } else if (is_delim(c) && !placeholder_at(p, i, n)) {
                 size_t past;
                 if (c == ',' && f->run && joins_run(peek_date(f, si, i + 1, 0), f->run_cal)) {
                     i++; /* "Mon, 23 Nov 2026": the comma goes into the run */
