@@ -578,9 +578,8 @@ static int is_addr(const unsigned char *p, size_t n)
     return 1;
 }
 
-/* 0x + hex digits; or hex digits in groups joined by '-', at least 8 of them,
- * with a digit and a letter a-f among them. */
-static int is_hexword(const unsigned char *p, size_t n)
+/* Hex by its syntax: 0x and hex digits, or a UUID (8-4-4-4-12 hex digits). */
+static int is_hex_syntax(const unsigned char *p, size_t n)
 {
     if (n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
         for (size_t i = 2; i < n; i++)
@@ -588,30 +587,45 @@ static int is_hexword(const unsigned char *p, size_t n)
                 return 0;
         return 1;
     }
-    size_t hexd = 0, digit = 0, letter = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = p[i];
-        if (c == '-') {
-            if (i == 0 || i == n - 1 || p[i - 1] == '-')
+    static const size_t dash[] = {8, 13, 18, 23};
+    if (n != 36)
+        return 0;
+    for (size_t i = 0, d = 0; i < n; i++) {
+        if (d < 4 && i == dash[d]) {
+            if (p[i] != '-')
                 return 0;
-            continue;
-        }
-        if (!is_hex(c))
+            d++;
+        } else if (!is_hex(p[i])) {
             return 0;
-        hexd++;
-        if (is_digit(c))
+        }
+    }
+    return 1;
+}
+
+/* A hex word: 8 or more hex digits, with a digit and a letter a-f among them.
+ * It is an id: a Postfix queue id is one, or all digits, and both are <id>. */
+static int is_hex_id(const unsigned char *p, size_t n)
+{
+    size_t digit = 0, letter = 0;
+    if (n < 8)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_hex(p[i]))
+            return 0;
+        if (is_digit(p[i]))
             digit++;
         else
             letter++;
     }
-    return hexd >= 8 && digit && letter;
+    return digit && letter;
 }
 
-/* Base64: 16 or more of [A-Za-z0-9+/], then at most two '=', with an upper
- * case letter, a lower case letter and a digit among them. */
+/* Base64 by its syntax: 16 or more of [A-Za-z0-9+/] with a '+' or '/' among
+ * them or '=' padding (at most two), and an upper case letter, a lower case
+ * letter and a digit.  Mixed tokens without those are ids. */
 static int is_b64(const unsigned char *p, size_t n)
 {
-    size_t end = n, up = 0, lo = 0, dig = 0;
+    size_t end = n, up = 0, lo = 0, dig = 0, punct = 0;
     while (end > 0 && n - end < 2 && p[end - 1] == '=')
         end--;
     if (end < 16)
@@ -624,10 +638,12 @@ static int is_b64(const unsigned char *p, size_t n)
             lo++;
         else if (is_digit(c))
             dig++;
-        else if (c != '+' && c != '/')
+        else if (c == '+' || c == '/')
+            punct++;
+        else
             return 0;
     }
-    return up && lo && dig;
+    return up && lo && dig && (punct || end < n);
 }
 
 /* A queue id, message id or other token: [A-Za-z0-9._-] with a letter and two
@@ -681,12 +697,16 @@ static enum kind kind_of(const unsigned char *p, size_t n, struct shape sh, int 
         return K_IPV4;
     if ((b & (S_DASH | S_SLASH | S_DOT)) && is_date(p, n))
         return K_DATE;
-    if (is_number(p, n))
-        return K_N;
+    if (is_number(p, n)) /* ten digits or more: an id (a Postfix queue id, a time stamp) */
+        return sh.digits == n && n >= 10 ? K_ID : K_N;
+    if ((b & S_DASH) && is_hex_syntax(p, n))
+        return K_HEX;
     if (!(b & S_ALPHA))
         return p[n - 1] == '%' && unit_split(p, n) ? K_UNIT : K_NONE;
-    if (is_hexword(p, n))
+    if (is_hex_syntax(p, n))
         return K_HEX;
+    if (is_hex_id(p, n))
+        return K_ID;
     if (n >= 16 && (b & S_UPPER) && (b & S_LOWER) && is_b64(p, n))
         return K_B64;
     if ((b & S_DOT) && is_host(p, n))

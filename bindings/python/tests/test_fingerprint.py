@@ -89,7 +89,7 @@ class TestFingerprint(unittest.TestCase):
             "02:12:01", "23:59:59").replace("4F1A2B3C4D", "9E8D7C6B5A")
         self.assertEqual(smtpreply.fingerprint(other), fp)
         raw = smtpreply.fingerprint(POSTFIX_LOG, raw=True)
-        self.assertTrue(raw.template.startswith("<date> mx1 postfix/smtp[<n>]: <hex>: to=<addr>"))
+        self.assertTrue(raw.template.startswith("<date> mx1 postfix/smtp[<n>]: <id>: to=<addr>"))
         self.assertEqual(smtpreply.fingerprint(other, raw=True), raw)
 
     def test_errors_raise_as_classify(self) -> None:
