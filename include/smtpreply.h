@@ -437,8 +437,9 @@ smtp_reply_advice(const smtp_reply_result *result, smtp_reply_advice_info *advic
  *   token       = placeholder / delimiter / literal
  *   delimiter   = < > ( ) [ ] { } " ' ` , ;      ; written as they are
  *   literal     = the other bytes in ASCII lower case (bytes >= 0x80 as they
- *                 are), among them reply codes 200-599, enhanced codes and
- *                 "550-5.7.26", which are kept
+ *                 are), among them enhanced codes ("5.1.1"), three-digit reply
+ *                 codes 200-599 standing as a word ("550", not "size=550") and
+ *                 flattened continuations ("550-5.7.26", "421-service")
  *   placeholder = "<addr>"  an e-mail address, bare or in <...>, SRS included
  *               / "<url>"   http://, https://, ftp://, www. or host/path, query
  *                           included, bare or in <...>
@@ -448,19 +449,25 @@ smtp_reply_advice(const smtp_reply_result *result, smtp_reply_advice_info *advic
  *               / "<date>"  a date, or a run of date words: "Nov 23 06:20:34",
  *                           "Mon, 23 Nov 2026 06:20:34 +0000", "2026-11-23T06:20:34Z"
  *               / "<time>"  a time and its zone: "06:20:34", "10:30+01:00"
- *               / "<hex>"   8 or more hex digits with a digit and a letter, or 0x...
- *               / "<b64>"   16 or more base64 bytes with upper, lower and digit
- *               / "<id>"    a queue or message id: letters, 2 or more digits,
- *                           '.', '-', '_'; 8 bytes or more (6 with 4 digits)
+ *               / "<id>"    an opaque token: a queue or message id, a hex word
+ *                           (8 or more hex digits with a digit and a letter), a
+ *                           number of 10 or more digits, letters with 2 or more
+ *                           digits and '.', '-', '_' (8 bytes or more, or 6 with 4
+ *                           digits): one class, so that an id which is now hex,
+ *                           now digits only, gives one template
+ *               / "<hex>"   hex by its syntax: 0x..., or a UUID 8-4-4-4-12
+ *               / "<b64>"   base64 by its syntax: 16 or more bytes with '+', '/'
+ *                           or '=' padding, upper and lower case and a digit
  *               / "<n>"     any other number ("48211", "0.5", "-0700"); a number
  *                           with a unit keeps the unit: "<n>s", "<n>mb", "<n>%"
  *
  * A word (bytes between white space and delimiters) is classified whole; when
  * it is nothing known it is split at '=', '&' and '?', then at ':', '/', '|' and
  * '\', and each part is classified: "relay=mx.example.com" is "relay=<host>".
- * Leading '#', '*', '@' and trailing '.', ':', '!', '?', '*' stay around it.
- * Example: "550 5.1.1 <bob@example.com>: Recipient address rejected" gives
- * "550 5.1.1 <addr>: recipient address rejected".
+ * Leading '#', '*', '@' and trailing '.', ':', '!', '?', '*' stay around it.  A
+ * placeholder in the input is read as part of its word, and a part holding one
+ * is not classified.  Example: "550 5.1.1 <bob@example.com>: Recipient address
+ * rejected" gives "550 5.1.1 <addr>: recipient address rejected".
  *
  * The hash is FNV-1a 64 (offset basis 0xcbf29ce484222325, prime 0x100000001b3)
  * of the whole template's bytes, whatever the size of dst.  Templates and hashes
