@@ -438,8 +438,9 @@ smtp_reply_advice(const smtp_reply_result *result, smtp_reply_advice_info *advic
  *   delimiter   = < > ( ) [ ] { } " ' ` , ;      ; written as they are
  *   literal     = the other bytes in ASCII lower case (bytes >= 0x80 as they
  *                 are), among them enhanced codes ("5.1.1"), three-digit reply
- *                 codes 200-599 standing as a word ("550", not "size=550") and
- *                 flattened continuations ("550-5.7.26", "421-service")
+ *                 codes 200-599 except right after '=', ':' or '/' (a value, a
+ *                 port: "size=<n>", ":<n>") and flattened continuations
+ *                 ("550-5.7.26", "421-service")
  *   placeholder = "<addr>"  an e-mail address, bare or in <...>, SRS included
  *               / "<url>"   http://, https://, ftp://, www. or host/path, query
  *                           included, bare or in <...>

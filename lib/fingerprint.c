@@ -326,11 +326,10 @@ static size_t enhanced_end(const unsigned char *p, size_t i, size_t n)
 }
 
 /* "550", "5.1.1", or a flattened continuation "550-5.7.26": written as they are.
- * A three-digit number is a code only as a whole word: in "size=532" or
- * ":587" it is a number. */
-static int is_keep(const unsigned char *p, size_t n, int whole)
+ * code_ok: a three-digit number may be a reply code here (see code_ok()). */
+static int is_keep(const unsigned char *p, size_t n, int code_ok)
 {
-    if ((whole && n == 3 && is_code(p, n)) || enhanced_end(p, 0, n) == n)
+    if ((code_ok && n == 3 && is_code(p, n)) || enhanced_end(p, 0, n) == n)
         return 1;
     return n > 4 && is_code(p, 3) && p[3] == '-' && enhanced_end(p, 4, n) == n;
 }
@@ -667,7 +666,7 @@ static int is_id(const unsigned char *p, size_t n)
  * a time looks like IPv6, an enhanced code like a number, an IPv4 address like a
  * host, and a hex word like an id.  Each test runs only when the shape allows
  * it (the shape only skips tests that would fail). */
-static enum kind kind_of(const unsigned char *p, size_t n, struct shape sh, int whole)
+static enum kind kind_of(const unsigned char *p, size_t n, struct shape sh, int code_ok)
 {
     unsigned b = sh.bits;
     unsigned char c0 = p[0] | 0x20;
@@ -687,7 +686,7 @@ static enum kind kind_of(const unsigned char *p, size_t n, struct shape sh, int 
             return K_HOST;
         return K_NONE;
     }
-    if (!(b & S_ALPHA) && is_keep(p, n, whole))
+    if (!(b & S_ALPHA) && is_keep(p, n, code_ok))
         return K_KEEP;
     if ((b & S_COLON) && is_time(p, n))
         return K_TIME;
@@ -833,14 +832,19 @@ static int split_at(unsigned char c, int level)
     return c == ':' || c == '/' || c == '|' || c == '\\';
 }
 
-static void part(struct fp *f, const unsigned char *p, size_t n, int level);
-static void part_shaped(struct fp *f, const unsigned char *p, size_t n, int level,
-                        struct shape sh);
+/* The byte before a piece in its word ('=', '/', ...), or 0 at the start of the
+ * word's core.  A three-digit number right after '=', ':' or '/' is a value, a
+ * port or a list item ("size=532", ":587", "0.1/250"), not a reply code. */
+static int code_ok(unsigned char prev) { return prev != '=' && prev != ':' && prev != '/'; }
+
+static void part(struct fp *f, const unsigned char *p, size_t n, int level, unsigned char prev);
 
 /* A piece that is nothing known: split at this level's separators ('=', '&',
  * '?'; then ':', '/', '|', '\\') and each part done as a piece; past level 2,
- * or with no separator at any level, written in lower case. */
-static void split(struct fp *f, const unsigned char *p, size_t n, int level, unsigned bits)
+ * or with no separator at any level, written in lower case.  prev: the byte
+ * before the piece. */
+static void split(struct fp *f, const unsigned char *p, size_t n, int level, unsigned bits,
+                  unsigned char prev)
 {
     if (level == 1 && !(bits & S_SPLIT1))
         level = 2;
@@ -852,35 +856,35 @@ static void split(struct fp *f, const unsigned char *p, size_t n, int level, uns
     int found = 0;
     for (size_t i = 0; i < n; i++) {
         if (split_at(p[i], level)) {
-            part(f, p + start, i - start, level + 1);
+            part(f, p + start, i - start, level + 1, start ? p[start - 1] : prev);
             put(f, p[i]);
             start = i + 1;
             found = 1;
         }
     }
     if (found)
-        part(f, p + start, n - start, level + 1);
+        part(f, p + start, n - start, level + 1, start ? p[start - 1] : prev);
     else
-        split(f, p, n, level + 1, bits);
+        split(f, p, n, level + 1, bits, prev);
 }
 
-/* A piece: its placeholder when it is something known, else split. */
-/* sh: the piece's shape, or that of a word holding it (more bits only make
- * more tests run, each of which checks the bytes themselves) */
+/* A piece: its placeholder when it is something known, else split.  sh: the
+ * piece's shape, or that of a word holding it (more bits only make more tests
+ * run, each of which checks the bytes themselves). */
 static void part_shaped(struct fp *f, const unsigned char *p, size_t n, int level,
-                        struct shape sh)
+                        struct shape sh, unsigned char prev)
 {
-    enum kind k = kind_of(p, n, sh, level == 1);
+    enum kind k = kind_of(p, n, sh, code_ok(prev));
     if (k != K_NONE)
         put_piece(f, p, n, k);
     else
-        split(f, p, n, level, sh.bits);
+        split(f, p, n, level, sh.bits, prev);
 }
 
-static void part(struct fp *f, const unsigned char *p, size_t n, int level)
+static void part(struct fp *f, const unsigned char *p, size_t n, int level, unsigned char prev)
 {
     if (n > 0)
-        part_shaped(f, p, n, level, shape_of(p, n));
+        part_shaped(f, p, n, level, shape_of(p, n), prev);
 }
 
 /* Leading and trailing bytes of a word written as they are around its core. */
@@ -1003,7 +1007,7 @@ static void word(struct fp *f, const unsigned char *w, size_t n, struct shape sh
             f->run = 1;
             f->run_cal = cal;
         } else if (cn) {
-            part_shaped(f, core, cn, 1, sh);
+            part_shaped(f, core, cn, 1, sh, 0);
         }
     }
     if (b < n) { /* trailing punctuation ends a run */
