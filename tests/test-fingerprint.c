@@ -311,15 +311,18 @@ END_TEST
 
 /* ---- grammar rows for bytes a text file cannot hold ------------------------------ */
 
+/* A literal that holds NUL bytes, with its length counted by the compiler. */
+#define WITH_NUL(s) s, sizeof(s) - 1
+
 static const struct {
     const char *in;
     size_t len; /* 0: strlen(in) */
     const char *want;
     const char *what;
 } grammar[] = {
-    {"550 5.1.1 user\0unknown\x01\x7f end", 31, "550 5.1.1 user unknown end",
+    {WITH_NUL("550 5.1.1 user\0unknown\x01\x7f end"), "550 5.1.1 user unknown end",
      "NUL, control bytes and DEL are white space"},
-    {"\0\0\0", 3, "", "only NUL bytes give the empty template"},
+    {WITH_NUL("\0\0\0"), "", "only NUL bytes give the empty template"},
     {"550 5.1.1 Benutzer M\xc3\xbcller unbekannt \xff\xfe", 0,
      "550 5.1.1 benutzer m\xc3\xbcller unbekannt \xff\xfe",
      "8-bit bytes (UTF-8 or not) are kept as they are"},
