@@ -10,11 +10,12 @@
  *    none at either end;
  *  - the delimiters < > ( ) [ ] { } " ' ` , ; are written as they are, except
  *    that "<" word ">" becomes "<addr>" or "<url>" when the word is one;
- *  - every other run of bytes is a word.  Leading '#', '*', '@' and trailing
- *    '.', ':', '!', '?', '*' are written as they are, and the rest (the core) is
- *    classified as a whole; if it is nothing known it is split at '=', '&', '?'
- *    and each piece classified, then at ':', '/', '|', '\' and each piece
- *    classified.  A piece that is nothing known is written in ASCII lower case;
+ *  - every other run of bytes is a word (a placeholder such as "<n>" in the
+ *    text is part of one).  Leading '#', '*', '@' and trailing '.', ':', '!',
+ *    '?', '*' are written as they are, and the rest (the core) is classified as
+ *    a whole; if it is nothing known it is split at '=', '&', '?' and each piece
+ *    classified, then at ':', '/', '|', '\' and each piece classified.  A piece
+ *    that is nothing known is written in ASCII lower case;
  *  - a month or weekday name next to a day number, a date or a time starts a
  *    date run: one "<date>" or "<time>", which takes in the date words,
  *    numbers, times and zones that follow it, separated only by spaces and
@@ -27,11 +28,15 @@
  * the template's bytes, computed as they are produced, so it does not depend on
  * the size of the caller's buffer.
  *
- * Every decision depends on the bytes without regard to ASCII case except the
- * base64 test (upper and lower case letters and a digit), which only ever
- * replaces a word: so a word that is kept (written in lower case) is kept again
- * when the template is fingerprinted, and placeholders are words that nothing
- * replaces ("n", "addr", ...): the template of a template is itself.
+ * The template of a template is itself (the fuzz target checks it).  Every
+ * decision that keeps a word depends on its bytes without regard to ASCII case
+ * (the base64 test looks at case, but only to replace a word), so a kept word is
+ * kept again.  A placeholder in the text is read as word bytes, and a piece that
+ * holds one is only split, never classified: so a template splits into the same
+ * words and pieces as the text it came from, except where "<" word ">" became
+ * one placeholder, which joins its neighbours into one word; no decision on a
+ * piece without a placeholder depends on where its word starts or ends, only on
+ * the byte before it (see code_ok()).
  */
 #include <string.h>
 
@@ -78,7 +83,7 @@ static int in_list(const unsigned char *p, size_t n, const char *const *list)
     return 0;
 }
 
-/* digits starting at p[i]: how many (at most max+1 are counted) */
+/* The number of digits from p[i] on. */
 static size_t digits_at(const unsigned char *p, size_t i, size_t n)
 {
     size_t k = i;
@@ -122,24 +127,31 @@ enum {
     S_ALPHA = S_UPPER | S_LOWER
 };
 
-static const uint16_t byte_bits[256] = {
-    0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000,  /* 00 */
-    0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000, 0x2000,  /* 10 */
-    0x2000, 0x0800, 0x4000, 0x0800, 0x0800, 0x0800, 0x0900, 0x4000, 0x4000, 0x4000, 0x0800, 0x0800, 0x4000, 0x0020, 0x0008, 0x0a80,  /* 20 */
-    0x1000, 0x1000, 0x1000, 0x1000, 0x1000, 0x1000, 0x1000, 0x1000, 0x1000, 0x1000, 0x0a10, 0x4000, 0x4000, 0x0900, 0x4000, 0x0900,  /* 30 */
-    0x0840, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0005, 0x0005, 0x0005, 0x0005, 0x0005, 0x0005, 0x0005, 0x0005, 0x0005,  /* 40 */
-    0x0005, 0x0005, 0x0005, 0x0005, 0x0005, 0x0005, 0x0005, 0x0005, 0x0005, 0x0005, 0x0005, 0x4000, 0x0a00, 0x4000, 0x0800, 0x0000,  /* 50 */
-    0x4000, 0x0002, 0x0002, 0x0002, 0x0002, 0x0002, 0x0002, 0x0006, 0x0006, 0x0006, 0x0006, 0x0006, 0x0006, 0x0006, 0x0006, 0x0006,  /* 60 */
-    0x0006, 0x0006, 0x0006, 0x0006, 0x0006, 0x0006, 0x0006, 0x0006, 0x0006, 0x0006, 0x0006, 0x4000, 0x0a00, 0x4000, 0x0800, 0x2000,  /* 70 */
-    0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400,  /* 80 */
-    0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400,  /* 90 */
-    0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400,  /* a0 */
-    0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400,  /* b0 */
-    0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400,  /* c0 */
-    0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400,  /* d0 */
-    0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400,  /* e0 */
-    0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400, 0x0400,  /* f0 */
-};
+/* byte_bits[c], from the rules above, as a constant expression. */
+#define IS_DELIM_(c) ((c) == '<' || (c) == '>' || (c) == '(' || (c) == ')' || (c) == '[' || \
+                      (c) == ']' || (c) == '{' || (c) == '}' || (c) == '"' || (c) == '\'' ||  \
+                      (c) == '`' || (c) == ',' || (c) == ';')
+#define BITS_(c)                                                                          \
+    ((c) <= 0x20 || (c) == 0x7f ? S_GAP                                                  \
+     : IS_DELIM_(c)             ? S_DELIM                                                \
+     : (c) >= 'a' && (c) <= 'z' ? S_LOWER | ((c) > 'f' ? S_NONHEX : 0)                   \
+     : (c) >= 'A' && (c) <= 'Z' ? S_UPPER | ((c) > 'F' ? S_NONHEX : 0)                   \
+     : (c) >= '0' && (c) <= '9' ? S_DIGIT                                                \
+     : (c) >= 0x80              ? S_HIGH                                                 \
+     : (c) == '.'               ? S_DOT                                                  \
+     : (c) == '-'               ? S_DASH                                                 \
+     : (c) == '_'               ? 0                                                      \
+     : (c) == ':'               ? S_COLON | S_SPLIT2 | S_OTHER                           \
+     : (c) == '/'               ? S_SLASH | S_SPLIT2 | S_OTHER                           \
+     : (c) == '@'               ? S_AT | S_OTHER                                         \
+     : (c) == '=' || (c) == '&' || (c) == '?' ? S_SPLIT1 | S_OTHER                       \
+     : (c) == '|' || (c) == '\\' ? S_SPLIT2 | S_OTHER                                    \
+                                : S_OTHER)
+#define B4_(c) BITS_(c), BITS_((c) + 1), BITS_((c) + 2), BITS_((c) + 3)
+#define B16_(c) B4_(c), B4_((c) + 4), B4_((c) + 8), B4_((c) + 12)
+#define B64_(c) B16_(c), B16_((c) + 16), B16_((c) + 32), B16_((c) + 48)
+
+static const uint16_t byte_bits[256] = {B64_(0), B64_(64), B64_(128), B64_(192)};
 
 static int is_gap(unsigned char c) { return (byte_bits[c] & S_GAP) != 0; }
 static int is_delim(unsigned char c) { return (byte_bits[c] & S_DELIM) != 0; }
