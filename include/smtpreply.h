@@ -465,9 +465,9 @@ smtp_reply_advice(const smtp_reply_result *result, smtp_reply_advice_info *advic
  * A word (bytes between white space and delimiters) is classified whole; when
  * it is nothing known it is split at '=', '&' and '?', then at ':', '/', '|' and
  * '\', and each part is classified: "relay=mx.example.com" is "relay=<host>".
- * Leading '#', '*', '@' and trailing '.', ':', '!', '?', '*' stay around it.  A
- * placeholder in the input is read as part of its word, and a part holding one
- * is not classified.  Example: "550 5.1.1 <bob@example.com>: Recipient address
+ * Leading '#', '*', '@' and trailing '.', ':', '!', '?', '*' stay around a word
+ * or a part.  A placeholder in the input is read as part of its word, and a part
+ * holding one is not classified.  Example: "550 5.1.1 <bob@example.com>: Recipient address
  * rejected" gives "550 5.1.1 <addr>: recipient address rejected".
  *
  * The hash is FNV-1a 64 (offset basis 0xcbf29ce484222325, prime 0x100000001b3)

@@ -844,6 +844,15 @@ static int split_at(unsigned char c, int level)
     return c == ':' || c == '/' || c == '|' || c == '\\';
 }
 
+/* Leading and trailing bytes of a word or a piece, written as they are around
+ * its core: the same for both, so that no decision depends on where a word ends
+ * (in a template, a placeholder joins the words around it). */
+static int lead_punct(unsigned char c) { return c == '#' || c == '*' || c == '@'; }
+static int trail_punct(unsigned char c)
+{
+    return c == '.' || c == ':' || c == '!' || c == '?' || c == '*';
+}
+
 /* The byte before a piece in its word ('=', '/', ...), or 0 at the start of the
  * word's core.  A three-digit number right after '=', ':' or '/' is a value, a
  * port or a list item ("size=532", ":587", "0.1/250"), not a reply code. */
@@ -895,16 +904,17 @@ static void part_shaped(struct fp *f, const unsigned char *p, size_t n, int leve
 
 static void part(struct fp *f, const unsigned char *p, size_t n, int level, unsigned char prev)
 {
-    if (n > 0)
-        part_shaped(f, p, n, level, shape_of(p, n), prev);
+    size_t a = 0, b = n;
+    while (a < b && lead_punct(p[a]))
+        a++;
+    while (b > a && trail_punct(p[b - 1]))
+        b--;
+    put_lower(f, p, a);
+    if (b > a)
+        part_shaped(f, p + a, b - a, level, shape_of(p + a, b - a), prev);
+    put_lower(f, p + b, n - b);
 }
 
-/* Leading and trailing bytes of a word written as they are around its core. */
-static int lead_punct(unsigned char c) { return c == '#' || c == '*' || c == '@'; }
-static int trail_punct(unsigned char c)
-{
-    return c == '.' || c == ':' || c == '!' || c == '?' || c == '*';
-}
 
 static size_t word_end(const unsigned char *p, size_t i, size_t n)
 {
