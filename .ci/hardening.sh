@@ -136,22 +136,27 @@ step_fuzz() {
     [ "$FUZZ_KNOWN" = check ] || known=(-Dc_args=-DFUZZ_SKIP_KNOWN)
     CC=clang CXX=clang++ setup "$WORK/fuzz" -Dfuzzing=true -Db_sanitize=address,undefined \
         -Db_lundef=false -Dtests=disabled -Dexamples=false "${known[@]}"
-    ninja -C "$WORK/fuzz" fuzz/fuzz_parse fuzz/fuzz_classify fuzz/fuzz_unwrap fuzz/fuzz_invariants \
-        fuzz/fuzz_fingerprint >/dev/null
+    # every fuzz/fuzz_*.c is a target; fuzz_X seeds from fuzz/corpus-X when that
+    # folder exists (its input is not a reply), else from fuzz/corpus
+    local targets=() f
+    for f in "$SRC"/fuzz/fuzz_*.c; do targets+=("$(basename "$f" .c)"); done
+    ninja -C "$WORK/fuzz" "${targets[@]/#/fuzz/}" >/dev/null
     mkdir -p "$WORK/fuzz-artifacts"
     local pids=() names=() failed=0
     run_one() {
-        local name=$1 corpus="$WORK/fuzz-corpus/$1"
+        local name=$1 corpus="$WORK/fuzz-corpus/$1" seeds="$SRC/fuzz/corpus"
+        [ -d "$SRC/fuzz/corpus-${1#fuzz_}" ] && seeds="$SRC/fuzz/corpus-${1#fuzz_}"
         rm -rf "$corpus"; mkdir -p "$corpus"
-        cp "$SRC"/fuzz/corpus/* "$corpus"/
+        cp "$seeds"/* "$corpus"/
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
         "$WORK/fuzz/fuzz/$name" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
             -dict="$SRC/fuzz/smtp.dict" -print_final_stats=1 \
             -artifact_prefix="$WORK/fuzz-artifacts/$name-" "$corpus" >"$WORK/fuzz-$name.log" 2>&1
     }
-    for pair in "fuzz_parse fuzz_invariants" "fuzz_classify fuzz_unwrap" "fuzz_fingerprint"; do
+    local i0
+    for ((i0 = 0; i0 < ${#targets[@]}; i0 += 2)); do
         pids=(); names=()
-        for name in $pair; do
+        for name in "${targets[@]:$i0:2}"; do
             run_one "$name" & pids+=($!); names+=("$name")
         done
         for i in "${!pids[@]}"; do
@@ -165,7 +170,7 @@ step_fuzz() {
             fi
         done
     done
-    took fuzz "$t" "5 targets x ${FUZZ_SECONDS}s, 2 at a time"
+    took fuzz "$t" "${#targets[@]} targets x ${FUZZ_SECONDS}s, 2 at a time"
     [ "$failed" = 0 ] || { ls -l "$WORK/fuzz-artifacts"; return 1; }
 }
 

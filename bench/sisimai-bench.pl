@@ -10,10 +10,11 @@
 # classifier for a bare diagnostic string (libsisimai-perl: it lowercases the
 # text and tries each Sisimai::Reason::* class's match() in a fixed order).
 # Prints "name: value" lines, like smtpreply-bench.  Times come from
-# Time::HiRes with CLOCK_MONOTONIC; nothing is asserted.
+# Time::HiRes with CLOCK_MONOTONIC (strings_per_cpu_second: the process's CPU
+# time, CLOCK_PROCESS_CPUTIME_ID); nothing is asserted.
 use strict;
 use warnings;
-use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC);
+use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC CLOCK_PROCESS_CPUTIME_ID);
 
 my ($file, $passes, $warmup) = (undef, 0, 1);
 while (@ARGV) {
@@ -63,8 +64,10 @@ $one = 1e-6 if $one <= 0;
 $passes = int(1.0 / $one + 0.5) || 1 if !$passes;   # about 1 s
 
 $t0 = clock_gettime(CLOCK_MONOTONIC);
+my $c0 = clock_gettime(CLOCK_PROCESS_CPUTIME_ID);
 $sink += pass() for 1 .. $passes;
 my $dt = clock_gettime(CLOCK_MONOTONIC) - $t0;
+my $dc = clock_gettime(CLOCK_PROCESS_CPUTIME_ID) - $c0;
 
 printf "classifier: Sisimai::Reason->match (Sisimai %s, Perl %vd)\n", ($Sisimai::VERSION // (eval { require Sisimai; $Sisimai::VERSION } // '?')), $^V;
 printf "strings: %d\n", scalar @lines;
@@ -72,5 +75,6 @@ printf "bytes: %d\n", $bytes;
 printf "matched: %d\n", $matched;   # strings given a reason other than "undefined"
 printf "passes: %d\n", $passes;
 printf "strings_per_second: %.0f\n", $passes * @lines / $dt;
+printf "strings_per_cpu_second: %.0f\n", $passes * @lines / $dc if $dc > 0;   # process CPU time
 printf "ns_per_string: %.1f\n", $dt * 1e9 / ($passes * @lines);
 printf "ns_per_byte: %.3f\n", $dt * 1e9 / ($passes * $bytes);

@@ -200,7 +200,9 @@ static void make_many_lines(struct rset *out, size_t lines)
 
 static volatile uint64_t sink;
 
-static uint64_t classify_pass(const struct rset *s)
+/* One pass of parse + classify over the corpus, with user rules when u is not
+ * NULL (smtp_reply_classify_with). */
+static uint64_t classify_pass_with(const struct rset *s, const smtp_reply_rules *u)
 {
     smtp_reply rep;
     smtp_reply_result res;
@@ -208,11 +210,14 @@ static uint64_t classify_pass(const struct rset *s)
     for (size_t i = 0; i < s->n; i++) {
         const char *b = s->data + s->off[i];
         if (smtp_reply_parse(b, s->len[i], 0, &rep) == SMTP_REPLY_OK &&
-            smtp_reply_classify(b, s->len[i], &rep, &res) == SMTP_REPLY_OK)
+            (u ? smtp_reply_classify_with(u, b, s->len[i], &rep, &res)
+               : smtp_reply_classify(b, s->len[i], &rep, &res)) == SMTP_REPLY_OK)
             acc += (uint64_t)res.category + res.match.off;
     }
     return acc;
 }
+
+static uint64_t classify_pass(const struct rset *s) { return classify_pass_with(s, NULL); }
 
 static unsigned char lower_tab[256];
 static unsigned char *scratch;
@@ -467,6 +472,50 @@ static void size_series(const struct rset *c, uint64_t batch)
         rset_free(i < 2 ? &part[i] : &big[i - 2]);
 }
 
+/* User rules: the cost of smtp_reply_classify_with beside smtp_reply_classify,
+ * interleaved, with an empty rules object (which must cost nothing noticeable)
+ * and with 200 phrase rules and 20 concept rules. */
+static void rules_series(const struct rset *c, int passes, int rounds)
+{
+    static const char head[] = "id\tcategory\tpriority\tcodes\tpattern\tprovider\tblocklist\toptions\tadvice\tsource\n";
+    smtp_reply_rules *empty, *some;
+    smtp_reply_rules_error err;
+    size_t cap = 64 * 1024, n = 0;
+    char *rows = xrealloc(NULL, cap);
+    n += (size_t)snprintf(rows + n, cap - n, "%s", head);
+    for (int i = 0; i < 200; i++)
+        n += (size_t)snprintf(rows + n, cap - n, "b-%d\tpolicy\t55\t-\tlocal phrase number %d\t-\t-\t-\t-\tbench\n", i, i);
+    for (int i = 0; i < 20; i++)
+        n += (size_t)snprintf(rows + n, cap - n, "c-%d\tpolicy\t48\t-\t~gizmo%c|widget%c + banned|refused\t-\t-\t-\t-\tbench\n",
+                              i, 'a' + i, 'a' + i);
+    if (smtp_reply_rules_new(&empty) != SMTP_REPLY_OK || smtp_reply_rules_compile(empty, &err) != SMTP_REPLY_OK ||
+        smtp_reply_rules_new(&some) != SMTP_REPLY_OK ||
+        smtp_reply_rules_add_buffer(some, "bench", rows, n, &err) != SMTP_REPLY_OK ||
+        smtp_reply_rules_compile(some, &err) != SMTP_REPLY_OK)
+        die("rules: cannot build the rules objects: ", err.message);
+    double *v = xrealloc(NULL, 3 * (size_t)rounds * sizeof *v);
+    for (int r = 0; r < rounds; r++) {
+        for (int k = 0; k < 3; k++) {
+            int which = (k + r) % 3; /* rotate the order */
+            const smtp_reply_rules *u = which == 0 ? NULL : which == 1 ? empty : some;
+            uint64_t t = cpu_ns();
+            alloc_counting = 1;
+            for (int p = 0; p < passes; p++)
+                sink += classify_pass_with(c, u);
+            alloc_counting = 0;
+            v[which * rounds + r] = (double)(cpu_ns() - t);
+        }
+    }
+    double base = median(v, rounds);
+    printf("rules_empty_cost_ratio: %.3f\n", median(v + rounds, rounds) / base);
+    printf("rules_200_phrases_20_concepts_cost_ratio: %.3f\n", median(v + 2 * rounds, rounds) / base);
+    fflush(stdout);
+    free(v);
+    free(rows);
+    smtp_reply_rules_free(empty);
+    smtp_reply_rules_free(some);
+}
+
 /* A server that drips a long multiline reply one byte at a time: the reader
  * calls smtp_reply_parse_stream after every byte.  The cost per byte must not
  * grow with the size (linear); calling smtp_reply_parse on every arrival, as
@@ -617,6 +666,7 @@ int main(int argc, char **argv)
     if (!tponly) {
         size_series(&c, quick ? 1000000u : 60000000u);
         drip_series();
+        rules_series(&c, passes, quick ? 1 : 5);
         int tpasses = passes;
         if (!quick && (double)one_pass * tpasses < 3e8) /* ~0.3 s per thread run */
             tpasses = (int)(3e8 / (double)one_pass + 0.5);

@@ -105,7 +105,13 @@ enum smtp_reply_error {
     SMTP_REPLY_E_TOO_LONG       = -11, /* stream parse: no reply ends within MAX_BYTES */
     SMTP_REPLY_E_BINARY         = -12, /* mostly NUL or control bytes */
     SMTP_REPLY_E_BAD_OPTION     = -13, /* unknown option bits */
-    SMTP_REPLY_E_NOT_PARSED     = -14  /* classify given a reply that did not parse */
+    SMTP_REPLY_E_NOT_PARSED     = -14, /* classify given a reply that did not parse */
+    SMTP_REPLY_E_NOT_MAIL       = -15, /* bounce reader: no header block at the start of the mail */
+    SMTP_REPLY_E_SCRATCH        = -16, /* bounce reader: scratch smaller than SMTP_REPLY_BOUNCE_SCRATCH_MIN */
+    SMTP_REPLY_E_READER         = -17, /* bounce reader: next() on a reader that is not open */
+    SMTP_REPLY_E_RULES          = -18, /* user rules: a row is invalid (the error says where and why) */
+    SMTP_REPLY_E_NOMEM          = -19, /* user rules: memory ran out while loading or compiling */
+    SMTP_REPLY_E_IO             = -20  /* user rules: a file could not be read */
 };
 
 /** Short stable name of an error or status code ("ok", "incomplete", "empty", ...);
@@ -420,6 +426,78 @@ typedef struct smtp_reply_advice_info {
 SMTP_REPLY_API SMTP_REPLY_WUR int
 smtp_reply_advice(const smtp_reply_result *result, smtp_reply_advice_info *advice);
 
+/* ---- user rules: add and disable rules at run time, without rebuilding -------- */
+
+/** A set of user rules, compiled at load time.  Opaque; caller-owned through
+ *  smtp_reply_rules_new / smtp_reply_rules_free.  Building it allocates; using
+ *  it (smtp_reply_classify_with) does not, and a compiled object may be shared
+ *  by any number of threads. */
+typedef struct smtp_reply_rules smtp_reply_rules;
+
+/** Documented limits of one rules object. */
+#define SMTP_REPLY_RULES_MAX_ROWS 10000    /* rule, disable and advice rows together */
+
+/** Where and why a rules file was refused. */
+typedef struct smtp_reply_rules_error {
+    char     file[256];    /* the file name (or the name given with a buffer) */
+    uint32_t line;         /* 1-based line of the offending row, 0 when none */
+    int32_t  code;         /* SMTP_REPLY_E_RULES, _E_IO, _E_NOMEM or _E_NULL */
+    char     message[256]; /* what is wrong: "unknown category 'x'", ... */
+} smtp_reply_rules_error;
+
+/** A new, empty rules object in *out.  Returns SMTP_REPLY_OK, SMTP_REPLY_E_NULL
+ *  or SMTP_REPLY_E_NOMEM. */
+SMTP_REPLY_API SMTP_REPLY_WUR int smtp_reply_rules_new(smtp_reply_rules **out);
+
+/** Add the rows of a rules file (the format of the files in data/rules: a header line
+ *  `id category priority codes pattern provider blocklist options advice source`
+ *  and rule rows; a row whose category is `disable` disables the built-in rule
+ *  named in its id column; after a header line `id actors remove summary steps
+ *  reference`, advice rows as in data/advice.tsv).  All of the file's rows are
+ *  added, or none: on an error *err names the file, the line and what is wrong
+ *  and the object is unchanged.  Returns SMTP_REPLY_OK, SMTP_REPLY_E_RULES,
+ *  SMTP_REPLY_E_IO, SMTP_REPLY_E_NOMEM or SMTP_REPLY_E_NULL.  err may be NULL. */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_rules_add_file(smtp_reply_rules *rules, const char *path, smtp_reply_rules_error *err);
+
+/** The same for rows held in memory, buf[0..len); name is used in errors and
+ *  in the rule source ("name:line"). */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_rules_add_buffer(smtp_reply_rules *rules, const char *name, const char *buf, size_t len,
+                            smtp_reply_rules_error *err);
+
+/** Check the rows against each other (duplicate ids, advice ids) and build the
+ *  matcher.  Call once, after the last add; the object is then read-only.
+ *  Returns SMTP_REPLY_OK, SMTP_REPLY_E_RULES (with *err), SMTP_REPLY_E_NOMEM or
+ *  SMTP_REPLY_E_NULL. */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_rules_compile(smtp_reply_rules *rules, smtp_reply_rules_error *err);
+
+/** Free a rules object (NULL is ignored). */
+SMTP_REPLY_API void smtp_reply_rules_free(smtp_reply_rules *rules);
+
+/** Rules (rule rows, disables excluded) in a compiled object; 0 for NULL. */
+SMTP_REPLY_API uint32_t smtp_reply_rules_count(const smtp_reply_rules *rules);
+
+/**
+ * smtp_reply_classify with the user rules as well as the built-in table.
+ * A user rule competes with the built-in rules under the same precedence, and
+ * beats a built-in rule of equal priority; disabled built-in rules never
+ * match.  The result's rule_id of a user rule reads "id (file:line)".  NULL
+ * rules (or an empty object) classifies exactly as smtp_reply_classify.
+ * Returns what smtp_reply_classify returns, or SMTP_REPLY_E_RULES for an object
+ * that was not compiled.  Never allocates; thread-safe on a shared object.
+ */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_classify_with(const smtp_reply_rules *rules, const char *buf, size_t len,
+                         const smtp_reply *reply, smtp_reply_result *result);
+
+/** smtp_reply_advice for a result of smtp_reply_classify_with: a user rule's
+ *  advice record comes from the rules object. */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_advice_with(const smtp_reply_rules *rules, const smtp_reply_result *result,
+                       smtp_reply_advice_info *advice);
+
 /* ---- fingerprints ----------------------------------------------------------- */
 
 /*
@@ -554,6 +632,359 @@ SMTP_REPLY_API size_t smtp_reply_sizeof_reply(void);
 SMTP_REPLY_API size_t smtp_reply_sizeof_result(void);
 SMTP_REPLY_API size_t smtp_reply_sizeof_advice(void);
 SMTP_REPLY_API size_t smtp_reply_sizeof_stream(void);
+
+/* ---- batches ---------------------------------------------------------------- */
+
+/**
+ * Parse and classify n inputs in one call.  For each i < n, status[i] and
+ * results[i] receive exactly what
+ *     smtp_reply_classify_buf(bufs[i], lens[i], replies ? &replies[i] : NULL, &results[i])
+ * returns and fills: input i is bufs[i][0..lens[i]), in whole-text mode with
+ * unwrapping, and a rejected input gets its negative status and a result reset to
+ * category unknown.  replies may be NULL when the caller does not need the parsed
+ * replies.  The inputs are independent: a rejected one does not stop the others.
+ * This is for bindings, where crossing into C costs more than classifying a reply
+ * (the Python binding's classify_many passes a whole list in one call).
+ *
+ * Returns SMTP_REPLY_OK, or SMTP_REPLY_E_NULL when n > 0 and bufs, lens, results
+ * or status is NULL (then nothing is written).  n == 0 returns SMTP_REPLY_OK and
+ * reads no array.  Never allocates; thread-safe like the calls it makes.
+ */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_classify_many(const char *const *bufs, const size_t *lens, size_t n,
+                         smtp_reply *replies, smtp_reply_result *results, int *status);
+
+/* ---- bounce mails ------------------------------------------------------------ */
+
+/*
+ * The bounce reader takes one whole mail - a non-delivery report (RFC 3464 /
+ * RFC 6533 DSN or an MTA's text format), a feedback report (RFC 5965), an
+ * auto-reply (RFC 3834) or a read receipt (RFC 8098) - and returns what the
+ * mail is and, one record at a time, every recipient it reports on, with the
+ * reply in its diagnostic parsed and classified as smtp_reply_classify() does,
+ * in the report's context (a delayed recipient is kept, a failure after
+ * retries is flagged as given up, the DSN Status fills a missing enhanced code).
+ *
+ * Memory: the caller gives the mail (buf, len) and a scratch buffer; nothing is
+ * allocated.  smtp_reply_bounce_scratch_size(len) is a size that always
+ * suffices; less (down to SMTP_REPLY_BOUNCE_SCRATCH_MIN) works and sets
+ * SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT when something could not be decoded.
+ * Text comes back as smtp_reply_bounce_str views into the mail or the scratch:
+ * valid while both buffers live and are not changed.  A recipient record's
+ * views into the scratch (flag SMTP_REPLY_BOUNCE_S_SCRATCH) are valid until the
+ * next smtp_reply_bounce_next() call on the same reader; the per-mail views
+ * until the reader is opened again.
+ *
+ * Work: linear in len, whatever the bytes (no recursion; MIME depth and part
+ * counts are limited, and the limits are flags, not errors).  Line ends may be
+ * LF, CRLF or CR, mixed: a mail reads the same with any of them.
+ */
+
+/** Bytes of a mail examined; past this the rest is ignored (SMTP_REPLY_BOUNCE_F_BYTES_TRUNCATED). */
+#define SMTP_REPLY_BOUNCE_MAX_BYTES (64u * 1024u * 1024u)
+/** Nested multiparts walked (SMTP_REPLY_BOUNCE_F_DEPTH_LIMIT past it). */
+#define SMTP_REPLY_BOUNCE_MAX_DEPTH 8
+/** MIME parts indexed (SMTP_REPLY_BOUNCE_F_PARTS_LIMIT past it). */
+#define SMTP_REPLY_BOUNCE_MAX_PARTS 128
+/** Bytes of one unfolded diagnostic kept in a record (SMTP_REPLY_BOUNCE_S_TRUNCATED past it). */
+#define SMTP_REPLY_BOUNCE_MAX_DIAG 8192
+/** Smallest scratch accepted (SMTP_REPLY_E_SCRATCH below it). */
+#define SMTP_REPLY_BOUNCE_SCRATCH_MIN 65536
+
+SMTP_REPLY_API uint32_t smtp_reply_bounce_max_bytes(void);
+SMTP_REPLY_API uint32_t smtp_reply_bounce_max_depth(void);
+SMTP_REPLY_API uint32_t smtp_reply_bounce_max_parts(void);
+SMTP_REPLY_API uint32_t smtp_reply_bounce_max_diag(void);
+SMTP_REPLY_API uint32_t smtp_reply_bounce_scratch_min(void);
+
+/** A piece of text: ptr is NULL and len 0 when the field is absent. */
+typedef struct smtp_reply_bounce_str {
+    const char *ptr;
+    uint32_t len;
+    uint32_t flags;   /* enum smtp_reply_bounce_str_flag bits */
+} smtp_reply_bounce_str;
+
+/** Bits of smtp_reply_bounce_str.flags. */
+enum smtp_reply_bounce_str_flag {
+    SMTP_REPLY_BOUNCE_S_SCRATCH   = 1u << 0, /* the text is in the scratch (decoded, unfolded or converted) */
+    SMTP_REPLY_BOUNCE_S_TRUNCATED = 1u << 1, /* cut at a limit or for lack of scratch */
+    SMTP_REPLY_BOUNCE_S_8BIT      = 1u << 2, /* holds bytes >= 0x80 */
+    SMTP_REPLY_BOUNCE_S_CHARSET_KEPT = 1u << 3 /* in a charset that was not converted to UTF-8 (ISO-2022-JP, ...) */
+};
+
+/** What the mail is. */
+enum smtp_reply_bounce_kind {
+    SMTP_REPLY_BOUNCE_KIND_NONE      = 0, /* not a report: no recipients */
+    SMTP_REPLY_BOUNCE_KIND_DSN       = 1, /* a delivery status report: failure, delay or success */
+    SMTP_REPLY_BOUNCE_KIND_FEEDBACK  = 2, /* RFC 5965 feedback report (complaint, opt-out) */
+    SMTP_REPLY_BOUNCE_KIND_AUTOREPLY = 3, /* RFC 3834 auto-reply (vacation, out of office) */
+    SMTP_REPLY_BOUNCE_KIND_MDN       = 4  /* RFC 8098 read receipt: recognised, no recipient records */
+};
+
+/** How the mail was read. */
+enum smtp_reply_bounce_format {
+    SMTP_REPLY_BOUNCE_FMT_NONE      = 0,
+    SMTP_REPLY_BOUNCE_FMT_RFC3464   = 1, /* a message/delivery-status part */
+    SMTP_REPLY_BOUNCE_FMT_RFC6533   = 2, /* a message/global-delivery-status part */
+    SMTP_REPLY_BOUNCE_FMT_DSN_TEXT  = 3, /* DSN fields written into a text part, no status part */
+    SMTP_REPLY_BOUNCE_FMT_TEXT      = 4, /* an MTA's text format (data/bounce-formats.tsv) */
+    SMTP_REPLY_BOUNCE_FMT_X_FAILED  = 5, /* only the X-Failed-Recipients header */
+    SMTP_REPLY_BOUNCE_FMT_ARF       = 6, /* RFC 5965 (or a provider's complaint format) */
+    SMTP_REPLY_BOUNCE_FMT_RFC3834   = 7, /* auto-reply headers */
+    SMTP_REPLY_BOUNCE_FMT_RFC8098   = 8  /* a message/disposition-notification part */
+};
+
+/** Who wrote the mail, when it shows (data/bounce-formats.tsv names these). */
+enum smtp_reply_bounce_mta {
+    SMTP_REPLY_BOUNCE_MTA_UNKNOWN          = 0,
+    SMTP_REPLY_BOUNCE_MTA_POSTFIX          = 1,
+    SMTP_REPLY_BOUNCE_MTA_SENDMAIL         = 2,
+    SMTP_REPLY_BOUNCE_MTA_EXIM             = 3,
+    SMTP_REPLY_BOUNCE_MTA_QMAIL            = 4,
+    SMTP_REPLY_BOUNCE_MTA_EXCHANGE2003     = 5,
+    SMTP_REPLY_BOUNCE_MTA_EXCHANGE         = 6,  /* Exchange 2007 and later, on premises */
+    SMTP_REPLY_BOUNCE_MTA_OFFICE365        = 7,
+    SMTP_REPLY_BOUNCE_MTA_OUTLOOK          = 8,  /* Outlook.com / Hotmail */
+    SMTP_REPLY_BOUNCE_MTA_GMAIL            = 9,
+    SMTP_REPLY_BOUNCE_MTA_GOOGLE_WORKSPACE = 10,
+    SMTP_REPLY_BOUNCE_MTA_GOOGLE_GROUPS    = 11,
+    SMTP_REPLY_BOUNCE_MTA_YAHOO            = 12,
+    SMTP_REPLY_BOUNCE_MTA_AOL              = 13,
+    SMTP_REPLY_BOUNCE_MTA_AMAZON_SES       = 14,
+    SMTP_REPLY_BOUNCE_MTA_AMAZON_WORKMAIL  = 15,
+    SMTP_REPLY_BOUNCE_MTA_OPENSMTPD        = 16,
+    SMTP_REPLY_BOUNCE_MTA_COURIER          = 17,
+    SMTP_REPLY_BOUNCE_MTA_MESSAGING_SERVER = 18, /* Oracle / Sun Java System Messaging Server */
+    SMTP_REPLY_BOUNCE_MTA_POWERMTA         = 19,
+    SMTP_REPLY_BOUNCE_MTA_DRAGONFLY        = 20, /* DragonFly Mail Agent (dma) */
+    SMTP_REPLY_BOUNCE_MTA_MAILRU           = 21,
+    SMTP_REPLY_BOUNCE_MTA_YANDEX           = 22,
+    SMTP_REPLY_BOUNCE_MTA_V5SENDMAIL       = 23, /* Sendmail before DSNs (version 5) */
+    SMTP_REPLY_BOUNCE_MTA_NOTES            = 24, /* Lotus Notes */
+    SMTP_REPLY_BOUNCE_MTA_DOMINO           = 25, /* IBM Domino */
+    SMTP_REPLY_BOUNCE_MTA_MCAFEE           = 26,
+    SMTP_REPLY_BOUNCE_MTA_MXLOGIC          = 27,
+    SMTP_REPLY_BOUNCE_MTA_MESSAGELABS      = 28,
+    SMTP_REPLY_BOUNCE_MTA_BARRACUDA        = 29,
+    SMTP_REPLY_BOUNCE_MTA_EZWEB            = 30, /* au by KDDI, EZweb */
+    SMTP_REPLY_BOUNCE_MTA_KDDI             = 31,
+    SMTP_REPLY_BOUNCE_MTA_BIGLOBE          = 32,
+    SMTP_REPLY_BOUNCE_MTA_GMX              = 33,
+    SMTP_REPLY_BOUNCE_MTA_EINSUNDEINS      = 34, /* 1&1 */
+    SMTP_REPLY_BOUNCE_MTA_ZOHO             = 35,
+    SMTP_REPLY_BOUNCE_MTA_ACTIVEHUNTER     = 36,
+    SMTP_REPLY_BOUNCE_MTA_MAILFOUNDRY      = 37,
+    SMTP_REPLY_BOUNCE_MTA_IMAIL            = 38, /* Ipswitch IMail Server */
+    SMTP_REPLY_BOUNCE_MTA_MFILTER          = 39,
+    SMTP_REPLY_BOUNCE_MTA_FML              = 40,
+    SMTP_REPLY_BOUNCE_MTA_VERIZON          = 41,
+    SMTP_REPLY_BOUNCE_MTA_SURFCONTROL      = 42,
+    SMTP_REPLY_BOUNCE_MTA_INTERSCAN        = 43, /* Trend Micro InterScan MSS */
+    SMTP_REPLY_BOUNCE_MTA_MAILMARSHAL      = 44,
+    SMTP_REPLY_BOUNCE_MTA_APACHE_JAMES     = 45,
+    SMTP_REPLY_BOUNCE_MTA_SENDGRID         = 46,
+    SMTP_REPLY_BOUNCE_MTA_FACEBOOK         = 47,
+    SMTP_REPLY_BOUNCE_MTA_AMAVIS           = 48,
+    SMTP_REPLY_BOUNCE_MTA_BIGFOOT          = 49,
+    SMTP_REPLY_BOUNCE_MTA_MAIL_LOCAL       = 50, /* mail.local(8) */
+    SMTP_REPLY_BOUNCE_MTA_X1               = 51, /* unnamed MTAs known by their text alone, */
+    SMTP_REPLY_BOUNCE_MTA_X2               = 52, /* numbered as Sisimai numbers them */
+    SMTP_REPLY_BOUNCE_MTA_X3               = 53,
+    SMTP_REPLY_BOUNCE_MTA_X4               = 54,
+    SMTP_REPLY_BOUNCE_MTA_X5               = 55,
+    SMTP_REPLY_BOUNCE_MTA_X6               = 56
+};
+
+/** The DSN Action of a recipient (RFC 3464 2.3.3). */
+enum smtp_reply_bounce_action {
+    SMTP_REPLY_BOUNCE_ACTION_NONE      = 0, /* not stated (an auto-reply, a feedback report) */
+    SMTP_REPLY_BOUNCE_ACTION_FAILED    = 1,
+    SMTP_REPLY_BOUNCE_ACTION_DELAYED   = 2,
+    SMTP_REPLY_BOUNCE_ACTION_DELIVERED = 3,
+    SMTP_REPLY_BOUNCE_ACTION_RELAYED   = 4,
+    SMTP_REPLY_BOUNCE_ACTION_EXPANDED  = 5
+};
+
+/** Where a recipient record came from. */
+enum smtp_reply_bounce_source {
+    SMTP_REPLY_BOUNCE_SRC_NONE        = 0,
+    SMTP_REPLY_BOUNCE_SRC_DSN         = 1, /* a field group of the status part */
+    SMTP_REPLY_BOUNCE_SRC_DSN_TEXT    = 2, /* DSN fields in a text part */
+    SMTP_REPLY_BOUNCE_SRC_TEXT        = 3, /* an address in an MTA's text */
+    SMTP_REPLY_BOUNCE_SRC_X_FAILED    = 4, /* the X-Failed-Recipients header */
+    SMTP_REPLY_BOUNCE_SRC_ARF         = 5, /* Original-Rcpt-To or Removal-Recipient of a feedback report */
+    SMTP_REPLY_BOUNCE_SRC_AUTOREPLY   = 6, /* the sender of an auto-reply */
+    SMTP_REPLY_BOUNCE_SRC_RETURNED_TO = 7  /* the To: of the returned message (no other address found) */
+};
+
+/** Anomalies of the mail (bits of smtp_reply_bounce.flags); never fatal. */
+enum smtp_reply_bounce_flag {
+    SMTP_REPLY_BOUNCE_F_MBOX_FROM       = 1u << 0,  /* a leading mbox "From " line was skipped */
+    SMTP_REPLY_BOUNCE_F_CR_ONLY         = 1u << 1,  /* line ends are CR alone */
+    SMTP_REPLY_BOUNCE_F_MIXED_EOL       = 1u << 2,  /* line ends of more than one kind */
+    SMTP_REPLY_BOUNCE_F_NO_BOUNDARY     = 1u << 3,  /* a multipart without a usable boundary: read as text */
+    SMTP_REPLY_BOUNCE_F_UNCLOSED        = 1u << 4,  /* a multipart's closing boundary is missing */
+    SMTP_REPLY_BOUNCE_F_DEPTH_LIMIT     = 1u << 5,  /* multiparts nested deeper than MAX_DEPTH */
+    SMTP_REPLY_BOUNCE_F_PARTS_LIMIT     = 1u << 6,  /* more than MAX_PARTS parts */
+    SMTP_REPLY_BOUNCE_F_BYTES_TRUNCATED = 1u << 7,  /* longer than MAX_BYTES */
+    SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT   = 1u << 8,  /* something was not decoded for lack of scratch */
+    SMTP_REPLY_BOUNCE_F_BAD_ENCODING    = 1u << 9,  /* invalid base64, quoted-printable or UTF-7, decoded leniently */
+    SMTP_REPLY_BOUNCE_F_FORWARDED       = 1u << 10, /* the report was read inside a forwarded message */
+    SMTP_REPLY_BOUNCE_F_DSN_MALFORMED   = 1u << 11, /* a DSN field group lacks Final-Recipient, Action or Status */
+    SMTP_REPLY_BOUNCE_F_NO_RECIPIENT    = 1u << 12, /* recognised as a report, but no recipient found */
+    SMTP_REPLY_BOUNCE_F_X_FAILED_DIFFERS = 1u << 13, /* X-Failed-Recipients names other addresses than the report */
+    SMTP_REPLY_BOUNCE_F_CHARSET_KEPT    = 1u << 14, /* text in a charset that is not converted (see S_CHARSET_KEPT) */
+    SMTP_REPLY_BOUNCE_F_NUL             = 1u << 15, /* NUL bytes */
+    SMTP_REPLY_BOUNCE_F_HEADER_ONLY     = 1u << 16, /* the mail ends inside its header block */
+    SMTP_REPLY_BOUNCE_F_HTML            = 1u << 17  /* the notification was HTML, read as text */
+};
+
+/** Facts about one recipient record (bits of smtp_reply_bounce_rcpt.flags). */
+enum smtp_reply_bounce_rcpt_flag {
+    SMTP_REPLY_BOUNCE_R_GAVE_UP          = 1u << 0, /* the MTA gave up after retrying (expired, or failed on a 4xx) */
+    SMTP_REPLY_BOUNCE_R_STATUS_FROM_TEXT = 1u << 1, /* status is the diagnostic's enhanced code, not the Status field */
+    SMTP_REPLY_BOUNCE_R_DIAG_FROM_TEXT   = 1u << 2, /* the diagnostic is the human-readable text, not a Diagnostic-Code */
+    SMTP_REPLY_BOUNCE_R_STATUS_DIFFERS   = 1u << 3, /* the Status field and the diagnostic's enhanced code differ */
+    SMTP_REPLY_BOUNCE_R_ORCPT_DECODED    = 1u << 4, /* Original-Recipient had xtext or \x{HHHH} escapes */
+    SMTP_REPLY_BOUNCE_R_TEXT_MERGED      = 1u << 5, /* the human-readable part had a block for this recipient */
+    SMTP_REPLY_BOUNCE_R_ENHANCED_FILLED  = 1u << 6, /* the classification used the Status as the enhanced code */
+    SMTP_REPLY_BOUNCE_R_STAGE_FROM_TEXT  = 1u << 7, /* the stage came from the text around the diagnostic */
+    SMTP_REPLY_BOUNCE_R_CONTEXT_APPLIED  = 1u << 8  /* the report's context changed the classification */
+};
+
+/** What the mail says as a whole.  Caller-owned; smtp_reply_bounce_open() resets every field. */
+typedef struct smtp_reply_bounce {
+    int32_t  kind;                   /* enum smtp_reply_bounce_kind */
+    int32_t  format;                 /* enum smtp_reply_bounce_format */
+    int32_t  mta;                    /* enum smtp_reply_bounce_mta */
+    uint32_t flags;                  /* enum smtp_reply_bounce_flag bits */
+    uint32_t nrecipients;            /* records smtp_reply_bounce_next() will return */
+    uint32_t nfailed, ndelayed, nother; /* of those, by action (other: delivered, relayed, expanded, none) */
+    uint32_t nparts;                 /* MIME parts indexed */
+    uint32_t depth;                  /* deepest multipart nesting seen */
+    uint32_t skipped;                /* bytes before the header block (mbox From_ line, blank lines) */
+    int32_t  returned;               /* the original message: 0 absent, 1 headers only, 2 whole message, 3 copy in the text */
+    /* the mail's own header (unfolded; RFC 2047 words decoded in subject, from and to) */
+    smtp_reply_bounce_str from, to, subject, date, message_id, auto_submitted, x_failed_recipients;
+    /* RFC 3464 per-message fields */
+    smtp_reply_bounce_str reporting_mta, received_from_mta, dsn_gateway, arrival_date, envelope_id;
+    /* the returned original message's header */
+    smtp_reply_bounce_str orig_message_id, orig_from, orig_to, orig_subject, orig_date, orig_list_id,
+                          orig_return_path;
+    smtp_reply_bounce_str orig_header;   /* its whole header block, for smtp_reply_bounce_header() */
+    /* RFC 5965 feedback report, RFC 8098 read receipt */
+    smtp_reply_bounce_str feedback_type, user_agent, source_ip, original_mail_from, reported_domain;
+    smtp_reply_bounce_str disposition, mdn_recipient;
+    smtp_reply_bounce_str notification;  /* the human-readable part, decoded to UTF-8 where possible */
+    uint32_t reserved[16];
+} smtp_reply_bounce;
+
+/** One recipient.  Caller-owned; smtp_reply_bounce_next() resets every field. */
+typedef struct smtp_reply_bounce_rcpt {
+    uint32_t index;                  /* 0, 1, ... in the order of the report */
+    int32_t  action;                 /* enum smtp_reply_bounce_action */
+    int32_t  source;                 /* enum smtp_reply_bounce_source */
+    int32_t  stage;                  /* enum smtp_reply_stage: from the diagnostic, else the text around it */
+    uint16_t status[3];              /* the enhanced code of the recipient's fate: the diagnostic's own, else the
+                                        Status field (also when the diagnostic's is X.0.0); class 0 when the
+                                        mail has none (never invented) */
+    uint16_t dsn_status[3];          /* the Status field alone; class 0 when absent */
+    uint32_t flags;                  /* enum smtp_reply_bounce_rcpt_flag bits */
+    smtp_reply_bounce_str recipient;          /* the address the sender used: Original-Recipient if any, else final */
+    smtp_reply_bounce_str final_recipient;    /* Final-Recipient (or the address in the text), no type, no <> */
+    smtp_reply_bounce_str final_type;         /* its address type: rfc822, utf-8, ... */
+    smtp_reply_bounce_str original_recipient; /* Original-Recipient, xtext and \x{HHHH} decoded */
+    smtp_reply_bounce_str remote_mta;         /* Remote-MTA host (or the host the text names) */
+    smtp_reply_bounce_str diagnostic_type;    /* smtp, x-unix, x-postfix, ... */
+    smtp_reply_bounce_str diagnostic;         /* Diagnostic-Code text unfolded, else the recipient's text block */
+    smtp_reply_bounce_str status_text;        /* the Status field as written, comment included */
+    smtp_reply_bounce_str last_attempt_date, will_retry_until, final_log_id;
+    int32_t  parse_rc;               /* smtp_reply_parse() of the diagnostic: SMTP_REPLY_OK or why not */
+    uint32_t reserved1;
+    smtp_reply reply;                /* the parsed diagnostic; spans are offsets into diagnostic.ptr */
+    smtp_reply_result result;        /* its classification with the report's context applied */
+    uint32_t reserved[8];
+} smtp_reply_bounce_rcpt;
+
+/** Reader state, caller-allocated (a stack variable is fine).  Opaque. */
+typedef struct smtp_reply_bounce_reader {
+    uint64_t opaque[8];
+} smtp_reply_bounce_reader;
+
+/** Options for smtp_reply_bounce_open(). */
+enum smtp_reply_bounce_option {
+    /** Only the standards: RFC 3464/6533 status parts, RFC 5965, RFC 8098 and
+     *  RFC 3834; no MTA text formats, no X-Failed-Recipients. */
+    SMTP_REPLY_BOUNCE_OPT_STANDARD    = 1u << 0,
+    /** Do not parse and classify diagnostics (parse_rc is SMTP_REPLY_E_NOT_PARSED,
+     *  result is reset). */
+    SMTP_REPLY_BOUNCE_OPT_NO_CLASSIFY = 1u << 1
+};
+
+/** smtp_reply_bounce_next() filled a record. */
+#define SMTP_REPLY_BOUNCE_RECORD 1
+
+/** A scratch size that always suffices for a mail of len bytes (a fixed part
+ *  plus four bytes per byte of the mail, up to SMTP_REPLY_BOUNCE_MAX_BYTES). */
+SMTP_REPLY_API size_t smtp_reply_bounce_scratch_size(size_t len);
+
+/**
+ * Read the mail's structure and per-mail fields into *out and prepare *rd to
+ * iterate over its recipients.  scratch must stay valid and unchanged while
+ * the reader is used.  Returns SMTP_REPLY_OK (also for a mail that is not a
+ * report: kind NONE, no recipients), SMTP_REPLY_E_NULL (rd, out or scratch is
+ * NULL, or buf is NULL with len > 0), SMTP_REPLY_E_EMPTY (len 0),
+ * SMTP_REPLY_E_BLANK (only white space), SMTP_REPLY_E_NOT_MAIL (the first line
+ * is not a header field), SMTP_REPLY_E_SCRATCH or SMTP_REPLY_E_BAD_OPTION.  On
+ * every return *out is reset first; on an error the reader is left closed.
+ */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t len,
+                       void *scratch, size_t scratch_size, unsigned options,
+                       smtp_reply_bounce *out);
+
+/**
+ * Fill *rcpt with the next recipient.  Returns SMTP_REPLY_BOUNCE_RECORD (1),
+ * SMTP_REPLY_OK (0) when there are no more, SMTP_REPLY_E_NULL, or
+ * SMTP_REPLY_E_READER when rd was never opened or its open failed.  *rcpt is
+ * reset on every call.
+ */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt *rcpt);
+
+/**
+ * Find the index-th (0-based) field called name (case-insensitive, without
+ * the colon) in a header block such as orig_header, and point *value at its
+ * raw value (folded as written, leading white space skipped).  Returns 1 when
+ * found, 0 when not, SMTP_REPLY_E_NULL for NULL arguments.
+ */
+SMTP_REPLY_API int
+smtp_reply_bounce_header(const smtp_reply_bounce_str *block, const char *name, size_t index,
+                         smtp_reply_bounce_str *value);
+
+/* Names ("dsn", "rfc3464", "postfix", "failed", "text", ...); NULL out of range. */
+SMTP_REPLY_API const char *smtp_reply_bounce_kind_name(int kind);
+SMTP_REPLY_API int smtp_reply_bounce_kind_count(void);
+SMTP_REPLY_API const char *smtp_reply_bounce_format_name(int format);
+SMTP_REPLY_API int smtp_reply_bounce_format_count(void);
+SMTP_REPLY_API const char *smtp_reply_bounce_mta_name(int mta);
+SMTP_REPLY_API int smtp_reply_bounce_mta_count(void);
+SMTP_REPLY_API const char *smtp_reply_bounce_action_name(int action);
+SMTP_REPLY_API int smtp_reply_bounce_action_count(void);
+SMTP_REPLY_API const char *smtp_reply_bounce_source_name(int source);
+SMTP_REPLY_API int smtp_reply_bounce_source_count(void);
+/* Names of flag bit indexes; NULL past the last. */
+SMTP_REPLY_API const char *smtp_reply_bounce_flag_name(int bit_index);
+SMTP_REPLY_API int smtp_reply_bounce_flag_count(void);
+SMTP_REPLY_API const char *smtp_reply_bounce_rcpt_flag_name(int bit_index);
+SMTP_REPLY_API int smtp_reply_bounce_rcpt_flag_count(void);
+SMTP_REPLY_API const char *smtp_reply_bounce_str_flag_name(int bit_index);
+SMTP_REPLY_API int smtp_reply_bounce_str_flag_count(void);
+
+SMTP_REPLY_API size_t smtp_reply_sizeof_bounce(void);
+SMTP_REPLY_API size_t smtp_reply_sizeof_bounce_rcpt(void);
+SMTP_REPLY_API size_t smtp_reply_sizeof_bounce_reader(void);
+SMTP_REPLY_API size_t smtp_reply_sizeof_bounce_str(void);
 
 #ifdef __cplusplus
 }

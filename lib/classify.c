@@ -57,7 +57,27 @@ struct scan {
     uint32_t delay_prio;
     uint32_t text_end;         /* end offset of the last text line */
     int context;               /* scanning wrapper text: only provider / block list count */
+    const struct smtp__patset *ps;      /* the pattern parts being matched */
+    const struct smtp_reply_rules *user; /* user rules, or NULL */
 };
+
+/* The built-in table's pattern parts. */
+static const struct smtp__patset builtin_patset = {smtp__pats, smtp__uses, smtp__ac_out_start,
+                                                   smtp__ac_out_pat};
+
+/* Rule i: the built-in table's below smtp__nrules, the user object's above. */
+static inline const struct smtp__rule *rule_at(const struct scan *sc, uint32_t i)
+{
+    return i < smtp__nrules ? &smtp__rules[i] : &sc->user->rules[i - smtp__nrules];
+}
+
+/* A string of rule i's table (its id, provider or block list), or NULL. */
+static const char *rule_str(const struct scan *sc, uint32_t i, uint32_t off)
+{
+    if (i < smtp__nrules)
+        return smtp__str(off);
+    return off == SMTP__NOSTR ? NULL : sc->user->pool + off;
+}
 
 static int better(const struct pick *cur, uint32_t rule, uint32_t prio, uint32_t len)
 {
@@ -65,19 +85,23 @@ static int better(const struct pick *cur, uint32_t rule, uint32_t prio, uint32_t
         return 1;
     if (prio < cur->prio)
         return 0;
+    /* a user rule beats a built-in rule of equal priority */
+    if ((rule >= smtp__nrules) != (cur->rule >= smtp__nrules))
+        return rule >= smtp__nrules;
     if (len != cur->len)
         return len > cur->len;
     return rule < cur->rule;
 }
 
-static int constraints_hold(const struct scan *sc, const struct smtp__rule *rule)
+static int constraints_hold(const struct scan *sc, uint32_t ri, const struct smtp__rule *rule)
 {
     const smtp_reply *r = sc->reply;
+    const struct smtp__cons *conss = ri < smtp__nrules ? smtp__conss : sc->user->conss;
     int basic = !(rule->cons_kinds & (1u << SMTP__CONS_BASIC));
     int enh = !(rule->cons_kinds & (1u << SMTP__CONS_ENH));
     int stage = !(rule->cons_kinds & (1u << SMTP__CONS_STAGE));
     for (uint32_t i = 0; i < rule->ncons; i++) {
-        const struct smtp__cons *c = &smtp__conss[rule->cons_start + i];
+        const struct smtp__cons *c = &conss[rule->cons_start + i];
         switch (c->kind) {
         case SMTP__CONS_BASIC:
             if (r->code)
@@ -147,9 +171,11 @@ static uint32_t read_delay(const struct scan *sc, size_t off)
 
 static void consider(struct scan *sc, uint32_t ri, uint32_t off, uint32_t end_off)
 {
-    const struct smtp__rule *rule = &smtp__rules[ri];
+    const struct smtp__rule *rule = rule_at(sc, ri);
     uint32_t len = end_off - off;
-    if (!constraints_hold(sc, rule))
+    if (sc->user && ri < smtp__nrules && (sc->user->disabled[ri / 8] >> (ri % 8) & 1u))
+        return; /* disabled by the user rules */
+    if (!constraints_hold(sc, ri, rule))
         return;
     if (rule->provider != SMTP__NOSTR && better(&sc->provider, ri, rule->priority, len))
         sc->provider = (struct pick){ri, rule->priority, off, len};
@@ -177,7 +203,7 @@ static void consider(struct scan *sc, uint32_t ri, uint32_t off, uint32_t end_of
 /* A pattern part matched, ending at fed index end_n. */
 static void emit(struct scan *sc, uint32_t pi, uint64_t end_n)
 {
-    const struct smtp__pat *pat = &smtp__pats[pi];
+    const struct smtp__pat *pat = &sc->ps->pats[pi];
     uint64_t start_n = end_n + 1 - pat->len;
     uint32_t off = sc->ring_off[start_n % RING] & ~VIRTUAL;
     uint32_t end_off = (sc->ring_off[end_n % RING] & ~VIRTUAL) + 1;
@@ -190,8 +216,8 @@ static void emit(struct scan *sc, uint32_t pi, uint64_t end_n)
             return;
     }
     for (uint32_t u = 0; u < pat->nuse; u++) {
-        const struct smtp__use *use = &smtp__uses[pat->use_start + u];
-        const struct smtp__rule *rule = &smtp__rules[use->rule];
+        const struct smtp__use *use = &sc->ps->uses[pat->use_start + u];
+        const struct smtp__rule *rule = rule_at(sc, use->rule);
         if (rule->nparts == 1) {
             consider(sc, use->rule, off, end_off);
             continue;
@@ -263,11 +289,11 @@ static inline uint32_t step(uint32_t s, uint8_t c)
 
 /* Outputs of state s reached at fed index n: patterns that need a word
  * boundary after them wait for the next byte. */
-static void outputs(struct scan *sc, uint32_t s, uint64_t n)
+static inline void outputs_of(struct scan *sc, const struct smtp__patset *ps, uint32_t s, uint64_t n)
 {
-    for (uint32_t a = smtp__ac_out_start[s], z = smtp__ac_out_start[s + 1]; a < z; a++) {
-        uint32_t pi = smtp__ac_out_pat[a];
-        if (smtp__pats[pi].bound & 2) {
+    for (uint32_t a = ps->out_start[s], z = ps->out_start[s + 1]; a < z; a++) {
+        uint32_t pi = ps->out_pat[a];
+        if (ps->pats[pi].bound & 2) {
             if (sc->npending < MAX_PENDING)
                 sc->pending[sc->npending++] = (struct pending){pi, n};
         } else {
@@ -275,6 +301,11 @@ static void outputs(struct scan *sc, uint32_t s, uint64_t n)
         }
     }
 }
+
+/* The built-in automaton's outputs (the hot path: its tables, not a pointer) and
+ * the user automaton's. */
+static void outputs(struct scan *sc, uint32_t s, uint64_t n) { outputs_of(sc, &builtin_patset, s, n); }
+static void user_outputs(struct scan *sc, uint32_t s, uint64_t n) { outputs_of(sc, sc->ps, s, n); }
 
 /* Feed the bytes buf[off, end) through the automaton from state s, folding
  * them on the way (a leading space stands for a line break when join is set).
@@ -361,6 +392,128 @@ static void feed_region(struct scan *sc, size_t off, size_t l)
     feed_span(sc, 0, off, off + l, 0);
 }
 
+/* One step of a user rules automaton over folded bytes: its goto edges
+ * (sorted by byte), then its fail links. */
+static uint32_t user_step(const struct smtp_reply_rules *u, uint32_t s, uint8_t c)
+{
+    for (;;) {
+        uint32_t a = u->edge_start[s], z = u->edge_start[s + 1];
+        while (a < z) {
+            uint32_t mid = a + (z - a) / 2;
+            if (u->edge_byte[mid] == c)
+                return u->edge_to[mid];
+            if (u->edge_byte[mid] < c)
+                a = mid + 1;
+            else
+                z = mid;
+        }
+        if (s == 0)
+            return 0;
+        s = u->fail[s];
+    }
+}
+
+/* Feed buf[off, end) through the user automaton, folded as feed_span folds it
+ * (the same letters, one space for a run of white space or a line break). */
+static uint32_t feed_user(struct scan *sc, uint32_t s, size_t off, size_t end, int join)
+{
+    const struct smtp_reply_rules *u = sc->user;
+    const unsigned char *b = (const unsigned char *)sc->buf;
+    size_t i = off;
+    uint8_t q[3];
+    uint32_t qat[3];
+    int qn = 0;
+    if (join && sc->last != ' ') {
+        q[qn] = ' ';
+        qat[qn++] = (uint32_t)off | VIRTUAL;
+    }
+    for (;;) {
+        if (qn == 0) {
+            if (i >= end)
+                break;
+            uint8_t c = b[i];
+            qat[0] = (uint32_t)i++;
+            q[0] = smtp__fold[c];
+            qn = 1;
+            if (c >= 0xc0) {
+                if (i < end && (b[i] & 0xc0) == 0x80) {
+                    uint16_t m = 0;
+                    if ((unsigned)(c - SMTP__FOLD2_LEAD0) < SMTP__FOLD2_NLEADS)
+                        m = smtp__fold2[(c - SMTP__FOLD2_LEAD0) * 64u + (b[i] & 0x3fu)];
+                    if (m && m < 0x100) {
+                        q[0] = (uint8_t)m;
+                    } else {
+                        q[0] = m ? (uint8_t)(m >> 8) : c;
+                        q[1] = m ? (uint8_t)(m & 0xff) : b[i];
+                        qat[1] = (uint32_t)i;
+                        qn = 2;
+                    }
+                    i++;
+                } else if (smtp__fold1[c - 0xc0]) {
+                    q[0] = smtp__fold1[c - 0xc0];
+                }
+            }
+            /* deliver in order: q[0] first */
+            if (qn == 2) {
+                q[2] = q[0], qat[2] = qat[0];
+                q[0] = q[1], qat[0] = qat[1];
+                q[1] = q[2], qat[1] = qat[2];
+            }
+        }
+        uint8_t c = q[qn - 1];
+        uint32_t at = qat[qn - 1];
+        qn--;
+        if (c == ' ' && sc->last == ' ')
+            continue;
+        sc->last = c;
+        if (sc->npending)
+            flush_pending(sc, !smtp__word[c]);
+        sc->ring_off[sc->n % RING] = at;
+        s = user_step(u, s, c);
+        if (u->out_start[s + 1] > u->out_start[s]) {
+            sc->n++;
+            user_outputs(sc, s, sc->n - 1);
+        } else {
+            sc->n++;
+        }
+    }
+    return s;
+}
+
+/* The user rules' pass over the same text and wrapper regions. */
+static void scan_user(struct scan *sc)
+{
+    const smtp_reply *reply = sc->reply;
+    sc->ps = &sc->user->patset;
+    sc->n = 0;
+    sc->npending = 0;
+    sc->nprogress = 0;
+    sc->last = ' ';
+    sc->context = 0;
+    uint32_t s = 0;
+    for (uint32_t i = 0; i < reply->nstored; i++) {
+        size_t off = reply->line[i].off, l = reply->line[i].len;
+        if (l == 0 || off > sc->len || l > sc->len - off)
+            continue;
+        s = feed_user(sc, s, off, off + l, sc->n > 0);
+    }
+    flush_pending(sc, 1);
+    if (reply->flags & SMTP_REPLY_F_UNWRAPPED) {
+        size_t ro = reply->reply.off, re = (size_t)reply->reply.off + reply->reply.len;
+        sc->context = 1;
+        if (ro <= sc->len && re <= sc->len) {
+            sc->last = ' ';
+            feed_user(sc, 0, 0, ro, 0);
+            flush_pending(sc, 1);
+            sc->last = ' ';
+            feed_user(sc, 0, re, sc->len, 0);
+        }
+        flush_pending(sc, 1);
+        sc->context = 0;
+    }
+    sc->ps = &builtin_patset;
+}
+
 static const struct smtp__enh *find_enh(unsigned subject, unsigned detail)
 {
     uint32_t lo = 0, hi = smtp__nenh;
@@ -443,11 +596,11 @@ static const struct smtp__enh *failure_entry(const smtp_reply *reply)
 
 static void decide_by_rule(const struct scan *sc, uint32_t ri, smtp_reply_result *res)
 {
-    const struct smtp__rule *rule = &smtp__rules[ri];
+    const struct smtp__rule *rule = rule_at(sc, ri);
     res->category = rule->category;
     res->evidence = rule->provider != SMTP__NOSTR ? SMTP_REPLY_EVIDENCE_PROVIDER_RULE
                                                   : SMTP_REPLY_EVIDENCE_TEXT_PHRASE;
-    res->rule_id = smtp__str(rule->id);
+    res->rule_id = rule_str(sc, ri, rule->id);
     res->match.off = sc->best.off;
     res->match.len = sc->best.len;
     res->advice_index = rule->advice;
@@ -465,9 +618,8 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
                                        struct scan *sc, struct smtp__model_out *mp,
                                        smtp_reply_result *res)
 {
-    const struct smtp__enh *enh_entry = failure_entry(reply);
     uint32_t best = sc->best.rule;
-    int weak = best != NO_RULE && smtp__rules[best].priority < SMTP__WEAK_PRIORITY;
+    int weak = best != NO_RULE && (*rule_at(sc, best)).priority < SMTP__WEAK_PRIORITY;
     int words_ok = sc->reply_class == 4 || sc->reply_class == 5 || sc->reply_class == 0;
     struct smtp__model_out local;
     struct smtp__model_out *mm = mp ? mp : &local;
@@ -475,15 +627,19 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
     if (best != NO_RULE && !weak) {
         /* a generic phrase ("not allowed", "access denied") gives way when the
          * other words of the reply say something else clearly */
-        if (words_ok && smtp__rules[best].priority < smtp__model_yield_below) {
+        if (words_ok && (*rule_at(sc, best)).priority < smtp__model_yield_below) {
+            if (!mp)
+                smtp__model(buf, len, reply, NULL, sc->user, &m);
+        }
+        if (words_ok && (*rule_at(sc, best)).priority < smtp__model_yield_below &&
+            m.category != (*rule_at(sc, best)).category && m.margin >= smtp__model_margin) {
+            /* only then ask what the words beside the phrase say */
             smtp_reply_span span = {sc->best.off, sc->best.len};
             struct smtp__model_out rest;
-            smtp__model(buf, len, reply, &span, &rest);
-            if (!mp)
-                smtp__model(buf, len, reply, NULL, &m);
+            smtp__model(buf, len, reply, &span, NULL, &rest);
             /* the words beside the phrase, and the model as a whole, agree on
              * another category, clearly */
-            if (rest.category != smtp__rules[best].category && rest.category == m.category &&
+            if (rest.category != (*rule_at(sc, best)).category && rest.category == m.category &&
                 m.margin >= smtp__model_margin &&
                 rest.margin >= smtp__model_yield_margin && rest.word.len > 0 &&
                 rest.category != SMTP_REPLY_CAT_UNKNOWN && rest.category != SMTP_REPLY_CAT_SUCCESS) {
@@ -496,8 +652,9 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
             }
         }
         decide_by_rule(sc, best, res);
-        return &smtp__rules[best];
+        return rule_at(sc, best);
     }
+    const struct smtp__enh *enh_entry = failure_entry(reply);
     /* class 2 means success only when the basic code agrees (or is absent):
      * "550 2.0.0 ..." is a failure with a confused enhanced code */
     if (reply->enhanced[0] == 2 && (reply->code == 0 || reply->code < 400)) {
@@ -512,15 +669,16 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
     /* the words, for a failure or a reply without a code */
     if (words_ok) {
         if (!mp)
-            smtp__model(buf, len, reply, NULL, &m);
+            smtp__model(buf, len, reply, NULL, sc->user, &m);
         if (m.margin >= smtp__model_margin && m.word.len > 0 &&
+            m.wscore[m.category] >= smtp__model_min_words &&
             m.category != SMTP_REPLY_CAT_UNKNOWN &&
             (m.category != SMTP_REPLY_CAT_SUCCESS || sc->reply_class == 0)) {
-            if (weak && !enh_entry && m.category != smtp__rules[best].category &&
+            if (weak && !enh_entry && m.category != (*rule_at(sc, best)).category &&
                 m.margin < smtp__model_yield_margin) {
                 /* a weak word that the words around it do not clearly contradict */
                 decide_by_rule(sc, best, res);
-                return &smtp__rules[best];
+                return rule_at(sc, best);
             }
             if (enh_entry && enh_entry->category == m.category) {
                 /* the words agree with the enhanced code: the code is the
@@ -529,9 +687,9 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
                 res->evidence = SMTP_REPLY_EVIDENCE_ENHANCED_CODE;
                 res->rule_id = smtp__str(enh_entry->id);
                 res->match = reply->enhanced_span;
-            } else if (weak && smtp__rules[best].category == m.category) {
+            } else if (weak && (*rule_at(sc, best)).category == m.category) {
                 decide_by_rule(sc, best, res);
-                return &smtp__rules[best];
+                return rule_at(sc, best);
             } else {
                 res->category = m.category;
                 res->evidence = SMTP_REPLY_EVIDENCE_WORDS;
@@ -546,7 +704,7 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
      * enhanced code that says more */
     if (weak && !enh_entry) {
         decide_by_rule(sc, best, res);
-        return &smtp__rules[best];
+        return rule_at(sc, best);
     }
     if (enh_entry) {
         res->category = enh_entry->category;
@@ -572,80 +730,65 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
 #undef m
 }
 
-int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
-                        smtp_reply_result *res)
+/* Step 3 of README "How a reply is classified": every phrase of the reply's
+ * text (its lines, joined by a space) through the built-in automaton, the
+ * wrapper around an unwrapped reply for its provider and block list only, then
+ * the user rules' automaton. */
+static void scan_phrases(struct scan *sc)
 {
-    if (res == NULL)
-        return SMTP_REPLY_E_NULL;
-    reset_result(res);
-    if (reply == NULL || (buf == NULL && len > 0))
-        return SMTP_REPLY_E_NULL;
-    if (reply->nstored > SMTP_REPLY_MAX_LINES)
-        return SMTP_REPLY_E_NOT_PARSED;
-    if (reply->code == 0 && reply->enhanced[0] == 0 && reply->nstored == 0)
-        return SMTP_REPLY_E_NOT_PARSED;
-
-    struct scan sc;
-    sc.buf = buf;
-    sc.len = len;
-    sc.reply = reply;
-    sc.reply_class = reply->code ? reply->code / 100 : reply->enhanced[0];
-    sc.n = 0;
-    sc.last = smtp__cls[' '];
-    sc.npending = 0;
-    sc.nprogress = 0;
-    sc.best = sc.provider = sc.blocklist = (struct pick){NO_RULE, 0, 0, 0};
-    sc.delay = sc.delay_prio = 0;
-    sc.text_end = 0;
-    sc.context = 0;
-
+    const smtp_reply *reply = sc->reply;
+    size_t len = sc->len;
     uint32_t s = 0;
     for (uint32_t i = 0; i < reply->nstored; i++) {
         size_t off = reply->line[i].off, l = reply->line[i].len;
         if (l == 0 || off > len || l > len - off)
             continue; /* a span outside the buffer: not from this buffer's parse */
         /* the line break between two lines counts as one space */
-        sc.text_end = (uint32_t)(off + l);
-        s = feed_span(&sc, s, off, off + l, sc.n > 0);
+        sc->text_end = (uint32_t)(off + l);
+        s = feed_span(sc, s, off, off + l, sc->n > 0);
     }
-    flush_pending(&sc, 1);
+    flush_pending(sc, 1);
     /* The wrapper around an unwrapped reply ("host mx.zoho.com[...] said:")
      * can name the provider or block list, but never decides the category. */
     if (reply->flags & SMTP_REPLY_F_UNWRAPPED) {
         size_t ro = reply->reply.off, re = (size_t)reply->reply.off + reply->reply.len;
-        sc.context = 1;
+        sc->context = 1;
         if (ro <= len && re <= len) {
-            feed_region(&sc, 0, ro);
-            feed_region(&sc, re, len - re);
+            feed_region(sc, 0, ro);
+            feed_region(sc, re, len - re);
         }
-        flush_pending(&sc, 1);
+        flush_pending(sc, 1);
+        sc->context = 0;
     }
-    res->code = reply->code;
-    memcpy(res->enhanced, reply->enhanced, sizeof res->enhanced);
-    res->flags = reply->flags;
-    res->stage = reply->stage;
-    if (reply->enhanced[0])
-        res->enhanced_title = smtp_reply_enhanced_title(reply->enhanced[0], reply->enhanced[1],
-                                                        reply->enhanced[2]);
+    if (sc->user && sc->user->npats)
+        scan_user(sc);
+}
 
-    /* The word pass (words.c): concept rules, and the model that decide()
-     * may need; only when a concept rule could still win */
-    struct smtp__model_out words;
-    struct smtp__model_out *wp = NULL;
-    if ((sc.reply_class == 4 || sc.reply_class == 5 || sc.reply_class == 0) &&
-        (sc.best.rule == NO_RULE || smtp__rules[sc.best.rule].priority < smtp__concept_top_priority ||
-         smtp__rules[sc.best.rule].priority < smtp__model_yield_below)) {
-        smtp__model(buf, len, reply, NULL, &words);
-        wp = &words;
-        for (uint32_t i = 0; i < words.nhits; i++)
-            consider(&sc, words.hits[i].rule, words.hits[i].span.off,
-                     words.hits[i].span.off + words.hits[i].span.len);
-    }
-    const struct smtp__rule *rule = decide(buf, len, reply, &sc, wp, res);
-    int category = res->category;
-    res->category = category;
+/* Step 4: the word pass (words.c) gives the concept rules and the model that
+ * decide() may need; it runs only when a concept rule or the model can still
+ * change the outcome.  Returns words, or NULL when it did not run. */
+static struct smtp__model_out *scan_words(struct scan *sc, struct smtp__model_out *words)
+{
+    uint32_t top = smtp__concept_top_priority > smtp__model_yield_below ? smtp__concept_top_priority
+                                                                         : smtp__model_yield_below;
+    if (sc->user && sc->user->top_priority >= top)
+        top = sc->user->top_priority + 1;
+    if (!(sc->reply_class == 4 || sc->reply_class == 5 || sc->reply_class == 0) ||
+        (sc->best.rule != NO_RULE && rule_at(sc, sc->best.rule)->priority >= top))
+        return NULL;
+    smtp__model(sc->buf, sc->len, sc->reply, NULL, sc->user, words);
+    for (uint32_t i = 0; i < words->nhits; i++)
+        consider(sc, words->hits[i].rule, words->hits[i].span.off,
+                 words->hits[i].span.off + words->hits[i].span.len);
+    return words;
+}
 
-    const struct smtp__category *cat = &smtp__categories[category];
+/* Step 6: the permanence, the verdicts and what the result names besides the
+ * category. */
+static void verdicts(const struct scan *sc, const struct smtp__rule *rule, smtp_reply_result *res)
+{
+    const smtp_reply *reply = sc->reply;
+    const struct smtp__category *cat = &smtp__categories[res->category];
     int perm;
     if (rule && rule->perm != SMTP__NONE8)
         perm = rule->perm;
@@ -675,19 +818,80 @@ int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
             res->fault = rule->fault;
     }
     /* weak evidence never tells a sender to drop an address: the basic code
-     * alone, or the word model, say `review` at most */
-    if ((res->evidence == SMTP_REPLY_EVIDENCE_BASIC_CODE || res->evidence == SMTP_REPLY_EVIDENCE_WORDS) &&
+     * alone, the word model, or a concept rule (words in any order) say
+     * `review` at most */
+    if ((res->evidence == SMTP_REPLY_EVIDENCE_BASIC_CODE || res->evidence == SMTP_REPLY_EVIDENCE_WORDS ||
+         (rule && (rule->options & SMTP__OPT_CONCEPT))) &&
         res->recipient_action == SMTP_REPLY_RCPT_SUPPRESS)
         res->recipient_action = SMTP_REPLY_RCPT_REVIEW;
-    if (sc.delay)
-        res->retry_after = sc.delay;
+    if (sc->delay)
+        res->retry_after = sc->delay;
     else if (rule && rule->retry)
         res->retry_after = rule->retry;
-    if (sc.provider.rule != NO_RULE)
-        res->provider = smtp__str(smtp__rules[sc.provider.rule].provider);
-    if (sc.blocklist.rule != NO_RULE)
-        res->blocklist = smtp__str(smtp__rules[sc.blocklist.rule].blocklist);
+    if (sc->provider.rule != NO_RULE)
+        res->provider = rule_str(sc, sc->provider.rule, rule_at(sc, sc->provider.rule)->provider);
+    if (sc->blocklist.rule != NO_RULE)
+        res->blocklist = rule_str(sc, sc->blocklist.rule, rule_at(sc, sc->blocklist.rule)->blocklist);
+    res->code = reply->code;
+    memcpy(res->enhanced, reply->enhanced, sizeof res->enhanced);
+    res->flags = reply->flags;
+    res->stage = reply->stage;
+    if (reply->enhanced[0])
+        res->enhanced_title = smtp_reply_enhanced_title(reply->enhanced[0], reply->enhanced[1],
+                                                        reply->enhanced[2]);
+}
+
+static int classify_impl(const struct smtp_reply_rules *user, const char *buf, size_t len,
+                         const smtp_reply *reply, smtp_reply_result *res)
+{
+    if (res == NULL)
+        return SMTP_REPLY_E_NULL;
+    reset_result(res);
+    if (user && !user->compiled)
+        return SMTP_REPLY_E_RULES;
+    if (user && !user->active)
+        user = NULL; /* an empty object: the built-in path, at its cost */
+    if (reply == NULL || (buf == NULL && len > 0))
+        return SMTP_REPLY_E_NULL;
+    if (reply->nstored > SMTP_REPLY_MAX_LINES)
+        return SMTP_REPLY_E_NOT_PARSED;
+    if (reply->code == 0 && reply->enhanced[0] == 0 && reply->nstored == 0)
+        return SMTP_REPLY_E_NOT_PARSED;
+
+    struct scan sc;
+    sc.buf = buf;
+    sc.len = len;
+    sc.reply = reply;
+    sc.reply_class = reply->code ? reply->code / 100 : reply->enhanced[0];
+    sc.n = 0;
+    sc.last = smtp__cls[' '];
+    sc.npending = 0;
+    sc.nprogress = 0;
+    sc.best = sc.provider = sc.blocklist = (struct pick){NO_RULE, 0, 0, 0};
+    sc.delay = sc.delay_prio = 0;
+    sc.text_end = 0;
+    sc.context = 0;
+    sc.ps = &builtin_patset;
+    sc.user = user;
+
+    struct smtp__model_out words;
+    scan_phrases(&sc);
+    struct smtp__model_out *wp = scan_words(&sc, &words);
+    const struct smtp__rule *rule = decide(buf, len, reply, &sc, wp, res);
+    verdicts(&sc, rule, res);
     return SMTP_REPLY_OK;
+}
+
+int smtp_reply_classify(const char *buf, size_t len, const smtp_reply *reply,
+                        smtp_reply_result *res)
+{
+    return classify_impl(NULL, buf, len, reply, res);
+}
+
+int smtp_reply_classify_with(const smtp_reply_rules *rules, const char *buf, size_t len,
+                             const smtp_reply *reply, smtp_reply_result *res)
+{
+    return classify_impl(rules, buf, len, reply, res);
 }
 
 int smtp_reply_classify_buf(const char *buf, size_t len, smtp_reply *reply,

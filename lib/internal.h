@@ -54,6 +54,7 @@ struct smtp__model_out {
     uint32_t nhits;
     struct smtp__concept_hit hits[SMTP__MAX_CONCEPT_HITS];
     int32_t score[SMTP__MAX_CATEGORIES]; /* per category, in the table's scaled units */
+    int32_t wscore[SMTP__MAX_CATEGORIES]; /* the part of score that words and pairs gave */
     int category;            /* the best category */
     int32_t margin;          /* its lead over the runner-up */
     uint32_t nwords;         /* kept words that are not stop words */
@@ -63,6 +64,76 @@ struct smtp__model_out {
  * the categories' biases.  With a skip span, only the words outside it (no
  * bias, no codes): what the rest of the reply says beside a rule's match. */
 void smtp__model(const char *buf, size_t len, const smtp_reply *r, const smtp_reply_span *skip,
-                 struct smtp__model_out *out);
+                 const struct smtp_reply_rules *user, struct smtp__model_out *out);
+
+/* ---- user rules (rules.c): compiled at load time, read by classify.c ---- */
+
+struct idset;
+
+/* Where a table's pattern parts and their automaton outputs live: the built-in
+ * table's, or a user rules object's (classify.c's emit() reads either). */
+struct smtp__patset {
+    const struct smtp__pat *pats;
+    const struct smtp__use *uses;
+    const uint32_t *out_start;
+    const uint16_t *out_pat;
+};
+
+/* A user concept term slot: open addressing on the term's hash. */
+struct smtp__uterm {
+    uint32_t hash;     /* 0: empty */
+    uint32_t start;    /* first of its terms in terms[] */
+    uint32_t n;
+};
+
+struct smtp_reply_rules {
+    /* ids: the built-in rules', the object's rule rows', its advice rows' (rules.c) */
+    struct idset *builtin_ids, *row_ids, *adv_ids;
+    /* gathered by smtp_reply_rules_add_*: the rows, not yet compiled */
+    struct smtp__urow *rows;
+    uint32_t nrows, cap_rows;
+    struct smtp__uadv *advrows;
+    uint32_t nadvrows, cap_advrows;
+    int compiled;
+    int active;                       /* compiled with a rule or a disable row */
+    /* compiled: rule i of the object has the global index smtp__nrules + i */
+    uint32_t nrules;
+    struct smtp__rule *rules;         /* string fields are offsets into pool */
+    struct smtp__cons *conss;
+    char *pool;
+    size_t pool_len, pool_cap;
+    /* the automaton over folded bytes: goto edges sorted by byte, fail links */
+    uint32_t nstates;
+    uint32_t *edge_start;             /* nstates + 1 */
+    uint8_t *edge_byte;
+    uint32_t *edge_to;
+    uint32_t *fail;
+    uint32_t *out_start;              /* nstates + 1 */
+    uint16_t *out_pat;
+    struct smtp__pat *pats;
+    uint32_t npats;
+    struct smtp__use *uses;
+    struct smtp__patset patset;
+    /* concept rules: their concept index is smtp__nconcepts + i */
+    struct smtp__concept *concepts;
+    uint32_t nconcepts;
+    struct smtp__uterm *term_slots;   /* a power of two of them */
+    uint32_t nterm_slots;
+    struct smtp__term *terms;
+    uint32_t top_priority;            /* of a user concept */
+    /* built-in rules this object disables: one bit per rule */
+    uint8_t *disabled;
+    /* advice records; record i has the index smtp__nadvice + i */
+    struct smtp__advice *advice;
+    uint32_t nadvice;
+};
+
+/* The user concept terms of a word or pair hash, or NULL. */
+const struct smtp__uterm *smtp__user_term(const struct smtp_reply_rules *u, uint32_t hash);
+
+/* Fold a pattern as the matcher folds text (ASCII and two-byte letters to lower
+ * case, accents off, white space runs to one space), into out (at least n bytes).
+ * Returns the folded length. */
+size_t smtp__fold_pattern(const uint8_t *in, size_t n, uint8_t *out);
 
 #endif

@@ -47,6 +47,12 @@ static const char *error_name(enum smtp_reply_error e, int want_text)
     case SMTP_REPLY_E_BINARY: return want_text ? "The input is mostly NUL or control bytes" : "binary";
     case SMTP_REPLY_E_BAD_OPTION: return want_text ? "Unknown option bits" : "bad_option";
     case SMTP_REPLY_E_NOT_PARSED: return want_text ? "The reply given to classify was not filled by a successful parse" : "not_parsed";
+    case SMTP_REPLY_E_NOT_MAIL: return want_text ? "The input does not start with a mail header block" : "not_mail";
+    case SMTP_REPLY_E_SCRATCH: return want_text ? "The scratch buffer is smaller than SMTP_REPLY_BOUNCE_SCRATCH_MIN" : "scratch";
+    case SMTP_REPLY_E_READER: return want_text ? "The bounce reader is not open" : "reader";
+    case SMTP_REPLY_E_RULES: return want_text ? "A user rules row is invalid" : "rules";
+    case SMTP_REPLY_E_NOMEM: return want_text ? "Memory ran out while loading user rules" : "nomem";
+    case SMTP_REPLY_E_IO: return want_text ? "A user rules file could not be read" : "io";
     }
     return NULL;
 }

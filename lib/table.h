@@ -230,6 +230,7 @@ extern const struct smtp__feat smtp__model_feats[];
 extern const struct smtp__featw smtp__model_w[];
 extern const int16_t smtp__model_bias[];   /* per category */
 extern const int32_t smtp__model_margin;   /* the lead the best category needs to decide */
+extern const int32_t smtp__model_min_words; /* what its words (not its codes) must give it */
 /* A rule below this priority gives way to the model when the model picks another
  * category by at least smtp__model_yield_margin. */
 extern const uint32_t smtp__model_yield_below;

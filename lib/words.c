@@ -18,24 +18,49 @@
 
 #define WORD_MAX 48u    /* longer words are hashed whole and not stemmed */
 
-static int is_word(uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80; }
+/* Byte classes of the folded text (bit flags). */
+enum { K_WORD = 1, K_GLUE = 2, K_GLUE_WORD = 4, K_CLAUSE = 8, K_RUN = 16 };
+#define W K_WORD
+#define G K_GLUE
+static const uint8_t byte_kind[256] = {
+    /* 0x00-0x1f: control bytes; \n and \r end a clause (folded text has them as ' ') */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, K_CLAUSE, 0, 0, K_CLAUSE, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /*  ' '    !         "                  #  $  %  &  '       (                  )                  *  +  ,      -  .                    / */
+    K_RUN, K_CLAUSE, K_CLAUSE | K_RUN, G, 0, G, G, K_RUN, K_CLAUSE | K_RUN, K_CLAUSE | K_RUN, 0, G, K_RUN, 0,
+    K_GLUE_WORD | K_CLAUSE, G,
+    /* 0-9 */
+    W, W, W, W, W, W, W, W, W, W,
+    /* :                        ;                  <                  =  >                  ?             @ */
+    K_GLUE_WORD | K_CLAUSE, K_CLAUSE | K_RUN, K_CLAUSE | K_RUN, G, K_CLAUSE | K_RUN, G | K_CLAUSE, G,
+    /* A-Z never occur in folded text */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* [                   \  ]                  ^  _  ` */
+    K_CLAUSE | K_RUN, G, K_CLAUSE | K_RUN, 0, G, 0,
+    /* a-z */
+    W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    /* {         |         }         ~  DEL */
+    K_CLAUSE, K_CLAUSE, K_CLAUSE, G, 0,
+    /* 0x80-0xff: bytes of other scripts are word bytes */
+    W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+};
+#undef W
+#undef G
 
-/* Characters that glue a word to its neighbour into a larger name. */
-static int glue_always(uint8_t c)
-{
-    return c == '@' || c == '/' || c == '=' || c == '_' || c == '\\' || c == '%' || c == '&' ||
-           c == '?' || c == '#' || c == '~' || c == '+';
-}
+static inline int is_word(uint8_t c) { return byte_kind[c] & K_WORD; }
+
+/* Characters that glue a word to its neighbour into a larger name:
+ * @ / = _ \ % & ? # ~ + (tools/words.py GLUE_ALWAYS). */
+static inline int glue_always(uint8_t c) { return byte_kind[c] & K_GLUE; }
 
 /* '.' and ':' glue only when a word byte is on their far side. */
-static int glue_before_word(uint8_t c) { return c == '.' || c == ':'; }
+static inline int glue_before_word(uint8_t c) { return byte_kind[c] & K_GLUE_WORD; }
 
-static int clause_char(uint8_t c)
-{
-    return c == '.' || c == ';' || c == ':' || c == '!' || c == '?' || c == '(' || c == ')' ||
-           c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '"' ||
-           c == '|' || c == '\r' || c == '\n';
-}
+/* . ; : ! ? ( ) < > [ ] { } " | and line breaks end a clause (tools/words.py CLAUSE). */
+static inline int clause_char(uint8_t c) { return byte_kind[c] & K_CLAUSE; }
 
 uint32_t smtp__fnv1a(const uint8_t *p, size_t n, uint32_t h)
 {
@@ -129,7 +154,19 @@ static void fold_next(struct stream *s)
 
 /* The next folded byte and its input offset; 0 at the end of the text.
  * (A NUL byte in the text is read as a space.) */
-static uint8_t next_byte(struct stream *s, uint32_t *off)
+static uint8_t next_byte_slow(struct stream *s, uint32_t *off);
+
+static inline uint8_t next_byte(struct stream *s, uint32_t *off)
+{
+    /* the common case: an ASCII byte of the current line */
+    if (s->qn == 0 && s->i < s->end && s->b[s->i] < 0x80 && s->b[s->i]) {
+        *off = (uint32_t)s->i;
+        return smtp__fold[s->b[s->i++]];
+    }
+    return next_byte_slow(s, off);
+}
+
+static uint8_t next_byte_slow(struct stream *s, uint32_t *off)
 {
     for (;;) {
         if (s->qn) {
@@ -163,8 +200,62 @@ static uint8_t next_byte(struct stream *s, uint32_t *off)
     }
 }
 
+/* A run: the bytes between two run delimiters (white space, brackets, quotes,
+ * commas, semicolons).  Its kept words wait in the run buffer until the run
+ * ends, and are dropped when the run holds an '@': the words of an address
+ * ("<this-local-part-does-not-exist@example.com>") say nothing about the reply.
+ * A run of more than RUN_MAX kept words passes its first ones on as they come. */
+#define RUN_MAX 16u
+
+struct run {
+    uint32_t n;
+    int at;
+    struct smtp__word w[RUN_MAX];
+    uint8_t text[RUN_MAX][WORD_MAX];
+};
+
+/* white space < > ( ) [ ] " ' , ; end a run (tools/words.py RUN_DELIMITERS) */
+static inline int run_delimiter(uint8_t c) { return byte_kind[c] & K_RUN; }
+
+static void run_flush(struct run *rn, smtp__word_fn fn, void *ctx)
+{
+    for (uint32_t i = 0; i < rn->n && !rn->at; i++)
+        fn(ctx, &rn->w[i]);
+    rn->n = 0;
+}
+
+/* A byte between words: it may end the run or mark it as an address. */
+static inline void run_byte(struct run *rn, uint8_t c, smtp__word_fn fn, void *ctx)
+{
+    if (!(byte_kind[c] & K_RUN) && c != '@')
+        return; /* the common case */
+    if (c == '@') {
+        rn->at = 1;
+    } else if (run_delimiter(c)) {
+        run_flush(rn, fn, ctx);
+        rn->at = 0;
+    }
+}
+
+static void run_word(struct run *rn, const struct smtp__word *w, smtp__word_fn fn, void *ctx)
+{
+    if (rn->n == RUN_MAX) {
+        /* a very long run: what it has waited for goes on, as if no '@' came */
+        for (uint32_t i = 0; i < rn->n; i++)
+            fn(ctx, &rn->w[i]);
+        rn->n = 0;
+    }
+    memcpy(rn->text[rn->n], w->text, w->len);
+    rn->w[rn->n] = *w;
+    rn->w[rn->n].text = rn->text[rn->n];
+    rn->n++;
+}
+
 void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn fn, void *ctx)
 {
+    struct run rn;
+    rn.n = 0;
+    rn.at = 0;
     struct stream s;
     memset(&s, 0, sizeof s);
     s.b = (const uint8_t *)buf;
@@ -184,6 +275,7 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
         if (!is_word(c)) {
             uint32_t noff;
             uint8_t nx = next_byte(&s, &noff);
+            run_byte(&rn, c, fn, ctx);
             if (clause_char(c) && !(glue_before_word(c) && nx && is_word(nx)))
                 clause++;
             p2 = p1;
@@ -197,12 +289,10 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
         uint32_t start = off, end = off + 1;
         size_t n = 0, total = 0;
         int digit = 0;
-        uint32_t h = 0x811C9DC5u; /* of the whole word, for one too long to stem */
         while (c && is_word(c)) {
             digit |= c >= '0' && c <= '9';
             if (n < WORD_MAX)
                 w[n++] = c;
-            h = smtp__fnv1a(&c, 1, h);
             total++;
             end = off + 1;
             p2 = p1;
@@ -230,20 +320,17 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
             out.end = end;
             out.clause = clause;
             out.text = w;
-            if (total > WORD_MAX) {
-                out.len = (uint32_t)n; /* only the first WORD_MAX bytes are in text */
-                out.hash = h;
-            } else {
-                int ascii = 1;
-                for (size_t k = 0; k < n; k++)
-                    ascii &= w[k] < 0x80;
-                out.len = (uint32_t)(ascii ? stem(w, n) : n);
-                out.hash = smtp__fnv1a(w, out.len, 0x811C9DC5u);
-            }
-        fn(ctx, &out);
+            /* a longer word is looked up by its first WORD_MAX bytes, unstemmed */
+            int ascii = total <= WORD_MAX;
+            for (size_t k = 0; k < n && ascii; k++)
+                ascii = w[k] < 0x80;
+            out.len = (uint32_t)(ascii ? stem(w, n) : n);
+            out.hash = smtp__fnv1a(w, out.len, 0x811C9DC5u);
+            run_word(&rn, &out, fn, ctx);
         }
         /* `after` was a non-word byte: process it as the loop would */
         if (c) {
+            run_byte(&rn, after, fn, ctx);
             if (clause_char(after) && !(glue_before_word(after) && after2 && is_word(after2)))
                 clause++;
             p2 = p1;
@@ -252,6 +339,7 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
             off = aoff;
         }
     }
+    run_flush(&rn, fn, ctx);
 }
 
 /* ---- the word model ------------------------------------------------------------ */
@@ -271,16 +359,18 @@ static const struct smtp__feat *lookup(uint32_t h)
     }
 }
 
-#define SEEN_SLOTS 256u /* features counted once per reply; past this many, again */
+#define SEEN_SLOTS 128u /* features counted once per reply (past half of this, again) */
 
 #define MAX_TOUCHED 64u  /* concepts with a term in the current clause */
 
 struct scoring {
     struct smtp__model_out *out;
+    const struct smtp_reply_rules *user; /* user concept terms, or NULL */
     uint32_t clause;                  /* the clause the concept state is about */
     uint32_t ntouched;
-    struct { uint16_t concept; uint32_t first; } touched[MAX_TOUCHED];
-    uint8_t mask[SMTP__MAX_CONCEPTS]; /* groups of each concept found in the clause */
+    /* the concepts with a term in the clause: which groups they have, and
+     * where their first term starts (past MAX_TOUCHED, later ones are lost) */
+    struct { uint16_t concept; uint8_t mask; uint32_t first; } touched[MAX_TOUCHED];
     uint32_t seen[SEEN_SLOTS]; /* hashes of the features counted so far (0: empty) */
     uint32_t nseen;
     smtp_reply_span skip;   /* words inside it are not counted */
@@ -315,6 +405,8 @@ static void add(struct scoring *sc, const struct smtp__feat *f, uint32_t off, ui
     for (uint32_t k = 0; k < n; k++) {
         const struct smtp__featw *fw = &smtp__model_w[start + k];
         sc->out->score[fw->cat] += fw->w;
+        if (off < end)
+            sc->out->wscore[fw->cat] += fw->w;
         if (fw->w > sc->top[fw->cat] && off < end) {
             sc->top[fw->cat] = fw->w;
             sc->top_span[fw->cat].off = off;
@@ -326,46 +418,45 @@ static void add(struct scoring *sc, const struct smtp__feat *f, uint32_t off, ui
 /* A new clause: no concept has a term in it yet. */
 static void new_clause(struct scoring *sc, uint32_t clause)
 {
-    for (uint32_t i = 0; i < sc->ntouched; i++)
-        sc->mask[sc->touched[i].concept] = 0;
-    if (sc->ntouched > MAX_TOUCHED)
-        memset(sc->mask, 0, sizeof sc->mask);
     sc->ntouched = 0;
     sc->clause = clause;
 }
 
-/* The concept terms of feature f, found at [off, end) of the input. */
-static void concept_terms(struct scoring *sc, const struct smtp__feat *f, uint32_t off, uint32_t end)
+/* Concept terms terms[0..n), found at [off, end) of the input.  A concept
+ * index below smtp__nconcepts is the table's, above it the user object's. */
+static void concept_terms(struct scoring *sc, const struct smtp__term *terms, uint32_t n, uint32_t off,
+                          uint32_t end)
 {
-    uint32_t start = f->c >> 8, n = f->c & 0xffu;
     for (uint32_t k = 0; k < n; k++) {
-        const struct smtp__term *t = &smtp__concept_terms[start + k];
-        if (t->concept >= smtp__nconcepts || t->concept >= SMTP__MAX_CONCEPTS)
+        const struct smtp__term *t = &terms[k];
+        const struct smtp__concept *c;
+        if (t->concept < smtp__nconcepts)
+            c = &smtp__concepts[t->concept];
+        else if (sc->user && t->concept - smtp__nconcepts < sc->user->nconcepts)
+            c = &sc->user->concepts[t->concept - smtp__nconcepts];
+        else
             continue;
-        const struct smtp__concept *c = &smtp__concepts[t->concept];
         uint8_t full = (uint8_t)((1u << c->ngroups) - 1u);
-        uint8_t m = sc->mask[t->concept];
-        if (m == full)
-            continue; /* reported already in this clause */
-        uint32_t first = off;
-        if (m == 0) {
-            if (sc->ntouched < MAX_TOUCHED) {
-                sc->touched[sc->ntouched].concept = t->concept;
-                sc->touched[sc->ntouched].first = off;
-            }
+        uint32_t i = 0;
+        while (i < sc->ntouched && sc->touched[i].concept != t->concept)
+            i++;
+        if (i == sc->ntouched) {
+            if (i == MAX_TOUCHED)
+                continue;
+            sc->touched[i].concept = t->concept;
+            sc->touched[i].mask = 0;
+            sc->touched[i].first = off;
             sc->ntouched++;
-        } else {
-            for (uint32_t i = 0; i < sc->ntouched && i < MAX_TOUCHED; i++)
-                if (sc->touched[i].concept == t->concept)
-                    first = sc->touched[i].first;
         }
-        m |= (uint8_t)(1u << t->group);
-        sc->mask[t->concept] = m;
-        if (m == full && sc->out->nhits < SMTP__MAX_CONCEPT_HITS) {
+        if (sc->touched[i].mask == full)
+            continue; /* reported already in this clause */
+        sc->touched[i].mask |= (uint8_t)(1u << t->group);
+        if (sc->touched[i].mask == full && sc->out->nhits < SMTP__MAX_CONCEPT_HITS) {
             struct smtp__concept_hit *h = &sc->out->hits[sc->out->nhits++];
+            uint32_t first = sc->touched[i].first < off ? sc->touched[i].first : off;
             h->rule = c->rule;
-            h->span.off = first < off ? first : off;
-            h->span.len = end - h->span.off;
+            h->span.off = first;
+            h->span.len = end - first;
         }
     }
 }
@@ -386,15 +477,22 @@ static void score_word(void *ctx, const struct smtp__word *w)
     if (f) {
         add(sc, f, w->off, w->end);
         if (f->c)
-            concept_terms(sc, f, w->off, w->end);
+            concept_terms(sc, &smtp__concept_terms[f->c >> 8], f->c & 0xffu, w->off, w->end);
     }
+    const struct smtp__uterm *ut = sc->user ? smtp__user_term(sc->user, w->hash) : NULL;
+    if (ut)
+        concept_terms(sc, &sc->user->terms[ut->start], ut->n, w->off, w->end);
     if (sc->prev && sc->prev_clause == w->clause) {
-        const struct smtp__feat *p = lookup(smtp__mix(sc->prev, w->hash));
+        uint32_t pair = smtp__mix(sc->prev, w->hash);
+        const struct smtp__feat *p = lookup(pair);
         if (p && p->w != SMTP__FEAT_STOP) {
             add(sc, p, sc->prev_off, w->end);
             if (p->c)
-                concept_terms(sc, p, sc->prev_off, w->end);
+                concept_terms(sc, &smtp__concept_terms[p->c >> 8], p->c & 0xffu, sc->prev_off, w->end);
         }
+        ut = sc->user ? smtp__user_term(sc->user, pair) : NULL;
+        if (ut)
+            concept_terms(sc, &sc->user->terms[ut->start], ut->n, sc->prev_off, w->end);
     }
     sc->prev = w->hash;
     sc->prev_clause = w->clause;
@@ -427,17 +525,29 @@ static void score_code(struct scoring *sc, char kind, const unsigned *nums, int 
 }
 
 void smtp__model(const char *buf, size_t len, const smtp_reply *r, const smtp_reply_span *skip,
-                 struct smtp__model_out *out)
+                 const struct smtp_reply_rules *user, struct smtp__model_out *out)
 {
     struct scoring sc;
     uint32_t ncat = smtp__ncategories < SMTP__MAX_CATEGORIES ? smtp__ncategories : SMTP__MAX_CATEGORIES;
-    memset(&sc, 0, sizeof sc);
-    memset(out, 0, sizeof *out);
+    /* only what is read before it is written is cleared */
     sc.out = out;
+    sc.user = user;
+    sc.clause = 0;
+    sc.ntouched = 0;
+    memset(sc.seen, 0, sizeof sc.seen);
+    sc.nseen = 0;
+    sc.skip.off = sc.skip.len = 0;
+    sc.prev = sc.prev_clause = sc.prev_off = 0;
+    memset(sc.top, 0, ncat * sizeof sc.top[0]);
+    memset(sc.top_span, 0, ncat * sizeof sc.top_span[0]);
+    out->nhits = 0;
+    out->nwords = 0;
     if (skip)
         sc.skip = *skip;
-    for (uint32_t k = 0; k < ncat && !skip; k++)
-        out->score[k] = smtp__model_bias[k];
+    for (uint32_t k = 0; k < ncat; k++) {
+        out->score[k] = skip ? 0 : smtp__model_bias[k];
+        out->wscore[k] = 0;
+    }
     smtp__words(buf, len, r, score_word, &sc);
     if (skip) {
         /* only the words outside the span: no bias, no codes */

@@ -63,6 +63,20 @@ def main():
              "wrapper": "smtp_reply_wrapper", "actor": "smtp_reply_actor", "flag": "smtp_reply_flag"}
     bits = {"smtp_reply_actor", "smtp_reply_flag", "smtp_reply_option"}
     named = set(kinds.values()) | {"smtp_reply_option"}
+    # the bounce reader's enums (lib/bounce-names.c): their constants share
+    # "SMTP_REPLY_BOUNCE_", and a name is the constant without the word after
+    # it too (SMTP_REPLY_BOUNCE_MTA_GOOGLE_WORKSPACE is "google_workspace")
+    bounce_kinds = {"bounce_kind": "smtp_reply_bounce_kind", "bounce_format": "smtp_reply_bounce_format",
+                    "bounce_mta": "smtp_reply_bounce_mta", "bounce_action": "smtp_reply_bounce_action",
+                    "bounce_source": "smtp_reply_bounce_source", "bounce_flag": "smtp_reply_bounce_flag",
+                    "bounce_rcpt_flag": "smtp_reply_bounce_rcpt_flag",
+                    "bounce_str_flag": "smtp_reply_bounce_str_flag"}
+    for enum in list(enums):
+        if enum.startswith("smtp_reply_bounce_"):
+            enums[enum] = [(n.split("_", 1)[1], v) for n, v in enums[enum]]
+    bits |= {"smtp_reply_bounce_flag", "smtp_reply_bounce_rcpt_flag", "smtp_reply_bounce_str_flag",
+             "smtp_reply_bounce_option"}
+    named |= set(bounce_kinds.values()) | {"smtp_reply_bounce_option"}
     check(set(enums) == named, "the header's enums are %s (a new enum needs a name function "
           "and a line here)" % sorted(enums))
 
@@ -74,9 +88,9 @@ def main():
         check(values == [index_value(enum, i) for i in range(len(values))],
               "%s: values run without a gap from 0: %r" % (enum, values))
 
-    # lib/names.c through the library
+    # lib/names.c and lib/bounce-names.c through the library
     lib = ctypes.CDLL(library)
-    for kind, enum in kinds.items():
+    for kind, enum in list(kinds.items()) + list(bounce_kinds.items()):
         name_fn = getattr(lib, "smtp_reply_%s_name" % kind)
         name_fn.restype, name_fn.argtypes = ctypes.c_char_p, [ctypes.c_int]
         count = getattr(lib, "smtp_reply_%s_count" % kind)()

@@ -76,7 +76,7 @@ END_TEST
 START_TEST(test_errors_named)
 {
     int n = smtp_reply_error_count();
-    ck_assert_int_eq(n, 15);
+    ck_assert_int_eq(n, 21);
     for (int e = 0; e > -n; e--) {
         ck_assert_str_ne(smtp_reply_error_name(e), "unknown_error");
         ck_assert_str_ne(smtp_reply_strerror(e), "Unknown error code");
@@ -104,6 +104,28 @@ START_TEST(test_null_handling)
     /* a reply that never parsed cannot be classified */
     memset(&r, 0, sizeof r);
     ck_assert_int_eq(smtp_reply_classify("", 0, &r, &res), SMTP_REPLY_E_NOT_PARSED);
+}
+END_TEST
+
+START_TEST(test_classify_many_null_handling)
+{
+    const char *bufs[2] = {"550 5.1.1 User unknown", NULL};
+    size_t lens[2] = {22, 0};
+    smtp_reply_result res[2];
+    int status[2] = {1, 1};
+    ck_assert_int_eq(smtp_reply_classify_many(NULL, NULL, 0, NULL, NULL, NULL), SMTP_REPLY_OK);
+    ck_assert_int_eq(smtp_reply_classify_many(NULL, lens, 2, NULL, res, status), SMTP_REPLY_E_NULL);
+    ck_assert_int_eq(smtp_reply_classify_many(bufs, NULL, 2, NULL, res, status), SMTP_REPLY_E_NULL);
+    ck_assert_int_eq(smtp_reply_classify_many(bufs, lens, 2, NULL, NULL, status), SMTP_REPLY_E_NULL);
+    ck_assert_int_eq(smtp_reply_classify_many(bufs, lens, 2, NULL, res, NULL), SMTP_REPLY_E_NULL);
+    ck_assert_int_eq(status[0], 1); /* nothing written */
+    /* a NULL input of length 0 is rejected as empty, as by smtp_reply_classify_buf */
+    ck_assert_int_eq(smtp_reply_classify_many(bufs, lens, 2, NULL, res, status), SMTP_REPLY_OK);
+    ck_assert_int_eq(status[0], SMTP_REPLY_OK);
+    ck_assert_int_eq(res[0].category, SMTP_REPLY_CAT_USER_UNKNOWN);
+    ck_assert_int_eq(status[1], SMTP_REPLY_E_EMPTY);
+    ck_assert_int_eq(res[1].category, SMTP_REPLY_CAT_UNKNOWN);
+    ck_assert_str_eq(res[1].rule_id, "none");
 }
 END_TEST
 
@@ -314,6 +336,7 @@ Suite *api_suite(void)
     tcase_add_test(tc, test_names_complete);
     tcase_add_test(tc, test_errors_named);
     tcase_add_test(tc, test_null_handling);
+    tcase_add_test(tc, test_classify_many_null_handling);
     tcase_add_test(tc, test_advice_for_every_category);
     tcase_add_test(tc, test_table_identity);
     tcase_add_loop_test(tc, test_verdicts, 0, (int)(sizeof verdicts / sizeof verdicts[0]));

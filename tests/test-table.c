@@ -4,6 +4,7 @@
  * The folder comes from $SMTPREPLY_TEST_DATA (set by meson); rows.c reads it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rows.h"
@@ -86,6 +87,92 @@ START_TEST(test_rows_present)
 }
 END_TEST
 
+/* Field by field: padding bytes are not part of a result. */
+static void assert_same_result(const char *where, const smtp_reply_result *a,
+                               const smtp_reply_result *b)
+{
+    ck_assert_msg(a->category == b->category && a->permanence == b->permanence &&
+                  a->recipient_action == b->recipient_action &&
+                  a->message_action == b->message_action && a->fault == b->fault &&
+                  a->evidence == b->evidence && a->stage == b->stage &&
+                  a->retry_after == b->retry_after && a->code == b->code &&
+                  memcmp(a->enhanced, b->enhanced, sizeof a->enhanced) == 0 &&
+                  a->flags == b->flags && a->rule_id == b->rule_id &&
+                  a->provider == b->provider && a->blocklist == b->blocklist &&
+                  a->enhanced_title == b->enhanced_title && a->match.off == b->match.off &&
+                  a->match.len == b->match.len && a->advice_index == b->advice_index,
+                  "%s: the batch result differs from smtp_reply_classify_buf's", where);
+}
+
+static void assert_same_reply(const char *where, const smtp_reply *a, const smtp_reply *b)
+{
+    ck_assert_msg(a->code == b->code && memcmp(a->enhanced, b->enhanced, sizeof a->enhanced) == 0 &&
+                  a->stage == b->stage && a->flags == b->flags && a->wrapper == b->wrapper &&
+                  a->consumed == b->consumed && a->reply.off == b->reply.off &&
+                  a->reply.len == b->reply.len && a->code_span.off == b->code_span.off &&
+                  a->code_span.len == b->code_span.len &&
+                  a->enhanced_span.off == b->enhanced_span.off &&
+                  a->enhanced_span.len == b->enhanced_span.len && a->nlines == b->nlines &&
+                  a->nstored == b->nstored && a->text_len == b->text_len,
+                  "%s: the batch reply differs from smtp_reply_classify_buf's", where);
+    for (uint32_t k = 0; k < a->nstored && k < SMTP_REPLY_MAX_LINES; k++)
+        ck_assert_msg(a->line[k].off == b->line[k].off && a->line[k].len == b->line[k].len,
+                      "%s: line %u of the batch reply differs", where, k);
+}
+
+/* smtp_reply_classify_many over every row (and a few rejected inputs among them)
+ * gives, input by input, what smtp_reply_classify_buf gives. */
+START_TEST(test_rows_in_one_batch)
+{
+    static const char *const bad[] = {"", "\r\n  ", "5500 x", "55"};
+    const size_t nbad = sizeof bad / sizeof bad[0];
+    size_t n = rows.n + nbad;
+    const char **bufs = calloc(n, sizeof *bufs);
+    size_t *lens = calloc(n, sizeof *lens);
+    smtp_reply *replies = calloc(n, sizeof *replies);
+    smtp_reply_result *results = calloc(n, sizeof *results);
+    smtp_reply_result *results2 = calloc(n, sizeof *results2);
+    int *status = calloc(n, sizeof *status);
+    int *status2 = calloc(n, sizeof *status2);
+    ck_assert(bufs && lens && replies && results && results2 && status && status2);
+    for (size_t i = 0, j = 0; i < n; i++) {
+        /* a rejected input every rows.n / nbad rows */
+        if (j < nbad && i == j * (rows.n / nbad) + j) {
+            bufs[i] = bad[j];
+            lens[i] = strlen(bad[j++]);
+        } else {
+            bufs[i] = rows.v[i - j].input;
+            lens[i] = rows.v[i - j].len;
+        }
+    }
+    ck_assert_int_eq(smtp_reply_classify_many(bufs, lens, n, replies, results, status), 0);
+    ck_assert_int_eq(smtp_reply_classify_many(bufs, lens, n, NULL, results2, status2), 0);
+    size_t nrejected = 0;
+    for (size_t i = 0; i < n; i++) {
+        smtp_reply reply;
+        smtp_reply_result res;
+        int rc = smtp_reply_classify_buf(bufs[i], lens[i], &reply, &res);
+        char where[64];
+        snprintf(where, sizeof where, "input %zu", i);
+        ck_assert_msg(status[i] == rc && status2[i] == rc, "%s: status %d and %d, want %d",
+                      where, status[i], status2[i], rc);
+        nrejected += rc != SMTP_REPLY_OK;
+        assert_same_result(where, &results[i], &res);
+        assert_same_result(where, &results2[i], &res);
+        if (rc == SMTP_REPLY_OK)
+            assert_same_reply(where, &replies[i], &reply);
+    }
+    ck_assert_uint_eq(nrejected, nbad);
+    free(bufs);
+    free(lens);
+    free(replies);
+    free(results);
+    free(results2);
+    free(status);
+    free(status2);
+}
+END_TEST
+
 Suite *table_suite(void)
 {
     (void)test_rows_load(test_rows_dir(0, NULL), &rows);
@@ -93,6 +180,7 @@ Suite *table_suite(void)
     TCase *tc = tcase_create("rows");
     tcase_add_test(tc, test_rows_present);
     tcase_add_loop_test(tc, test_row, 0, (int)rows.n);
+    tcase_add_test(tc, test_rows_in_one_batch);
     suite_add_tcase(s, tc);
     return s;
 }

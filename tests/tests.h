@@ -11,6 +11,8 @@ Suite *parse_suite(void);
 Suite *table_suite(void);
 Suite *api_suite(void);
 Suite *unwrap_suite(void);
+Suite *rules_suite(void);
+Suite *bounce_suite(void);
 Suite *fingerprint_suite(void);
 
 /* "5.1.1", or "" when the reply has no enhanced code; returns buf. */

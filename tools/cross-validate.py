@@ -23,20 +23,23 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
-LIB = ["parse.c", "unwrap.c", "classify.c", "words.c", "advice.c", "names.c"]
+LIB = ["parse.c", "unwrap.c", "classify.c", "words.c", "advice.c", "names.c"]  # lib/meson.build
+CLI = ["tools/smtpreply.c", "tools/output.c", "common/record.c"]               # tools/meson.build
 
 
 def build(tmp, data_dir, train_dir, cc):
     out = os.path.join(tmp, "gen")
     os.makedirs(out, exist_ok=True)
-    subprocess.run([sys.executable, os.path.join(HERE, "gen-tables.py"), data_dir,
+    subprocess.run([sys.executable, os.path.join(HERE, "gen-tables.py"),
+                    "--header", os.path.join(TOP, "include", "smtpreply.h"), data_dir,
                     os.path.join(out, "smtpreply-table.c"), os.path.join(out, "smtpreply-table.h"),
                     "--train", train_dir], check=True)
     exe = os.path.join(tmp, "smtpreply")
     subprocess.run([cc, "-O1", "-w", "-I" + os.path.join(TOP, "include"), "-I" + os.path.join(TOP, "lib"),
-                    "-I" + out] + [os.path.join(TOP, "lib", f) for f in LIB] +
-                   [os.path.join(out, "smtpreply-table.c"), os.path.join(TOP, "tools", "smtpreply.c"),
-                    "-o", exe], check=True)
+                    "-I" + os.path.join(TOP, "common"), "-I" + out] +
+                   [os.path.join(TOP, "lib", f) for f in LIB] +
+                   [os.path.join(out, "smtpreply-table.c")] +
+                   [os.path.join(TOP, f) for f in CLI] + ["-o", exe], check=True)
     return exe
 
 

@@ -271,7 +271,7 @@ def parse_concept(spec, where, stop):
                 raise DataError(f"{where}: empty term in concept {spec!r}")
             hs = []
             for _s, _e, w, _c in words.tokens(fold(alt)):
-                h = words.fnv1a(words.stem(w) if len(w) <= 48 else w)
+                h = words.fnv1a(words.key(w))
                 if h in stop:
                     raise DataError(f"{where}: concept term {alt!r} has a stop word ({w.decode()}), "
                                     "which the matcher skips: leave it out")
@@ -598,7 +598,7 @@ def load_model_settings(data_dir):
         if not r["value"].lstrip("-").isdigit():
             raise DataError(f"model.tsv:{ln}: value must be an integer")
         settings[r["key"]] = int(r["value"])
-    for k in ("epochs", "scale", "prune", "margin", "yield_below", "yield_margin"):
+    for k in ("epochs", "scale", "prune", "margin", "min_words", "yield_below", "yield_margin"):
         if k not in settings:
             raise DataError(f"model.tsv: no {k}")
     stop = []
@@ -755,6 +755,7 @@ def emit_model(out, m):
     out.append("};")
     out.append(f"const uint32_t smtp__concept_top_priority = {m['concept_top']};")
     out.append(f"const int32_t smtp__model_margin = {m['settings']['margin']};")
+    out.append(f"const int32_t smtp__model_min_words = {m['settings']['min_words']};")
     out.append(f"const uint32_t smtp__model_yield_below = {m['settings']['yield_below']};")
     out.append(f"const int32_t smtp__model_yield_margin = {m['settings']['yield_margin']};")
 

@@ -45,8 +45,7 @@ def feature_hashes(folded, code, enh, stop):
     prev = None
     prev_clause = -1
     for _s, _e, w, clause in words.tokens(folded):
-        st = words.stem(w)
-        h = words.fnv1a(st)
+        h = words.fnv1a(words.key(w))
         if h in stop:
             continue
         out.append(h)

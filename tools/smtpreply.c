@@ -47,6 +47,7 @@ static struct {
 } opt;
 
 static int interactive; /* stdout is a terminal: flush after every record */
+static smtp_reply_rules *user_rules; /* --rules: compiled before the first record, or NULL */
 
 static void out_enhanced(const uint16_t e[3])
 {
@@ -408,7 +409,7 @@ static void emit(const char *in, size_t inlen, const char *buf, size_t len, int 
     }
     if (opt.quiet)
         return;
-    if (smtp_reply_advice(res, &adv) != SMTP_REPLY_OK)
+    if (smtp_reply_advice_with(user_rules, res, &adv) != SMTP_REPLY_OK)
         memset(&adv, 0, sizeof adv);
     if (opt.json)
         emit_json(in, inlen, buf, len, status, r, res, &adv);
@@ -424,7 +425,11 @@ static void classify_record(char *buf, size_t len)
     smtp_reply_result res;
     if (!opt.literal)
         len = rec_unescape(buf, len);
-    int st = smtp_reply_classify_buf(buf, len, &r, &res);
+    int st = smtp_reply_parse(buf, len, 0, &r);
+    if (st == SMTP_REPLY_OK)
+        st = smtp_reply_classify_with(user_rules, buf, len, &r, &res);
+    else if (smtp_reply_classify_buf(NULL, 0, NULL, &res) == SMTP_REPLY_OK)
+        memset(&res, 0, sizeof res); /* not reached: zero bytes only reset res to "unknown" */
     emit(buf, len, buf, len, st, &r, &res);
 }
 
@@ -522,7 +527,7 @@ static int read_raw(void)
         smtp_reply_result res;
         int st = smtp_reply_parse_stream(&ss, p, avail, &r);
         if (st == SMTP_REPLY_OK) {
-            if (smtp_reply_classify(p, avail, &r, &res) != SMTP_REPLY_OK)
+            if (smtp_reply_classify_with(user_rules, p, avail, &r, &res) != SMTP_REPLY_OK)
                 memset(&res, 0, sizeof res);
             emit(p, r.consumed, p, avail, st, &r, &res);
             in.start += r.consumed;
@@ -578,6 +583,9 @@ static void usage(FILE *f)
         "                  model or nothing (evidence basic_code, words, none; or unknown)\n"
         "      --max-groups=N  with --group: keep at most N groups (default 10000)\n"
         "  -l, --literal   do not decode \\r, \\n, \\t and \\\\ escapes\n"
+        "      --rules FILE        add the rules of FILE to the built-in table (repeatable)\n"
+        "      --check-rules FILE  check a rules file and exit: 0 valid, 1 not\n"
+        "      --sample FILE       with --check-rules: show what the rules change on FILE's records\n"
         "  -V, --version   print the library version, table version, rule count and hash\n"
         "  -h, --help      print this help\n"
         "\n"
@@ -629,6 +637,76 @@ static int abbreviated(const char *tok, const char *name)
     return strlen(name) != n || strncmp(tok + 2, name, n) != 0;
 }
 
+/* Add a rules file to user_rules; on an error, say where and why on stderr. */
+static int load_rules(const char *path)
+{
+    smtp_reply_rules_error err;
+    if (user_rules == NULL && smtp_reply_rules_new(&user_rules) != SMTP_REPLY_OK) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return -1;
+    }
+    if (smtp_reply_rules_add_file(user_rules, path, &err) != SMTP_REPLY_OK) {
+        if (err.line)
+            fprintf(stderr, PROG ": %s:%u: %s\n", err.file, err.line, err.message);
+        else
+            fprintf(stderr, PROG ": %s: %s\n", err.file, err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int compile_rules(void)
+{
+    smtp_reply_rules_error err;
+    if (user_rules && smtp_reply_rules_compile(user_rules, &err) != SMTP_REPLY_OK) {
+        fprintf(stderr, PROG ": %s: %s\n", err.file[0] ? err.file : "rules", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+/* --check-rules with --sample: classify each record of the sample with and
+ * without the rules, and print the records whose verdict changes. */
+static int check_sample(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+        return EXIT_IO;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    unsigned long long n = 0, changed = 0;
+    while ((got = getline(&line, &cap, f)) >= 0) {
+        size_t len = (size_t)got;
+        if (len && line[len - 1] == '\n')
+            len--;
+        if (!opt.literal)
+            len = rec_unescape(line, len);
+        n++;
+        smtp_reply r;
+        smtp_reply_result a, b;
+        if (smtp_reply_parse(line, len, 0, &r) != SMTP_REPLY_OK)
+            continue;
+        if (smtp_reply_classify(line, len, &r, &a) != SMTP_REPLY_OK ||
+            smtp_reply_classify_with(user_rules, line, len, &r, &b) != SMTP_REPLY_OK)
+            continue;
+        if (a.category == b.category && strcmp(a.rule_id, b.rule_id) == 0 &&
+            a.recipient_action == b.recipient_action)
+            continue;
+        changed++;
+        outf("%s:%llu: %s (%s) -> %s (%s): ", path, n, smtp_reply_category_name(a.category), a.rule_id,
+             smtp_reply_category_name(b.category), b.rule_id);
+        out_shown(line, len, SHOW_INPUT_MAX);
+        outf("\n");
+    }
+    free(line);
+    fclose(f);
+    outf("%s: %llu records, %llu changed by the rules\n", path, n, changed);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     /* A new option: a row here (with its short letter in the getopt_long string, or
@@ -637,11 +715,14 @@ int main(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},    {"raw", no_argument, NULL, 'r'},
         {"summary", no_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
         {"literal", no_argument, NULL, 'l'}, {"version", no_argument, NULL, 'V'},
-        {"help", no_argument, NULL, 'h'},    {"group", no_argument, NULL, 'g'},
-        {"weak", no_argument, NULL, 256},    {"max-groups", required_argument, NULL, 257},
+        {"help", no_argument, NULL, 'h'},    {"rules", required_argument, NULL, 256},
+        {"check-rules", required_argument, NULL, 257}, {"sample", required_argument, NULL, 258},
+        {"group", no_argument, NULL, 'g'},   {"weak", no_argument, NULL, 259},
+        {"max-groups", required_argument, NULL, 260},
         {NULL, 0, NULL, 0},
     };
     int help = 0, version = 0;
+    const char *check = NULL, *sample = NULL;
 
     opterr = 0; /* the messages are ours */
     for (;;) {
@@ -665,9 +746,17 @@ int main(int argc, char **argv)
         case 'l': opt.literal = 1; break;
         case 'V': version = 1; break;
         case 'h': help = 1; break;
+        case 256:
+            if (load_rules(optarg) < 0)
+                return EXIT_USAGE;
+            break;
+        case 257:
+            check = optarg;
+            break;
+        case 258: sample = optarg; break;
         case 'g': opt.group = 1; break;
-        case 256: opt.weak = 1; break;
-        case 257: {
+        case 259: opt.weak = 1; break;
+        case 260: {
             char *end;
             errno = 0;
             unsigned long long v = strtoull(optarg, &end, 10);
@@ -691,6 +780,24 @@ int main(int argc, char **argv)
         return bad_usage("--raw reads standard input; unexpected argument", argv[optind]);
     if (!opt.group && (opt.weak || opt.max_groups))
         return bad_usage("this option needs --group:", opt.weak ? "--weak" : "--max-groups");
+    if (sample && !check)
+        return bad_usage("--sample goes with --check-rules", sample);
+    if (check) {
+        /* exit 1 on any error in the file (or the --rules files with it) */
+        if (load_rules(check) < 0 || compile_rules() < 0) {
+            smtp_reply_rules_free(user_rules);
+            return finish(1);
+        }
+        outf("%s: valid, %u rules with the other --rules files\n", check,
+             smtp_reply_rules_count(user_rules));
+        int src = sample ? check_sample(sample) : 0;
+        smtp_reply_rules_free(user_rules);
+        return finish(src);
+    }
+    if (compile_rules() < 0) {
+        smtp_reply_rules_free(user_rules);
+        return EXIT_USAGE;
+    }
     if (opt.group)
         group_init(opt.max_groups ? opt.max_groups : GROUP_MAX_DEFAULT);
 
@@ -715,6 +822,7 @@ int main(int argc, char **argv)
     free(in.buf);
     free(stats.providers.v);
     free(stats.blocklists.v);
+    smtp_reply_rules_free(user_rules);
     if (opt.group)
         group_free();
     return finish(rc < 0 ? EXIT_IO : 0);

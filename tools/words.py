@@ -63,6 +63,15 @@ def stem(w):
     return w
 
 
+WORD_MAX = 48
+
+
+def key(w):
+    """What a kept word is looked up by: its stem, or for a word longer than
+    WORD_MAX bytes, its first WORD_MAX bytes as they are."""
+    return w[:WORD_MAX] if len(w) > WORD_MAX else stem(w)
+
+
 def fnv1a(data, h=0x811C9DC5):
     for c in data:
         h ^= c
@@ -79,15 +88,39 @@ def mix(a, b):
     return h
 
 
+RUN_DELIMITERS = set(b" <>()[]\"',;")
+RUN_MAX = 16
+
+
 def tokens(folded):
     """Yield (start, end, word_bytes, clause_index) for the kept words of folded
-    text (bytes), in order. Offsets are into `folded`."""
+    text (bytes), in order. Offsets are into `folded`.
+
+    Words wait for the end of their run (the bytes between two RUN_DELIMITERS)
+    and are dropped when the run holds an '@' (an address); a run of more than
+    RUN_MAX kept words passes its first ones on as they come (lib/words.c)."""
     n = len(folded)
     i = 0
     clause = 0
+    run = []
+    at = False
+
+    def run_byte(c):
+        nonlocal at, run
+        out = []
+        if c == 64:                      # '@'
+            at = True
+        elif c in RUN_DELIMITERS:
+            if not at:
+                out = run
+            run = []
+            at = False
+        return out
+
     while i < n:
         c = folded[i]
         if not is_word(c):
+            yield from run_byte(c)
             if c in CLAUSE and not (c in GLUE_BEFORE_WORD and i + 1 < n and is_word(folded[i + 1])):
                 clause += 1
             i += 1
@@ -112,4 +145,9 @@ def tokens(folded):
             continue
         if after == 58 and after2 == 47:     # "https:/"
             continue
-        yield s, e, folded[s:e], clause
+        if len(run) == RUN_MAX:
+            yield from run
+            run = []
+        run.append((s, e, folded[s:e], clause))
+    if not at:
+        yield from run

@@ -575,9 +575,55 @@ def t_python(a):
     print("%d records on stdin and %d arguments compared" % (len(tricky) + len(rows) + 2, len(args)))
 
 
+RULES_HEAD = "id\tcategory\tpriority\tcodes\tpattern\tprovider\tblocklist\toptions\tadvice\tsource\n"
+
+
+def t_rules(a):
+    """--rules adds rules and disables built-in ones; --check-rules validates a
+    file (exit 0 / 1, the file and line of the error on stderr); --sample shows
+    what a file changes."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        good = os.path.join(tmp, "local.tsv")
+        with open(good, "w") as f:
+            f.write(RULES_HEAD + "local-stuffed\tmailbox_full\t60\t-\tpostbox is stuffed\t-\t-\t-\t-\tour MX\n"
+                    "generic-user-unknown\tdisable\t-\t-\t-\t-\t-\t-\t-\twe read these ourselves\n")
+        bad = os.path.join(tmp, "bad.tsv")
+        with open(bad, "w") as f:
+            f.write(RULES_HEAD + "fine\tpolicy\t50\t-\tfoo\t-\t-\t-\t-\ts\nx\tbogus\t50\t-\tfoo\t-\t-\t-\t-\ts\n")
+        rc, out, _ = run([a.cli, "--json", "--rules", good, "552 Your postbox is stuffed", "550 user unknown"])
+        objs = [json.loads(l) for l in out.decode().splitlines()]
+        check(rc == 0 and len(objs) == 2, "--rules: two records")
+        if len(objs) == 2:
+            check(objs[0]["category"] == "mailbox_full" and objs[0]["rule"] == "local-stuffed (%s:2)" % good,
+                  "--rules: a user rule decides and names its file and line (%r)" % objs[0]["rule"])
+            check(objs[1]["rule"] != "generic-user-unknown", "--rules: a disabled built-in rule does not match")
+        rc, out, _ = run([a.cli, "--json", "552 Your postbox is stuffed"])
+        check(json.loads(out)["rule"] != "local-stuffed (%s:2)" % good, "without --rules the built-in table decides")
+        rc, out, err = run([a.cli, "--check-rules", bad])
+        check(rc == 1, "--check-rules: exit 1 on a bad file (got %d)" % rc)
+        check(("%s:3: unknown category 'bogus'" % bad).encode() in err,
+              "--check-rules: the file, the line and the reason on stderr (%r)" % err)
+        rc, out, err = run([a.cli, "--rules", bad, "550 foo"])
+        check(rc == 2 and b"unknown category" in err, "--rules with a bad file: exit 2 with the reason")
+        sample = os.path.join(tmp, "sample.txt")
+        with open(sample, "w") as f:
+            f.write("552 Your postbox is stuffed\n550 user unknown\n250 ok\n")
+        rc, out, _ = run([a.cli, "--check-rules", good, "--sample", sample])
+        text = out.decode()
+        check(rc == 0 and "valid, 1 rules" in text, "--check-rules: exit 0 and the rule count (%r)" % text)
+        check("3 records, 2 changed by the rules" in text and "-> mailbox_full (local-stuffed" in text,
+              "--sample: the records the rules change (%r)" % text)
+        rc, _, err = run([a.cli, "--sample", sample])
+        check(rc == 2, "--sample without --check-rules is bad usage")
+        rc, _, err = run([a.cli, "--rules", os.path.join(tmp, "missing.tsv"), "550 x"])
+        check(rc == 2 and b"missing.tsv" in err, "--rules with a missing file: exit 2 and its name")
+    return 0
+
+
 GROUPS = {"json": t_json, "order": t_order, "exit": t_exit, "raw": t_raw, "summary": t_summary,
           "version": t_version, "readable": t_readable, "literal": t_literal, "examples": t_examples,
-          "python": t_python}
+          "python": t_python, "rules": t_rules}
 
 
 def main():

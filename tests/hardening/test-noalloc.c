@@ -7,8 +7,9 @@
  * is counted.  With counting on, every row of tests/data goes through
  * smtp_reply_parse (whole text, without unwrapping, as a stream), smtp_reply_classify,
  * smtp_reply_classify_buf, smtp_reply_text and smtp_reply_advice and the name
- * functions; so do a 1 MB reply, a 10,000-line reply and every prefix of a
- * multiline reply in stream mode.  The count must stay 0.  A self-check first
+ * functions, and then in batches of 16 through smtp_reply_classify_many; so do a
+ * 1 MB reply, a 10,000-line reply and every prefix of a multiline reply in stream
+ * mode.  The count must stay 0.  A self-check first
  * proves that the wrappers see calls at all.
  */
 #include "hardening.h" /* first: it sets the feature macros */
@@ -73,6 +74,21 @@ int main(int argc, char **argv)
     alloc_counting = 1;
     for (size_t i = 0; i < rs.n; i++)
         everything(rs.v[i].input, rs.v[i].len);
+    for (size_t i = 0; i < rs.n; i += 16) {
+        enum { BATCH = 16 };
+        const char *bufs[BATCH];
+        size_t lens[BATCH];
+        smtp_reply replies[BATCH];
+        smtp_reply_result results[BATCH];
+        int status[BATCH];
+        size_t k = 0;
+        for (; k < BATCH && i + k < rs.n; k++) {
+            bufs[k] = rs.v[i + k].input;
+            lens[k] = rs.v[i + k].len;
+        }
+        sink |= smtp_reply_classify_many(bufs, lens, k, replies, results, status);
+        sink |= smtp_reply_classify_many(bufs, lens, k, NULL, results, status);
+    }
     everything(big, big_n);
     everything(lines, lines_n);
     for (size_t k = 0; k <= 4000; k++) /* a stream parse of each prefix of a long reply */

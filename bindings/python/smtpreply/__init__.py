@@ -5,6 +5,12 @@
 >>> str(r.category), str(r.recipient_action)
 ('user_unknown', 'suppress')
 >>> smtpreply.advice(r).summary  # doctest: +SKIP
+>>> [str(x.category) for x in smtpreply.classify_many(["550 5.2.2 Mailbox full", "250 Ok"])]
+['mailbox_full', 'success']
+
+A result keeps the C struct the library filled and converts each field when it
+is first read, so a call costs little more than the C work; classify_many()
+classifies a whole list (or any iterable) of lines in one call into the library.
 
 The enums (Category, Permanence, RecipientAction, MessageAction, Fault, Evidence,
 Stage, Wrapper, Actor) are built at import time from the loaded library's own
@@ -27,20 +33,25 @@ ctypes releases the GIL during each call.
 from __future__ import annotations
 
 import ctypes
+import os
+import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, NamedTuple, Optional, Tuple, Type, Union, cast
+from typing import (Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple, Type,
+                    Union, cast)
 
 from . import _lib
 from ._record import escape, unescape
 
 __all__ = [
-    "parse", "classify", "advice", "fingerprint", "fingerprint_version", "Fingerprint",
-    "Reply", "Result", "Advice", "ReplyError", "Incomplete",
+    "parse", "classify", "classify_many", "advice", "fingerprint", "fingerprint_version",
+    "Fingerprint", "Reply", "Result", "Advice", "ReplyError", "Incomplete",
+    "Rules", "RulesError",
     "Category", "Permanence", "RecipientAction", "MessageAction", "Fault", "Evidence",
     "Stage", "Wrapper", "Actor", "FLAG_NAMES", "version", "version_number",
     "table_version", "rule_count", "table_hash", "enhanced_title", "error_name",
     "strerror", "library_path", "BytesLike", "LibEnum", "escape", "unescape", "__version__",
+    "read_bounce", "Bounce", "BounceRecipient",
 ]
 
 _L = _lib.lib
@@ -114,9 +125,23 @@ def _enum_or_int(cls: Type[LibEnum], value: int) -> LibEnum:
     return cls(value)
 
 
+def _members(cls: Type[LibEnum]) -> Tuple[LibEnum, ...]:
+    """The members of a value enum (values 0..count-1), indexed by value."""
+    return tuple(cls(i) for i in range(len(cls)))
+
+
+# flag bits -> frozenset of names: replies share a few combinations
+_FLAG_SETS: Dict[int, FrozenSet[str]] = {}
+
+
 def _flag_set(bits: int) -> FrozenSet[str]:
-    return frozenset(FLAG_NAMES[i] if i < len(FLAG_NAMES) else "bit%d" % i
-                     for i in range(32) if bits & (1 << i))
+    fs = _FLAG_SETS.get(bits)
+    if fs is None:
+        fs = frozenset(FLAG_NAMES[i] if i < len(FLAG_NAMES) else "bit%d" % i
+                       for i in range(32) if bits & (1 << i))
+        if len(_FLAG_SETS) < 4096:
+            _FLAG_SETS[bits] = fs
+    return fs
 
 
 def _actor_set(bits: int) -> FrozenSet[LibEnum]:
@@ -138,11 +163,14 @@ def strerror(code: int) -> str:
 
 class ReplyError(ValueError):
     """The input was rejected.  ``code`` is the negative C status code,
-    ``name`` its stable name (smtp_reply_error_name: "empty", "no_code", ...)."""
+    ``name`` its stable name (smtp_reply_error_name: "empty", "no_code", ...),
+    ``index`` the input's position when classify_many() rejected it."""
 
     def __init__(self, code: int) -> None:
         self.code: int = code
         self.name: str = error_name(code)
+        #: classify_many: the position of the rejected input (None elsewhere)
+        self.index: Optional[int] = None
         super().__init__("%s: %s" % (self.name, strerror(code)))
 
 
@@ -161,7 +189,9 @@ def _raise_for(rc: int) -> None:
 
 def _to_bytes(data: BytesLike) -> bytes:
     """The bytes to parse.  str is encoded as UTF-8 (lone surrogates from
-    surrogateescape-decoded text go back to their original bytes)."""
+    surrogateescape-decoded text go back to their original bytes).  bytes are
+    used as they are: C reads the object's own buffer, and the results keep a
+    reference to it.  bytearray and memoryview are copied, as they may change."""
     if isinstance(data, str):
         return data.encode("utf-8", "surrogateescape")
     if isinstance(data, bytes):
@@ -184,11 +214,97 @@ def _enhanced(arr: "ctypes.Array[ctypes.c_uint16]") -> Optional[Tuple[int, int, 
     return (arr[0], arr[1], arr[2]) if arr[0] else None
 
 
+def _cstr(p: Optional[bytes]) -> Optional[str]:
+    return None if p is None else p.decode("utf-8", "replace")
+
+
 # ---- results -----------------------------------------------------------------
+#
+# Reply and Result are frozen dataclasses.  One made by parse(), classify() or
+# classify_many() holds only the input's bytes and the C struct the library
+# filled (in its __dict__, as _buf and _r or _s).  Each field is a descriptor on
+# the class (_LazyField) that converts the field from the C struct the first
+# time it is read and stores the value in the instance, where later reads find
+# it without calling the descriptor again.  A Reply or Result made by calling
+# the class holds every field already.  Equality, hashing, repr, pickling and
+# dataclasses.asdict/replace read every field, so they see exactly the values
+# an eager conversion gives.  The C structs hold offsets into the input and
+# pointers to the library's static strings only: nothing refers to memory
+# that can go away while the result lives.
+
+
+class _LazyField:
+    """A field converted from the C struct on first read, then kept in the
+    instance (a non-data descriptor: the instance's own value wins)."""
+
+    __slots__ = ("name", "convert")
+
+    def __init__(self, name: str, convert: Any) -> None:
+        self.name = name
+        self.convert = convert
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:  # on the class: there is no default value
+            raise AttributeError(self.name)
+        d = obj.__dict__
+        if "_buf" not in d:
+            raise AttributeError("%r object has no attribute %r" % (type(obj).__name__, self.name))
+        value = self.convert(obj, d)
+        d[self.name] = value
+        return value
+
+
+class _EnumField:
+    """An enum field read from the C struct (d[key]) on first read: the same
+    as _LazyField with the conversion inlined, as these are the fields most
+    read (category, permanence, the verdicts)."""
+
+    __slots__ = ("name", "key", "cfield", "members", "cls")
+
+    def __init__(self, name: str, key: str, cfield: str, cls: Type[LibEnum]) -> None:
+        self.name, self.key, self.cfield, self.cls = name, key, cfield, cls
+        self.members = _members(cls)
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            raise AttributeError(self.name)
+        d = obj.__dict__
+        try:
+            struct = d[self.key]
+        except KeyError:
+            raise AttributeError("%r object has no attribute %r"
+                                 % (type(obj).__name__, self.name)) from None
+        v = getattr(struct, self.cfield)
+        members = self.members
+        value = members[v] if 0 <= v < len(members) else self.cls(v)
+        d[self.name] = value
+        return value
+
+
+def _lazy_fields(cls: Any, converters: Dict[str, Any]) -> None:
+    """Install a descriptor for every field: a converter function, or an enum
+    class (the C field of that name, in the struct at __dict__[key])."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    if sorted(names) != sorted(converters):  # every field, and only fields
+        raise AssertionError("smtpreply: %s converters do not match its fields" % cls.__name__)
+    key = "_r" if cls is Reply else "_s"
+    for name, convert in converters.items():
+        if isinstance(convert, type):
+            setattr(cls, name, _EnumField(name, key, name, convert))
+        else:
+            setattr(cls, name, _LazyField(name, convert))
+
+
+class _Lazy:
+    __slots__ = ()
+
+    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]:
+        # every field converted: the C struct is not pickled
+        return (type(self), tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
 
 
 @dataclass(frozen=True)
-class Reply:
+class Reply(_Lazy):
     """One parsed reply.  Everything is a Python copy: nothing refers to the C buffer."""
 
     code: Optional[int]                          #: basic code 200-599, None when absent
@@ -202,7 +318,7 @@ class Reply:
     nlines: int                                  #: lines seen (may exceed len(lines))
     raw: bytes                                   #: the reply proper, as bytes of the input
     #: the text's bytes (smtp_reply_text), for callers that must not lose invalid UTF-8
-    text_bytes: bytes = field(default=b"", repr=False, compare=False)
+    text_bytes: bytes = field(default_factory=bytes, repr=False, compare=False)
 
     @property
     def enhanced_str(self) -> Optional[str]:
@@ -210,33 +326,49 @@ class Reply:
         return "%d.%d.%d" % self.enhanced if self.enhanced else None
 
 
-def _reply_from(buf: bytes, r: _lib.ReplyStruct) -> Reply:
-    dst = ctypes.create_string_buffer(r.text_len + 1)
-    full = _L.smtp_reply_text(buf, len(buf), ctypes.byref(r), dst, len(dst))
-    if full > r.text_len:  # cannot happen per the API; never return a cut text silently
-        dst = ctypes.create_string_buffer(full + 1)
-        _L.smtp_reply_text(buf, len(buf), ctypes.byref(r), dst, len(dst))
-    return Reply(
-        code=r.code or None,
-        enhanced=_enhanced(r.enhanced),
-        text=_decode(dst.raw[:full]),
-        lines=tuple(_decode(_span(buf, r.line[i])) for i in range(r.nstored)),
-        flags=_flag_set(r.flags),
-        stage=_enum_or_int(Stage, r.stage),
-        wrapper=_enum_or_int(Wrapper, r.wrapper),
-        consumed=int(r.consumed),
-        nlines=int(r.nlines),
-        raw=_span(buf, r.reply),
-        text_bytes=dst.raw[:full],
-    )
+def _reply_text(self: Reply, d: Dict[str, Any]) -> bytes:
+    buf, r = d["_buf"], d["_r"]
+    size = r.text_len + 1
+    dst = (ctypes.c_char * size)()  # array types are cached by ctypes; cheaper than create_string_buffer
+    full = _reply_text_fn(buf, len(buf), r, dst, size)
+    if full >= size:  # cannot happen per the API; never return a cut text silently
+        size = full + 1
+        dst = (ctypes.c_char * size)()
+        _reply_text_fn(buf, len(buf), r, dst, size)
+    return dst.raw[:full]
 
 
-def _cstr(p: Optional[bytes]) -> Optional[str]:
-    return None if p is None else p.decode("utf-8", "replace")
+_reply_text_fn = _L.smtp_reply_text
+
+
+_lazy_fields(Reply, {
+    "code": lambda self, d: d["_r"].code or None,
+    "enhanced": lambda self, d: _enhanced(d["_r"].enhanced),
+    "text_bytes": _reply_text,
+    "text": lambda self, d: _decode(self.text_bytes),
+    "lines": lambda self, d: tuple(_decode(_span(d["_buf"], ln))
+                                   for ln in d["_r"].line[:d["_r"].nstored]),
+    "flags": lambda self, d: _flag_set(d["_r"].flags),
+    "stage": Stage,
+    "wrapper": Wrapper,
+    "consumed": lambda self, d: int(d["_r"].consumed),
+    "nlines": lambda self, d: int(d["_r"].nlines),
+    "raw": lambda self, d: _span(d["_buf"], d["_r"].reply),
+})
+
+_new = object.__new__
+
+
+def _lazy_reply(buf: bytes, r: _lib.ReplyStruct) -> Reply:
+    reply = _new(Reply)
+    d = reply.__dict__
+    d["_buf"] = buf
+    d["_r"] = r
+    return reply
 
 
 @dataclass(frozen=True)
-class Result:
+class Result(_Lazy):
     """The verdict on one reply (see smtp_reply_result in smtpreply.h)."""
 
     category: LibEnum
@@ -257,7 +389,7 @@ class Result:
     match: bytes                                 #: input bytes that decided
     match_span: Tuple[int, int]                  #: (offset, length) of match in the input
     reply: Reply
-    _raw: bytes = field(default=b"", repr=False, compare=False)
+    _raw: bytes = field(default_factory=bytes, repr=False, compare=False)
 
     @property
     def match_text(self) -> str:
@@ -271,28 +403,62 @@ class Result:
         return advice(self)
 
 
+def _result_reply(self: Result, d: Dict[str, Any]) -> Reply:
+    """The parsed reply: classify_buf parsed the input in whole-text mode with
+    unwrapping, and parse is a pure function, so parsing again gives the same."""
+    buf = d["_buf"]
+    r = _lib.ReplyStruct()
+    rc = _L.smtp_reply_parse(buf, len(buf), 0, r)
+    if rc != _lib.OK:  # cannot happen: the same call succeeded in classify
+        raise RuntimeError("smtpreply: the classified input no longer parses (%s)"
+                           % error_name(rc))
+    return _lazy_reply(buf, r)
+
+
+_lazy_fields(Result, {
+    "category": Category,
+    "permanence": Permanence,
+    "recipient_action": RecipientAction,
+    "message_action": MessageAction,
+    "retry_after": lambda self, d: d["_s"].retry_after or None,
+    "fault": Fault,
+    "evidence": Evidence,
+    "rule": lambda self, d: _cstr(d["_s"].rule_id) or "",
+    "provider": lambda self, d: _cstr(d["_s"].provider),
+    "blocklist": lambda self, d: _cstr(d["_s"].blocklist),
+    "enhanced_title": lambda self, d: _cstr(d["_s"].enhanced_title),
+    "code": lambda self, d: d["_s"].code or None,
+    "enhanced": lambda self, d: _enhanced(d["_s"].enhanced),
+    "stage": Stage,
+    "flags": lambda self, d: _flag_set(d["_s"].flags),
+    "match": lambda self, d: _span(d["_buf"], d["_s"].match),
+    "match_span": lambda self, d: (d["_s"].match.off, d["_s"].match.len),
+    "reply": _result_reply,
+    # only static-string pointers: valid while the library is loaded
+    "_raw": lambda self, d: bytes(d["_s"]),
+})
+
+
+def _lazy_result(buf: bytes, s: _lib.ResultStruct) -> Result:
+    res = _new(Result)
+    d = res.__dict__
+    d["_buf"] = buf
+    d["_s"] = s
+    return res
+
+
+def _reply_from(buf: bytes, r: _lib.ReplyStruct) -> Reply:
+    """A Reply for a C struct another part of the binding filled (the bounce
+    reader): the struct is copied, as its owner may reuse it."""
+    return _lazy_reply(buf, _lib.ReplyStruct.from_buffer_copy(r))
+
+
 def _result_from(buf: bytes, reply: Reply, s: _lib.ResultStruct) -> Result:
-    return Result(
-        category=_enum_or_int(Category, s.category),
-        permanence=_enum_or_int(Permanence, s.permanence),
-        recipient_action=_enum_or_int(RecipientAction, s.recipient_action),
-        message_action=_enum_or_int(MessageAction, s.message_action),
-        retry_after=s.retry_after or None,
-        fault=_enum_or_int(Fault, s.fault),
-        evidence=_enum_or_int(Evidence, s.evidence),
-        rule=_cstr(s.rule_id) or "",
-        provider=_cstr(s.provider),
-        blocklist=_cstr(s.blocklist),
-        enhanced_title=_cstr(s.enhanced_title),
-        code=s.code or None,
-        enhanced=_enhanced(s.enhanced),
-        stage=_enum_or_int(Stage, s.stage),
-        flags=_flag_set(s.flags),
-        match=_span(buf, s.match),
-        match_span=(s.match.off, s.match.len),
-        reply=reply,
-        _raw=bytes(s),  # only static-string pointers: valid while the library is loaded
-    )
+    """A Result for a C struct another part of the binding filled, with the
+    reply it was classified from (kept as read, not parsed again)."""
+    res = _lazy_result(buf, _lib.ResultStruct.from_buffer_copy(s))
+    res.__dict__["reply"] = reply
+    return res
 
 
 @dataclass(frozen=True)
@@ -328,28 +494,195 @@ def parse(data: BytesLike, *, stream: bool = False, unwrap: bool = True) -> Repl
     rc = _L.smtp_reply_parse(buf, len(buf), opts, ctypes.byref(r))
     if rc != _lib.OK:
         _raise_for(rc)
-    return _reply_from(buf, r)
+    return _lazy_reply(buf, r)
 
 
-def classify(data: BytesLike) -> Result:
+_classify_buf = _L.smtp_reply_classify_buf
+_classify_many = _L.smtp_reply_classify_many  # None with a library older than it
+_ResultStruct = _lib.ResultStruct
+_OK = _lib.OK
+
+
+class RulesError(ValueError):
+    """A rules file or text was refused: ``file``, ``line`` (0 when the error is
+    not about one row), ``code`` (the library's error code) and ``message``."""
+
+    def __init__(self, file: str, line: int, code: int, message: str) -> None:
+        where = "%s:%d" % (file, line) if line else file
+        super().__init__("%s: %s" % (where, message))
+        self.file = file
+        self.line = line
+        self.code = code
+        self.message = message
+
+
+class Rules:
+    """User rules, added to the built-in table at run time (README, "User rules").
+
+    ``Rules.from_file(path, ...)`` and ``Rules.from_text(text)`` read rules files
+    in the format of data/rules (rule rows, disable rows, advice rows) and
+    compile them; any bad row raises :class:`RulesError` naming its file and
+    line.  Pass the object to :func:`classify` (``rules=``).  A Rules object is
+    read-only once built and may be shared between threads."""
+
+    def __init__(self) -> None:
+        if _L.smtp_reply_rules_new is None:
+            raise RuntimeError("smtpreply: the loaded library has no user rules (too old)")
+        self._p = ctypes.c_void_p()
+        rc = _L.smtp_reply_rules_new(ctypes.byref(self._p))
+        if rc != _lib.OK:
+            raise MemoryError("smtpreply: cannot create a rules object")
+        self._compiled = False
+
+    def _check(self, rc: int, err: "_lib.RulesErrorStruct") -> None:
+        if rc != _lib.OK:
+            raise RulesError(err.file.decode("utf-8", "replace"), int(err.line), int(rc),
+                             err.message.decode("utf-8", "replace"))
+
+    def add_file(self, path: str) -> "Rules":
+        err = _lib.RulesErrorStruct()
+        self._check(_L.smtp_reply_rules_add_file(self._p, os.fsencode(path), ctypes.byref(err)), err)
+        return self
+
+    def add_text(self, text: BytesLike, name: str = "<text>") -> "Rules":
+        buf = text.encode("utf-8") if isinstance(text, str) else _to_bytes(text)
+        err = _lib.RulesErrorStruct()
+        self._check(_L.smtp_reply_rules_add_buffer(self._p, name.encode("utf-8"), buf, len(buf),
+                                                   ctypes.byref(err)), err)
+        return self
+
+    def compile(self) -> "Rules":
+        err = _lib.RulesErrorStruct()
+        self._check(_L.smtp_reply_rules_compile(self._p, ctypes.byref(err)), err)
+        self._compiled = True
+        return self
+
+    @classmethod
+    def from_file(cls, *paths: str) -> "Rules":
+        r = cls()
+        for p in paths:
+            r.add_file(p)
+        return r.compile()
+
+    @classmethod
+    def from_text(cls, text: BytesLike, name: str = "<text>") -> "Rules":
+        return cls().add_text(text, name).compile()
+
+    def __len__(self) -> int:
+        return int(_L.smtp_reply_rules_count(self._p))
+
+    def __del__(self) -> None:
+        p = getattr(self, "_p", None)
+        if p and _L is not None and getattr(_L, "smtp_reply_rules_free", None):
+            _L.smtp_reply_rules_free(p)
+            self._p = None
+
+
+def classify(data: BytesLike, rules: Optional[Rules] = None) -> Result:
     """Parse (whole text, unwrapping log lines and DSN fields) and classify one
-    reply.  Raises :class:`ReplyError` when the input is rejected."""
-    buf = _to_bytes(data)
-    r = _lib.ReplyStruct()
-    s = _lib.ResultStruct()
-    rc = _L.smtp_reply_classify_buf(buf, len(buf), ctypes.byref(r), ctypes.byref(s))
-    if rc != _lib.OK:
+    reply.  Raises :class:`ReplyError` when the input is rejected.
+
+    The result's fields are converted from the C result when first read; for
+    bytes input the library reads the bytes object itself (no copy), and the
+    result keeps a reference to it.  classify_many() classifies a list of
+    lines in one call into the library."""
+    t = type(data)
+    buf = (data if t is bytes else data.encode("utf-8", "surrogateescape") if t is str
+           else _to_bytes(data))
+    s = _ResultStruct()
+    if rules is not None:
+        if not isinstance(rules, Rules) or not rules._compiled:
+            raise TypeError("smtpreply.classify(): rules must be a compiled smtpreply.Rules")
+        r = _lib.ReplyStruct()
+        rc = _L.smtp_reply_parse(buf, len(buf), 0, r)
+        if rc == _OK:
+            rc = _L.smtp_reply_classify_with(rules._p, buf, len(buf), r, s)
+        if rc != _OK:
+            _raise_for(rc)
+        res = _lazy_result(buf, s)
+        # a user rule's id and advice live in the rules object: keep it alive
+        res.__dict__["_rules"] = rules
+        return res
+    rc = _classify_buf(buf, len(buf), None, s)
+    if rc != _OK:
         _raise_for(rc)
-    return _result_from(buf, _reply_from(buf, r), s)
+    return _lazy_result(buf, s)
+
+
+def classify_many(data: Iterable[BytesLike], *, errors: str = "raise") -> List[Result]:
+    """Classify every reply of an iterable (a list, a file's lines, a generator)
+    in one call into the library: what classify() would give for each, in order.
+
+    ``errors="raise"`` raises the :class:`ReplyError` of the first rejected
+    input, with ``.index`` set to its position; ``errors="return"`` puts that
+    ReplyError in the list in place of a result, and goes on.  Each element
+    may be str, bytes, bytearray or memoryview, as for classify().
+
+    The results' C structs are one array (sizeof(smtp_reply_result), 120
+    bytes, per input), kept as long as any result of the batch is."""
+    if errors not in ("raise", "return"):
+        raise ValueError("smtpreply.classify_many: errors must be 'raise' or 'return', not %r"
+                         % (errors,))
+    # str and bytes inline: a call of _to_bytes costs as much as the encoding
+    bufs = [d.encode("utf-8", "surrogateescape") if type(d) is str
+            else d if type(d) is bytes else _to_bytes(d) for d in data]
+    n = len(bufs)
+    if _classify_many is None:  # an older library: one call per line
+        out: List[Any] = []
+        for i, buf in enumerate(bufs):
+            try:
+                out.append(classify(buf))
+            except ReplyError as e:
+                if errors == "raise":
+                    e.index = i
+                    raise
+                out.append(e)
+        return out
+    if n == 0:
+        return []
+    # c_char_p elements point at each bytes object's own buffer, and the array
+    # keeps a reference to every object while the call runs
+    ptrs = (ctypes.c_char_p * n)(*bufs)
+    lens = (ctypes.c_size_t * n)(*map(len, bufs))
+    results = (_ResultStruct * n)()
+    status = (ctypes.c_int * n)()
+    rc = _classify_many(ptrs, lens, n, None, results, status)
+    if rc != _OK:  # cannot happen: every array is given
+        _raise_for(rc)
+    out = []
+    append = out.append
+    new = _new
+    for i, st in enumerate(status):
+        if st != _OK:
+            e = Incomplete(st) if st == _lib.E_INCOMPLETE else ReplyError(st)
+            if errors == "raise":
+                e.index = i
+                raise e
+            append(e)
+            continue
+        res = new(Result)
+        d = res.__dict__
+        d["_buf"] = bufs[i]
+        d["_s"] = results[i]
+        append(res)
+    return out
 
 
 def advice(result: Result) -> Advice:
     """The advice record for a :class:`Result` returned by :func:`classify`."""
-    if not isinstance(result, Result) or len(result._raw) != ctypes.sizeof(_lib.ResultStruct):
+    if not isinstance(result, Result):
         raise TypeError("smtpreply.advice() needs a Result from smtpreply.classify()")
-    s = _lib.ResultStruct.from_buffer_copy(result._raw)
+    s = result.__dict__.get("_s")
+    if s is None:  # a Result made by hand or unpickled: its _raw copy of the C struct
+        if len(result._raw) != ctypes.sizeof(_lib.ResultStruct):
+            raise TypeError("smtpreply.advice() needs a Result from smtpreply.classify()")
+        s = _lib.ResultStruct.from_buffer_copy(result._raw)
     a = _lib.AdviceStruct()
-    rc = _L.smtp_reply_advice(ctypes.byref(s), ctypes.byref(a))
+    rules = result.__dict__.get("_rules")
+    if rules is not None:
+        rc = _L.smtp_reply_advice_with(rules._p, ctypes.byref(s), ctypes.byref(a))
+    else:
+        rc = _L.smtp_reply_advice(ctypes.byref(s), ctypes.byref(a))
     if rc != _lib.OK:
         _raise_for(rc)
     n = min(a.nsteps, _lib.MAX_STEPS)
@@ -461,3 +794,6 @@ def library_path() -> str:
 
 
 __version__ = version()
+
+# The bounce reader (whole bounce mails): see _bounce.py.
+from ._bounce import Bounce, BounceRecipient, read_bounce  # noqa: E402

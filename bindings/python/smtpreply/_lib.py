@@ -102,6 +102,16 @@ class AdviceStruct(Structure):
     ]
 
 
+class RulesErrorStruct(Structure):
+    """struct smtp_reply_rules_error"""
+    _fields_ = [
+        ("file", ctypes.c_char * 256),
+        ("line", c_uint32),
+        ("code", c_int32),
+        ("message", ctypes.c_char * 256),
+    ]
+
+
 # Enum families with a <kind>_name(int) / <kind>_count() pair in the C API.
 ENUM_KINDS = ("category", "permanence", "recipient_action", "message_action", "fault",
               "evidence", "stage", "wrapper", "actor", "flag")
@@ -139,6 +149,24 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
 for _kind in ENUM_KINDS:
     _PROTOTYPES["smtp_reply_%s_name" % _kind] = (c_char_p, [c_int])
     _PROTOTYPES["smtp_reply_%s_count" % _kind] = (c_int, [])
+
+# Functions newer than the first release: declared when the library has them,
+# None when it does not (the binding then does their work another way).
+_OPTIONAL: Dict[str, Tuple[Any, List[Any]]] = {
+    "smtp_reply_rules_new": (c_int, [POINTER(ctypes.c_void_p)]),
+    "smtp_reply_rules_add_file": (c_int, [ctypes.c_void_p, c_char_p, POINTER(RulesErrorStruct)]),
+    "smtp_reply_rules_add_buffer": (c_int, [ctypes.c_void_p, c_char_p, c_char_p, c_size_t,
+                                            POINTER(RulesErrorStruct)]),
+    "smtp_reply_rules_compile": (c_int, [ctypes.c_void_p, POINTER(RulesErrorStruct)]),
+    "smtp_reply_rules_free": (None, [ctypes.c_void_p]),
+    "smtp_reply_rules_count": (c_uint32, [ctypes.c_void_p]),
+    "smtp_reply_classify_with": (c_int, [ctypes.c_void_p, c_char_p, c_size_t, POINTER(ReplyStruct),
+                                         POINTER(ResultStruct)]),
+    "smtp_reply_advice_with": (c_int, [ctypes.c_void_p, POINTER(ResultStruct), POINTER(AdviceStruct)]),
+    "smtp_reply_classify_many": (c_int, [POINTER(c_char_p), POINTER(c_size_t), c_size_t,
+                                         POINTER(ReplyStruct), POINTER(ResultStruct),
+                                         POINTER(c_int)]),
+}
 
 
 def _candidates() -> List[Tuple[str, str]]:
@@ -187,7 +215,8 @@ def load() -> ctypes.CDLL:
 class Functions:
     """The declared functions of the loaded library, and nothing else: calling a
     function without a prototype in _PROTOTYPES is an AttributeError, not a call
-    with ctypes' default int conversions."""
+    with ctypes' default int conversions.  A function of _OPTIONAL that the
+    library does not export is None."""
 
     def __init__(self, cdll: ctypes.CDLL) -> None:
         self._name: str = cdll._name
@@ -199,6 +228,12 @@ class Functions:
                                   "and recent enough?" % (cdll._name, name)) from None
             fn.restype = restype
             fn.argtypes = argtypes
+            setattr(self, name, fn)
+        for name, (restype, argtypes) in _OPTIONAL.items():
+            fn = getattr(cdll, name, None)
+            if fn is not None:
+                fn.restype = restype
+                fn.argtypes = argtypes
             setattr(self, name, fn)
 
     def __getattr__(self, name: str) -> Any:  # only reached for undeclared names

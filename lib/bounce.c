@@ -1,0 +1,2408 @@
+/*
+ * bounce.c - read a whole bounce mail: what it is, and one record per
+ * recipient it reports on (see "bounce mails" in smtpreply.h).
+ *
+ * open() walks the mail once (mime.c), picks the parts that matter (the status
+ * part, the human-readable notification, the returned message), decodes those
+ * it reads into the scratch, scans the notification once with the markers of
+ * data/bounce-formats.tsv, chooses a reader and counts its records.  next()
+ * runs the chosen reader one record further: a DSN field group, an address
+ * block of an MTA's text, an entry of X-Failed-Recipients, a feedback report's
+ * Original-Rcpt-To, or the sender of an auto-reply.  Each record's diagnostic
+ * is parsed and classified with the context rows of data/bounce-context.tsv
+ * applied around smtp_reply_classify().
+ *
+ * Memory: the reader's state lives at the start of the caller's scratch, the
+ * rest is an arena for decoded text (open) and a region reused by every
+ * record (next).  Nothing allocates; nothing recurses; every loop advances.
+ */
+#include <string.h>
+
+#include "internal.h"
+#include "mime.h"
+#include "bounce-table.h"
+
+#define MAGIC 0x62726472u            /* "brdr" */
+#define IDX_SLOTS 1024u              /* addresses of the notification indexed for merging */
+#define ADDR_MAX 512u                /* longest address read */
+#define BLOCK_MAX 4096u              /* bytes of text around a DSN recipient scanned for context */
+#define STR_MAX (1u << 20)           /* longest per-mail header string kept */
+#define REC_SIZE (SMTP_REPLY_BOUNCE_MAX_DIAG + 3 * ADDR_MAX + BLOCK_MAX + 64)
+#define FIXED_SCRATCH 65536u         /* state and record region, rounded up */
+#define DSN_MARKER_LINES 64u         /* lines of a DSN's text scanned for who wrote it */
+#define SMTP__MAX_MTA 64             /* > the largest enum smtp_reply_bounce_mta value (gen-bounce.py checks) */
+
+/* where a recipient list comes from */
+enum mode {
+    M_NONE = 0, M_DSN, M_DSN_TEXT, M_TEXT, M_LIST, M_ARF, M_AUTOREPLY, M_MENTIONED
+};
+
+struct raw {
+    int source, action;
+    smtp__txt final, final_type, orig, orig_type, remote_mta, diag_type, diag, status_txt,
+        last_attempt, will_retry, final_log_id;
+    int diag_is_block;      /* diag is lines of text (joined), not a field value (unfolded) */
+    int malformed;          /* a DSN group without Final-Recipient, Action or Status */
+    smtp__txt block;        /* text around the recipient: stage, host, gave-up phrases */
+};
+
+struct state {
+    uint32_t magic;
+    uint32_t options;
+    const smtp_reply_bounce_reader *reader;
+    const char *buf;
+    size_t len;
+    char *arena;
+    size_t arena_cap, arena_lo;
+    uint32_t flags;
+    int kind, format, mta;
+    struct smtp__part parts[SMTP_REPLY_BOUNCE_MAX_PARTS];
+    uint32_t nparts;
+    smtp__txt status;        /* the status part's text */
+    smtp__txt notif;         /* the notification's text */
+    int notif_kept;          /* ... in a charset that was not converted */
+    size_t begin, end;       /* the text block of an MTA format within notif: [begin, end) */
+    int begin_action;
+    smtp__txt list;          /* M_LIST: a comma-separated address list */
+    smtp__txt list_diag;     /* M_LIST: the diagnostic every entry shares */
+    int list_source;
+    smtp__txt autoreply;     /* M_AUTOREPLY: the sender */
+    smtp__txt exclude[4];    /* M_MENTIONED: the sender's and the reporter's own addresses */
+    smtp__txt xfr_one;       /* the address of an X-Failed-Recipients that names exactly one */
+    smtp__txt preamble;      /* M_TEXT: from the begin line to the first recipient */
+    /* iteration */
+    int mode;
+    size_t start;            /* where the reader starts: rewind point */
+    size_t cur;
+    size_t line_end, line_next;  /* M_MENTIONED: the line being read */
+    int in_block, cur_action;
+    uint32_t index;
+    /* the notification's addresses, for merging DSN records with their text */
+    uint32_t idx_hash[IDX_SLOTS];
+    uint32_t idx_line[IDX_SLOTS];
+    uint32_t idx_first[IDX_SLOTS];  /* offset of the first occurrence */
+    uint8_t idx_alone[IDX_SLOTS];
+    char rec[REC_SIZE];
+};
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static inline int wsp(char c) { return c == ' ' || c == '\t'; }
+static inline int lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static inline unsigned char lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+static smtp__txt txt(const char *p, size_t n)
+{
+    smtp__txt t = {p, n};
+    return t;
+}
+
+static smtp__txt trim(smtp__txt t)
+{
+    while (t.n && lws(t.p[0])) {
+        t.p++;
+        t.n--;
+    }
+    while (t.n && lws(t.p[t.n - 1]))
+        t.n--;
+    return t;
+}
+
+static int in_scratch(const struct state *st, const char *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    return a >= (uintptr_t)st && a < (uintptr_t)(st->arena + st->arena_cap);
+}
+
+static smtp_reply_bounce_str out_str(const struct state *st, smtp__txt t, uint32_t extra)
+{
+    smtp_reply_bounce_str s;
+    memset(&s, 0, sizeof s);
+    if (t.p == NULL)
+        return s;
+    s.ptr = t.p;
+    s.len = (uint32_t)t.n;
+    s.flags = extra;
+    if (in_scratch(st, t.p))
+        s.flags |= SMTP_REPLY_BOUNCE_S_SCRATCH;
+    /* any byte >= 0x80? (8 at a time) */
+    size_t i = 0;
+    uint64_t acc = 0;
+    for (; i + 8 <= t.n; i += 8) {
+        uint64_t w;
+        memcpy(&w, t.p + i, 8);
+        acc |= w;
+        if (acc & 0x8080808080808080ull)
+            break;
+    }
+    for (; i < t.n && !(acc & 0x8080808080808080ull); i++)
+        acc |= (unsigned char)t.p[i];
+    if (acc & 0x8080808080808080ull)
+        s.flags |= SMTP_REPLY_BOUNCE_S_8BIT;
+    return s;
+}
+
+/* Arena: room for n more bytes (fewer when short, flagged). */
+static char *arena_take(struct state *st, size_t want, size_t *got)
+{
+    size_t room = st->arena_cap - st->arena_lo;
+    if (want > room) {
+        st->flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+        want = room;
+    }
+    *got = want;
+    return st->arena + st->arena_lo;
+}
+
+static void arena_commit(struct state *st, size_t used) { st->arena_lo += used; }
+
+/* ---- markers ---------------------------------------------------------------- */
+
+struct hits {
+    uint32_t n;
+    struct { uint16_t row; uint32_t end; } h[16];   /* end: offset after the match */
+};
+
+static inline uint8_t fold_byte(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (uint8_t)(c + 32);
+    if (c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f')
+        return ' ';
+    return c;
+}
+
+/* Run the marker automaton over t (folded, white space runs as one space) and
+ * collect the rows of the given where that match (at most 16, first first).
+ * An anchored row must start at the first non-blank byte. */
+static void scan_markers(smtp__txt t, int where, struct hits *hits)
+{
+    const unsigned char *p = (const unsigned char *)t.p;
+    uint32_t s = 0, fed = 0;    /* fed: folded bytes so far (an anchored row matches when
+                                   it is all of them) */
+    size_t i = 0;
+    hits->n = 0;
+    while (i < t.n && lws((char)p[i]))
+        i++;
+    const uint32_t sp = smtp__bf_space_cls;
+    uint32_t lastc = sp;
+    for (; i < t.n; i++) {
+        uint32_t cls = smtp__bf_fcls[p[i]];
+        if (cls == sp && lastc == sp)
+            continue;       /* a run of white space is one space */
+        lastc = cls;
+        fed++;
+        if (cls == 0) {
+            if (where == SMTP__BW_HEADER || where == SMTP__BW_STATUS)
+                return;     /* rows matched at the start only: back at the root, none can */
+            s = 0;
+            continue;
+        }
+        uint32_t v = 0;
+        while (s >= SMTP__BF_NDENSE) {
+            const struct smtp__bf_state *st = &smtp__bf_states[s];
+            for (uint32_t e = st->edge, z = st->edge + st->nedge; e < z; e++) {
+                if (smtp__bf_edges[e].cls == cls) {
+                    v = smtp__bf_edges[e].to;
+                    goto stepped;
+                }
+            }
+            s = st->fail;
+        }
+        v = smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls];
+    stepped:
+        s = v >> 1;
+        if (s == 0 && (where == SMTP__BW_HEADER || where == SMTP__BW_STATUS))
+            return;
+        if (!(v & 1))
+            continue;
+        const struct smtp__bf_state *st = &smtp__bf_states[s];
+        for (uint32_t o = st->out, z = st->out + st->nout; o < z; o++) {
+            uint16_t row = smtp__bf_out[o];
+            const struct smtp__bf_row *r = &smtp__bf_rows[row];
+            if (r->where != where || (r->anchored && fed != r->len))
+                continue;
+            int dup = 0;
+            for (uint32_t k = 0; k < hits->n; k++)
+                dup |= hits->h[k].row == row;
+            if (!dup && hits->n < 16) {
+                hits->h[hits->n].row = row;
+                hits->h[hits->n].end = (uint32_t)i + 1;
+                hits->n++;
+            }
+        }
+    }
+}
+
+/* The first hit of a kind, or -1. */
+static int hit_of(const struct hits *h, int kind)
+{
+    for (uint32_t k = 0; k < h->n; k++)
+        if (smtp__bf_rows[h->h[k].row].kind == kind)
+            return (int)k;
+    return -1;
+}
+
+/* ---- addresses -------------------------------------------------------------- */
+
+/* Addresses in text are read in ASCII: a byte >= 0x80 next to one is the
+ * surrounding text (Japanese, say), not part of it.  (DSN fields are split by
+ * split_addr_value, which keeps UTF-8 addresses whole.) */
+static int local_char(unsigned char c)
+{
+    if (c >= 0x80)
+        return 0;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return 1;
+    return c != 0 && strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL;
+}
+
+static int domain_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '-' || c == '_';
+}
+
+/* The address around the '@' at at in [lo, hi): returns 1 with its span.
+ * utf8: the local part may hold bytes >= 0x80 (RFC 6531), for an address that
+ * starts a line. */
+static int addr_at8(const char *b, size_t lo, size_t hi, size_t at, size_t *s, size_t *e, int utf8)
+{
+    size_t i = at;
+    while (i > lo && (local_char((unsigned char)b[i - 1]) ||
+                      (utf8 && (unsigned char)b[i - 1] >= 0x80)))
+        i--;
+    size_t j = at + 1;
+    if (j < hi && b[j] == '[') {           /* domain literal */
+        while (j < hi && b[j] != ']' && j - at < 64)
+            j++;
+        if (j < hi && b[j] == ']')
+            j++;
+    } else {
+        while (j < hi && domain_char((unsigned char)b[j]))
+            j++;
+    }
+    while (i < at && b[i] == '.')
+        i++;
+    while (j > at + 1 && (b[j - 1] == '.' || b[j - 1] == '-'))
+        j--;
+    if (i == at || j <= at + 1 || j - i > ADDR_MAX)
+        return 0;
+    *s = i;
+    *e = j;
+    return 1;
+}
+
+static int addr_at(const char *b, size_t lo, size_t hi, size_t at, size_t *s, size_t *e)
+{
+    return addr_at8(b, lo, hi, at, s, e, 0);
+}
+
+/* The first address in [lo, hi); returns 1 with its span.  Text inside an
+ * ISO-2022 two-byte run (ESC $ ... ESC ( ) is not ASCII, even where its bytes
+ * look like it, so no address is read there. */
+static int first_addr_jis(const char *b, size_t lo, size_t hi, size_t *s, size_t *e);
+
+static int first_addr(const char *b, size_t lo, size_t hi, size_t *s, size_t *e)
+{
+    /* the common case: find each '@' with memchr; a line with an ESC takes the
+     * careful path */
+    size_t checked = lo;    /* [lo, checked) holds no ESC: each byte looked at once */
+    for (size_t i = lo; i < hi;) {
+        const char *at = memchr(b + i, '@', hi - i);
+        if (at == NULL)
+            return 0;
+        if (memchr(b + checked, 0x1b, (size_t)(at - (b + checked))))
+            return first_addr_jis(b, lo, hi, s, e);
+        checked = (size_t)(at - b);
+        if (addr_at(b, lo, hi, (size_t)(at - b), s, e))
+            return 1;
+        i = (size_t)(at - b) + 1;
+    }
+    return 0;
+}
+
+static int first_addr_jis(const char *b, size_t lo, size_t hi, size_t *s, size_t *e)
+{
+    size_t run = lo;    /* start of the current ASCII run */
+    int jis = 0;
+    for (size_t i = lo; i < hi; i++) {
+        if (b[i] == 0x1b && i + 1 < hi) {
+            if (b[i + 1] == '$')
+                jis = 1;
+            else if (b[i + 1] == '(') {
+                jis = 0;
+                run = i + 3 < hi ? i + 3 : hi;
+            }
+            continue;
+        }
+        if (b[i] != '@' || jis || i < run)
+            continue;
+        if (addr_at(b, run, hi, i, s, e))
+            return 1;
+    }
+    return 0;
+}
+
+/* A line that starts with an address: white space, an optional quote or '<',
+ * the address, then the end, white space or one of >:,;"' */
+static int line_addr(const char *b, size_t lo, size_t hi, size_t *s, size_t *e)
+{
+    size_t i = lo;
+    while (i < hi && wsp(b[i]))
+        i++;
+    if (i + 1 < hi && b[i] == '*' && wsp(b[i + 1])) {   /* a bullet: "  * addr" */
+        i++;
+        while (i < hi && wsp(b[i]))
+            i++;
+    }
+    if (i < hi && (b[i] == '<' || b[i] == '"' || b[i] == '\''))
+        i++;
+    size_t j = i;
+    while (j < hi && (local_char((unsigned char)b[j]) || (unsigned char)b[j] >= 0x80))
+        j++;
+    if (j >= hi || b[j] != '@' || j == i)
+        return 0;
+    if (!addr_at8(b, i, hi, j, s, e, 1) || *s != i)
+        return 0;
+    if (*e < hi && !wsp(b[*e]) && !strchr(">:,;\"'<([", b[*e]))
+        return 0;
+    return 1;
+}
+
+/* An address value "type; addr" or "<addr>" or "addr (comment)": the type
+ * (may be empty) and the bare address, as sub-views of v. */
+static void split_addr_value(smtp__txt v, smtp__txt *type, smtp__txt *addr)
+{
+    v = trim(v);
+    type->p = NULL;
+    type->n = 0;
+    size_t semi = 0;
+    while (semi < v.n && v.p[semi] != ';' && v.p[semi] != '@' && v.p[semi] != '<')
+        semi++;
+    if (semi < v.n && v.p[semi] == ';') {
+        *type = trim(txt(v.p, semi));
+        v = trim(txt(v.p + semi + 1, v.n - semi - 1));
+    }
+    /* <addr> */
+    size_t lt = 0;
+    while (lt < v.n && v.p[lt] != '<')
+        lt++;
+    if (lt < v.n) {
+        size_t gt = lt + 1;
+        while (gt < v.n && v.p[gt] != '>')
+            gt++;
+        if (gt > lt + 1) {
+            smtp__txt a = trim(txt(v.p + lt + 1, gt - lt - 1));
+            /* a source route "<@relay:user@host>" (RFC 5321 4.1.2): the mailbox */
+            if (a.n && a.p[0] == '@') {
+                size_t c = a.n;
+                while (c > 0 && a.p[c - 1] != ':')
+                    c--;
+                if (c > 0)
+                    a = txt(a.p + c, a.n - c);
+            }
+            *addr = a;
+            return;
+        }
+    }
+    /* drop a trailing comment, quotes and punctuation (an unbalanced '>') */
+    size_t k = 0;
+    while (k < v.n && !lws(v.p[k]) && v.p[k] != '(')
+        k++;
+    v.n = k;
+    while (v.n && (v.p[v.n - 1] == '.' || v.p[v.n - 1] == ',' || v.p[v.n - 1] == ';' ||
+                   v.p[v.n - 1] == '>'))
+        v.n--;
+    if (v.n >= 2 && v.p[0] == '"' && v.p[v.n - 1] == '"' && memchr(v.p, '@', v.n) == NULL) {
+        v.p++;
+        v.n -= 2;
+    }
+    *addr = v;
+}
+
+/* A host name after a marker: letters, digits, '.', '-', '_'; at least one dot. */
+static smtp__txt host_after(const char *b, size_t i, size_t n)
+{
+    while (i < n && wsp(b[i]))
+        i++;
+    size_t j = i;
+    int dot = 0;
+    while (j < n && domain_char((unsigned char)b[j]) && (unsigned char)b[j] < 0x80) {
+        dot |= b[j] == '.';
+        j++;
+    }
+    while (j > i && (b[j - 1] == '.' || b[j - 1] == '-'))
+        j--;
+    if (!dot || j == i)
+        return txt(NULL, 0);
+    return txt(b + i, j - i);
+}
+
+static uint32_t addr_hash(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= lower((unsigned char)p[i]);
+        h *= 16777619u;
+    }
+    return h ? h : 1;
+}
+
+static int addr_eq(smtp__txt a, smtp__txt b)
+{
+    if (a.n != b.n)
+        return 0;
+    for (size_t i = 0; i < a.n; i++)
+        if (lower((unsigned char)a.p[i]) != lower((unsigned char)b.p[i]))
+            return 0;
+    return 1;
+}
+
+/* ---- decoding a part ------------------------------------------------------- */
+
+/* The text of part p: a view into the mail when it needs no decoding, else
+ * decoded (transfer encoding, charset, HTML) into the arena. */
+static smtp__txt part_text(struct state *st, const struct smtp__part *p, int html)
+{
+    const char *src = st->buf + p->body;
+    size_t n = p->body_end > p->body ? p->body_end - p->body : 0;
+    int conv = 0;
+    if (p->cte == SMTP__CTE_IDENTITY) {
+        conv = smtp__needs_conversion(p->charset, src, n);
+        if (!conv && !html) {
+            if (p->charset == SMTP__CS_OTHER) {
+                uint32_t f = 0;
+                for (size_t i = 0; i < n && !f; i++)
+                    if ((unsigned char)src[i] >= 0x80 || src[i] == 0x1b)
+                        f = SMTP_REPLY_BOUNCE_F_CHARSET_KEPT;
+                st->flags |= f;
+            }
+            return txt(src, n);
+        }
+    }
+    /* decode the transfer encoding at the top of the free arena, then convert
+     * (or move) it down to the bottom */
+    size_t room = st->arena_cap - st->arena_lo;
+    size_t tmpn = n < room ? n : room;
+    if (tmpn < n)
+        st->flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+    char *tmp = st->arena + st->arena_cap - tmpn;
+    size_t dn;
+    if (p->cte == SMTP__CTE_BASE64)
+        dn = smtp__b64_decode(src, n, tmp, tmpn, &st->flags);
+    else if (p->cte == SMTP__CTE_QP)
+        dn = smtp__qp_decode(src, n, tmp, tmpn, &st->flags);
+    else {
+        memcpy(tmp, src, tmpn);
+        dn = tmpn;
+    }
+    char *dst = st->arena + st->arena_lo;
+    size_t cap = (size_t)(tmp - dst), k;
+    if (smtp__needs_conversion(p->charset, tmp, dn)) {
+        /* the output stays below the decoded input: no overlap */
+        k = smtp__to_utf8(p->charset, tmp, dn, dst, cap, &st->flags);
+    } else {
+        memmove(dst, tmp, dn);
+        k = dn;
+    }
+    if (html)
+        k = smtp__html_text(dst, k);
+    arena_commit(st, k);
+    return txt(dst, k);
+}
+
+/* Unfold (and decode RFC 2047 words of) a header value into the arena. */
+static int has_encoded_word(const char *p, size_t n)
+{
+    for (const char *q = memchr(p, '=', n); q; q = memchr(q + 1, '=', (size_t)(p + n - q - 1)))
+        if (q + 1 < p + n && q[1] == '?')
+            return 1;
+    return 0;
+}
+
+static smtp__txt header_string(struct state *st, const char *b, const struct smtp__field *f,
+                               int words)
+{
+    size_t n = f->val_end > f->val ? f->val_end - f->val : 0;
+    if (n > STR_MAX)
+        n = STR_MAX;
+    /* one line and nothing to decode (the common case): a view, no copy */
+    if (!memchr(b + f->val, '\n', n) && !memchr(b + f->val, '\r', n) &&
+        (!words || !has_encoded_word(b + f->val, n)))
+        return trim(txt(b + f->val, n));
+    size_t got;
+    char *dst = arena_take(st, words ? 4 * n : n, &got);
+    int trunc = 0;
+    if (!words) {
+        size_t k = smtp__unfold(b + f->val, n, dst, got, &trunc);
+        arena_commit(st, k);
+        return txt(dst, k);
+    }
+    /* unfold into the upper quarter, decode words into the lower part */
+    size_t q = got / 4;
+    char *tmp = dst + got - q;
+    size_t un = smtp__unfold(b + f->val, n, tmp, q, &trunc);
+    size_t k = smtp__decode_words(tmp, un, dst, got - q, &st->flags);
+    arena_commit(st, k);
+    return txt(dst, k);
+}
+
+/* ---- the MTA text and the address index ------------------------------------- */
+
+/* Index the line that names address a.  The first line wins, unless it
+ * holds the address alone (a list entry: "<bob@example.org>") and a later
+ * one says more ("<bob@example.org>... Deferred: Connection refused"). */
+static void index_add(struct state *st, smtp__txt a, size_t line, size_t at, int alone)
+{
+    uint32_t h = addr_hash(a.p, a.n);
+    for (uint32_t k = 0; k < 16; k++) {
+        uint32_t slot = (h + k) & (IDX_SLOTS - 1);
+        if (st->idx_hash[slot] == 0) {
+            st->idx_hash[slot] = h;
+            st->idx_line[slot] = (uint32_t)line;
+            st->idx_first[slot] = (uint32_t)at;
+            st->idx_alone[slot] = (uint8_t)alone;
+            return;
+        }
+        if (st->idx_hash[slot] == h) {
+            if (st->idx_alone[slot] && !alone) {
+                st->idx_line[slot] = (uint32_t)line;
+                st->idx_alone[slot] = 0;
+            }
+            return;
+        }
+    }
+}
+
+/* Where the text first names a (its offset), and the line index_add chose. */
+static int index_find_at(const struct state *st, smtp__txt a, size_t *line, size_t *at)
+{
+    uint32_t h = addr_hash(a.p, a.n);
+    for (uint32_t k = 0; k < 16; k++) {
+        uint32_t slot = (h + k) & (IDX_SLOTS - 1);
+        if (st->idx_hash[slot] == 0)
+            return 0;
+        if (st->idx_hash[slot] == h) {
+            *line = st->idx_line[slot];
+            *at = st->idx_first[slot];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int index_find(const struct state *st, smtp__txt a, size_t *line)
+{
+    uint32_t h = addr_hash(a.p, a.n);
+    for (uint32_t k = 0; k < 16; k++) {
+        uint32_t slot = (h + k) & (IDX_SLOTS - 1);
+        if (st->idx_hash[slot] == 0)
+            return 0;
+        if (st->idx_hash[slot] == h) {
+            *line = st->idx_line[slot];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Past an address that starts the line at pos ("<addr>:", "addr:"): where the
+ * text after it starts, else pos. */
+static size_t after_line_addr(const char *b, size_t pos, size_t n)
+{
+    size_t next, e = smtp__eol(b, pos, n, &next), s, ae;
+    if (!line_addr(b, pos, e, &s, &ae))
+        return pos;
+    while (ae < e && (wsp(b[ae]) || b[ae] == '>' || b[ae] == ':' || b[ae] == ','))
+        ae++;
+    return ae < e ? ae : next;
+}
+
+/* Does a copy of the returned message's header start at the line at pos, with
+ * no end marker before it?  A Received: or Return-Path: field at the start
+ * of a line, followed by another field or a continuation line. */
+static int returned_header_starts(const char *b, size_t pos, size_t n)
+{
+    if (!smtp__iprefix(b + pos, n - pos, "received:") &&
+        !smtp__iprefix(b + pos, n - pos, "return-path:"))
+        return 0;
+    struct smtp__field f;
+    size_t p = pos;
+    if (!smtp__next_field(b, n, &p, &f) || p >= n)
+        return 0;
+    size_t q = p;
+    return smtp__next_field(b, n, &q, &f) && f.name == p;
+}
+
+/* One pass over the notification: the first begin marker, the end marker
+ * after it, MTA votes from detect rows, and the address index. */
+static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker_lines,
+                              uint32_t vote_from)
+{
+    const char *b = st->notif.p;
+    size_t n = st->notif.n, pos = 0;
+    uint32_t line = 0;
+    st->begin = st->end = n;
+    int found_begin = 0;
+    memset(st->idx_hash, 0, sizeof st->idx_hash);
+    for (; pos < n; line++) {
+        size_t next, e = smtp__eol(b, pos, n, &next);
+        struct hits h;
+        h.n = 0;
+        if (line < marker_lines)
+            scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
+        if (line < vote_from)
+            h.n = 0;
+        for (uint32_t k = 0; k < h.n; k++) {
+            const struct smtp__bf_row *r = &smtp__bf_rows[h.h[k].row];
+            if (r->kind == SMTP__BK_DETECT && r->mta)
+                votes[r->mta]++;
+        }
+        int hb = hit_of(&h, SMTP__BK_BEGIN);
+        if (!found_begin && hb >= 0) {
+            found_begin = 1;
+            st->begin = pos;
+            st->begin_action = smtp__bf_rows[h.h[hb].row].value;
+            if (smtp__bf_rows[h.h[hb].row].mta)
+                votes[smtp__bf_rows[h.h[hb].row].mta] += 2;
+        } else if (hit_of(&h, SMTP__BK_END) >= 0 ||
+                   (found_begin && returned_header_starts(b, pos, n))) {
+            /* the returned copy follows: stop (nothing after it is ours) */
+            st->end = pos;
+            break;
+        }
+        size_t s, ae, from = pos;
+        /* (first_addr scans forward only: the addresses of a line cost one pass) */
+        while (from < e && first_addr(b, from, e, &s, &ae)) {
+            int alone = from == pos && after_line_addr(b, pos, n) == next;
+            index_add(st, txt(b + s, ae - s), pos, s, alone);
+            from = ae;
+        }
+        pos = next;
+    }
+    if (!found_begin)
+        st->begin = n;
+}
+
+/* The recipient's block of text in the notification from the line at pos:
+ * that line and the next ones up to a blank line (after some text), another
+ * line that starts with an address, or BLOCK_MAX bytes. */
+static smtp__txt text_block(const struct state *st, size_t pos, smtp__txt addr)
+{
+    const char *b = st->notif.p;
+    size_t n = st->end, i = pos, last = pos;
+    int lines = 0;
+    if (n - pos > BLOCK_MAX)
+        n = pos + BLOCK_MAX;    /* bounded work per record, however long the line */
+    while (i < n && i - pos < BLOCK_MAX) {
+        size_t next, e = smtp__eol(b, i, n, &next);
+        size_t k = i;
+        while (k < e && wsp(b[k]))
+            k++;
+        if (k == e) {
+            if (lines > 1)
+                break;
+        } else {
+            size_t s, ae;
+            /* another recipient's line ends the block; the same address again
+             * (a wrapped "<bob@...>: Recipient address rejected") does not */
+            if (lines > 0 && line_addr(b, i, e, &s, &ae) && !addr_eq(txt(b + s, ae - s), addr))
+                break;
+            last = e;
+            lines++;
+        }
+        i = next;
+    }
+    if (last - pos > BLOCK_MAX)
+        last = pos + BLOCK_MAX;
+    return txt(b + pos, last - pos);
+}
+
+/* Does the text start with a DSN recipient field ("Final-Recipient: ...")? */
+static int dsn_field_line(smtp__txt t)
+{
+    static const char *const names[] = {"final-recipient:", "original-recipient:",
+                                        "x-actual-recipient:", "diagnostic-code:"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (smtp__iprefix(t.p, t.n, names[i]))
+            return 1;
+    return 0;
+}
+
+/* ---- readers: one record each call ------------------------------------------ */
+
+enum {
+    F_OTHER = 0, F_FINAL, F_ORIG, F_ACTION, F_STATUS, F_REMOTE, F_DIAG, F_LAST, F_RETRY,
+    F_LOGID, F_ACTUAL, F_PER_MESSAGE
+};
+
+static int dsn_field(const char *b, const struct smtp__field *f)
+{
+    static const struct { const char *name; int id; } names[] = {
+        {"final-recipient", F_FINAL}, {"original-recipient", F_ORIG}, {"action", F_ACTION},
+        {"status", F_STATUS}, {"remote-mta", F_REMOTE}, {"diagnostic-code", F_DIAG},
+        {"last-attempt-date", F_LAST}, {"will-retry-until", F_RETRY},
+        {"final-log-id", F_LOGID}, {"x-actual-recipient", F_ACTUAL},
+        {"reporting-mta", F_PER_MESSAGE}, {"received-from-mta", F_PER_MESSAGE},
+        {"arrival-date", F_PER_MESSAGE}, {"dsn-gateway", F_PER_MESSAGE},
+        {"original-envelope-id", F_PER_MESSAGE},
+    };
+    unsigned char c0 = lower((unsigned char)b[f->name]);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if ((unsigned char)names[i].name[0] == c0 && smtp__field_is(b, f, names[i].name))
+            return names[i].id;
+    return F_OTHER;
+}
+
+static int parse_action(smtp__txt v)
+{
+    v = trim(v);
+    size_t k = 0;
+    while (k < v.n && !lws(v.p[k]) && v.p[k] != '(' && v.p[k] != ';')
+        k++;
+    static const struct { const char *name; int a; } names[] = {
+        {"failed", SMTP_REPLY_BOUNCE_ACTION_FAILED}, {"failure", SMTP_REPLY_BOUNCE_ACTION_FAILED},
+        {"error", SMTP_REPLY_BOUNCE_ACTION_FAILED}, {"delayed", SMTP_REPLY_BOUNCE_ACTION_DELAYED},
+        {"delivered", SMTP_REPLY_BOUNCE_ACTION_DELIVERED},
+        {"deliverable", SMTP_REPLY_BOUNCE_ACTION_DELIVERED},
+        {"relayed", SMTP_REPLY_BOUNCE_ACTION_RELAYED},
+        {"expanded", SMTP_REPLY_BOUNCE_ACTION_EXPANDED},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (smtp__ieq(v.p, k, names[i].name))
+            return names[i].a;
+    return SMTP_REPLY_BOUNCE_ACTION_NONE;
+}
+
+static smtp__txt field_txt(const char *b, const struct smtp__field *f)
+{
+    return txt(b + f->val, f->val_end > f->val ? f->val_end - f->val : 0);
+}
+
+/* The next field group with a recipient in t from *cur.  A group ends at a
+ * blank line, at a line that is not a field, or where a second Final-Recipient
+ * (or an Original-Recipient after the Final-Recipient) starts the next one. */
+static int dsn_next(smtp__txt t, size_t *cur, size_t stop, struct raw *r, int source)
+{
+    const char *b = t.p;
+    size_t n = stop < t.n ? stop : t.n, pos = *cur;
+    while (pos < n) {
+        memset(r, 0, sizeof *r);
+        r->source = source;
+        int have_final = 0, have_orig = 0, have_actual = 0;
+        struct smtp__field f;
+        for (;;) {
+            size_t before = pos;
+            if (!smtp__next_field(b, n, &pos, &f)) {
+                if (pos == before) {
+                    size_t next;
+                    smtp__eol(b, pos, n, &next);
+                    pos = next;
+                }
+                break;
+            }
+            int id = dsn_field(b, &f);
+            /* a second recipient without a blank line before it: a repeated
+             * Final-Recipient, or an Original-Recipient after a group that is
+             * complete (RFC 3464 puts it first, but does not require it) */
+            if ((id == F_FINAL && have_final) ||
+                (id == F_ORIG && (have_orig || (have_final && r->action && r->status_txt.p)))) {
+                pos = before;
+                break;
+            }
+            smtp__txt v = field_txt(b, &f);
+            switch (id) {
+            case F_FINAL:
+                have_final = 1;
+                split_addr_value(v, &r->final_type, &r->final);
+                break;
+            case F_ORIG:
+                have_orig = 1;
+                split_addr_value(v, &r->orig_type, &r->orig);
+                break;
+            case F_ACTUAL:
+                if (!have_actual) {
+                    smtp__txt ty;
+                    have_actual = 1;
+                    if (!have_orig)
+                        split_addr_value(v, &ty, &r->orig);
+                }
+                break;
+            case F_ACTION:
+                r->action = parse_action(v);
+                break;
+            case F_STATUS:
+                r->status_txt = trim(v);
+                break;
+            case F_REMOTE: {
+                smtp__txt ty;
+                split_addr_value(v, &ty, &r->remote_mta);
+                break;
+            }
+            case F_DIAG: {
+                v = trim(v);
+                size_t semi = 0;
+                while (semi < v.n && v.p[semi] != ';' && !lws(v.p[semi]))
+                    semi++;
+                if (semi < v.n && v.p[semi] == ';') {
+                    r->diag_type = txt(v.p, semi);
+                    r->diag = trim(txt(v.p + semi + 1, v.n - semi - 1));
+                } else {
+                    r->diag = v;
+                }
+                break;
+            }
+            case F_LAST:
+                r->last_attempt = trim(v);
+                break;
+            case F_RETRY:
+                r->will_retry = trim(v);
+                break;
+            case F_LOGID:
+                r->final_log_id = trim(v);
+                break;
+            default:
+                break;
+            }
+        }
+        if (!have_final && have_orig)
+            r->final = r->orig;
+        r->malformed = !have_final || r->action == SMTP_REPLY_BOUNCE_ACTION_NONE || !r->status_txt.p;
+        if (r->final.n > 0) {
+            *cur = pos;
+            return 1;
+        }
+    }
+    *cur = n;
+    return 0;
+}
+
+/* The next recipient of an MTA's text block (st->begin .. st->end): a line
+ * that starts with an address (or names one after a label row, or after the
+ * begin marker on its own line) opens a record; the lines after it, up to the
+ * next such line with another address, a begin marker or the end, are its
+ * text. */
+static int text_next(struct state *st, struct raw *r)
+{
+    const char *b = st->notif.p;
+    size_t n = st->end;
+    int open = 0;
+    size_t pos = st->cur, ds = 0, de = 0;
+    int have_text = 0;
+    while (pos < n) {
+        size_t next, e = smtp__eol(b, pos, n, &next);
+        struct hits h;
+        scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
+        int hb = hit_of(&h, SMTP__BK_BEGIN);
+        if (hb >= 0) {
+            if (open)
+                break;
+            st->in_block = 1;
+            st->cur_action = smtp__bf_rows[h.h[hb].row].value;
+            st->preamble = txt(b + pos, 0);
+        }
+        if (!st->in_block) {
+            pos = next;
+            continue;
+        }
+        size_t s = 0, ae = 0;
+        int addr = 0;
+        int hl = hit_of(&h, SMTP__BK_LABEL);
+        if (hit_of(&h, SMTP__BK_SKIP) >= 0)
+            addr = 0;
+        else if (hl >= 0)     /* hit offsets are relative to the line */
+            addr = first_addr(b, pos + h.h[hl].end, e, &s, &ae);
+        else if (hb >= 0)
+            addr = first_addr(b, pos + h.h[hb].end, e, &s, &ae);
+        else if (line_addr(b, pos, e, &s, &ae)) {
+            /* an address alone on its line is a recipient, unless it is the
+             * sender's ("A message sent by\n  <sender>\ncould not be ...") */
+            smtp__txt a = txt(b + s, ae - s);
+            addr = !(st->exclude[2].n && addr_eq(a, st->exclude[2]));  /* the envelope sender */
+        }
+        if (addr) {
+            smtp__txt a = txt(b + s, ae - s);
+            if (open && !addr_eq(a, r->final))
+                break;
+            if (!open) {
+                memset(r, 0, sizeof *r);
+                r->source = SMTP_REPLY_BOUNCE_SRC_TEXT;
+                r->action = st->cur_action ? st->cur_action : SMTP_REPLY_BOUNCE_ACTION_FAILED;
+                r->final = a;
+                r->diag_is_block = 1;
+                open = 1;
+                /* the rest of the address line is text; a labelled line is
+                 * text whole ("SMTP:RCPT host 192.0.2.8: 553 5.3.0 <addr>...") */
+                size_t ts = ae;
+                if (hl >= 0) {
+                    ts = pos;
+                    while (ts < e && wsp(b[ts]))
+                        ts++;
+                }
+                while (ts < e && (wsp(b[ts]) || b[ts] == '>' || b[ts] == ':' || b[ts] == ',' ||
+                                  b[ts] == '.'))
+                    ts++;
+                if (ts < e) {
+                    ds = ts;
+                    de = e;
+                    have_text = 1;
+                }
+            }
+        } else if (open) {
+            size_t k = pos;
+            while (k < e && wsp(b[k]))
+                k++;
+            if (k < e) {
+                if (!have_text)
+                    ds = k;
+                have_text = 1;
+                de = e;
+            }
+        } else if (st->preamble.p && e > pos) {
+            /* text before the first recipient: the reason they share */
+            st->preamble.n = (size_t)(b + e - st->preamble.p);
+            if (st->preamble.n > BLOCK_MAX)
+                st->preamble.n = BLOCK_MAX;
+        }
+        pos = next;
+    }
+    st->cur = pos;
+    if (!open)
+        return 0;
+    if (have_text)
+        r->diag = txt(b + ds, de - ds);
+    else if (st->preamble.n)
+        r->diag = st->preamble;   /* "The user(s) account is disabled.\n<addr>": the reason comes first */
+    r->block = r->diag;
+    return 1;
+}
+
+/* The next address named in the notification (up to the end of the block)
+ * that is not the sender's or the reporter's own and was not named before:
+ * for the bounces of unknown formats.  Its text is its line and the lines
+ * after it. */
+static int mentioned_next(struct state *st, struct raw *r)
+{
+    const char *b = st->notif.p;
+    size_t n = st->end, pos = st->cur;
+    /* st->cur_action carries the offset within the line to resume from */
+    while (pos < n) {
+        size_t next, e;
+        if (st->in_block) {     /* resuming within a line: its end is known */
+            e = st->line_end;
+            next = st->line_next;
+        } else {
+            e = smtp__eol(b, pos, n, &next);
+        }
+        size_t from = pos + (size_t)st->in_block, s, ae;
+        st->in_block = 0;
+        /* a message identifier looks like an address but never is one, and a
+         * quoted sender field names the sender */
+        if (smtp__iprefix(b + pos, e - pos, "message-id:") ||
+            smtp__iprefix(b + pos, e - pos, "in-reply-to:") ||
+            smtp__iprefix(b + pos, e - pos, "references:") ||
+            smtp__iprefix(b + pos, e - pos, "from:") ||
+            smtp__iprefix(b + pos, e - pos, "sender:") ||
+            smtp__iprefix(b + pos, e - pos, "reply-to:") ||
+            smtp__iprefix(b + pos, e - pos, "return-path:")) {
+            pos = next;
+            continue;
+        }
+        while (from < e && first_addr(b, from, e, &s, &ae)) {
+            smtp__txt a = txt(b + s, ae - s);
+            from = ae;
+            int skip = smtp__iprefix(a.p, a.n, "postmaster@") ||
+                       smtp__iprefix(a.p, a.n, "mailer-daemon@");
+            for (int k = 0; k < 4; k++)
+                skip |= st->exclude[k].n && addr_eq(a, st->exclude[k]);
+            /* the first time the text names it (the index keeps where) */
+            size_t line, at;
+            if (skip || !index_find_at(st, a, &line, &at) || at != s)
+                continue;
+            memset(r, 0, sizeof *r);
+            r->source = SMTP_REPLY_BOUNCE_SRC_TEXT;
+            r->action = SMTP_REPLY_BOUNCE_ACTION_FAILED;
+            r->final = a;
+            r->diag_is_block = 1;
+            smtp__txt blk = text_block(st, pos, a);
+            size_t skipto = after_line_addr(blk.p, 0, blk.n);
+            r->diag = txt(blk.p + skipto, blk.n - skipto);
+            r->block = r->diag;
+            st->cur = pos;
+            st->in_block = (int)(ae - pos);
+            st->line_end = e;
+            st->line_next = next;
+            return 1;
+        }
+        pos = next;
+    }
+    st->cur = n;
+    return 0;
+}
+
+/* The next address of a comma-separated list. */
+static int list_next(struct state *st, struct raw *r)
+{
+    const char *b = st->list.p;
+    size_t n = st->list.n, pos = st->cur;
+    while (pos < n) {
+        size_t s, e;
+        size_t comma = pos;
+        int inq = 0, inang = 0;
+        while (comma < n && (inq || inang || (b[comma] != ',' && b[comma] != ';'))) {
+            if (b[comma] == '"')
+                inq = !inq;
+            else if (b[comma] == '<')
+                inang = 1;
+            else if (b[comma] == '>')
+                inang = 0;
+            comma++;
+        }
+        size_t item = pos;
+        pos = comma < n ? comma + 1 : n;
+        if (!first_addr(b, item, comma, &s, &e))
+            continue;
+        memset(r, 0, sizeof *r);
+        r->source = st->list_source;
+        r->action = SMTP_REPLY_BOUNCE_ACTION_FAILED;
+        r->final = txt(b + s, e - s);
+        r->diag = st->list_diag;
+        r->diag_is_block = 1;
+        r->block = st->list_diag;
+        st->cur = pos;
+        return 1;
+    }
+    st->cur = n;
+    return 0;
+}
+
+/* The next Original-Rcpt-To / Removal-Recipient of a feedback report. */
+static int arf_next(struct state *st, struct raw *r)
+{
+    const char *b = st->status.p;
+    size_t n = st->status.n, pos = st->cur;
+    struct smtp__field f;
+    while (pos < n) {
+        size_t before = pos;
+        if (!smtp__next_field(b, n, &pos, &f)) {
+            if (pos == before) {
+                size_t next;
+                smtp__eol(b, pos, n, &next);
+                pos = next;
+            }
+            continue;
+        }
+        if (smtp__field_is(b, &f, "original-rcpt-to") || smtp__field_is(b, &f, "removal-recipient")) {
+            memset(r, 0, sizeof *r);
+            r->source = SMTP_REPLY_BOUNCE_SRC_ARF;
+            smtp__txt ty;
+            split_addr_value(field_txt(b, &f), &ty, &r->final);
+            if (r->final.n == 0)
+                continue;
+            st->cur = pos;
+            return 1;
+        }
+    }
+    st->cur = n;
+    return 0;
+}
+
+static int advance(struct state *st, struct raw *r)
+{
+    switch (st->mode) {
+    case M_DSN:
+        return dsn_next(st->status, &st->cur, st->status.n, r, SMTP_REPLY_BOUNCE_SRC_DSN);
+    case M_DSN_TEXT:
+        return dsn_next(st->notif, &st->cur, st->end, r, SMTP_REPLY_BOUNCE_SRC_DSN_TEXT);
+    case M_TEXT:
+        return text_next(st, r);
+    case M_LIST:
+        return list_next(st, r);
+    case M_ARF:
+        if (arf_next(st, r))
+            return 1;
+        return 0;
+    case M_MENTIONED:
+        return mentioned_next(st, r);
+    case M_AUTOREPLY:
+        if (st->cur > 0 || st->autoreply.n == 0)
+            return 0;
+        st->cur = 1;
+        memset(r, 0, sizeof *r);
+        r->source = SMTP_REPLY_BOUNCE_SRC_AUTOREPLY;
+        r->final = st->autoreply;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Count the records of the current mode (and their actions); rewinds. */
+static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
+{
+    struct raw r;
+    uint32_t n = 0;
+    st->cur = st->start;
+    st->in_block = 0;
+    st->cur_action = st->begin_action;
+    st->preamble = txt(NULL, 0);
+    if (out)
+        out->nfailed = out->ndelayed = out->nother = 0;
+    while (advance(st, &r)) {
+        n++;
+        if (r.malformed && st->mode == M_DSN)
+            st->flags |= SMTP_REPLY_BOUNCE_F_DSN_MALFORMED;
+        if (out) {
+            if (r.action == SMTP_REPLY_BOUNCE_ACTION_FAILED)
+                out->nfailed++;
+            else if (r.action == SMTP_REPLY_BOUNCE_ACTION_DELAYED)
+                out->ndelayed++;
+            else
+                out->nother++;
+        }
+    }
+    st->cur = st->start;
+    st->in_block = 0;
+    st->cur_action = st->begin_action;
+    st->preamble = txt(NULL, 0);
+    return n;
+}
+
+/* ---- open ------------------------------------------------------------------- */
+
+size_t smtp_reply_bounce_scratch_size(size_t len)
+{
+    if (len > SMTP_REPLY_BOUNCE_MAX_BYTES)
+        len = SMTP_REPLY_BOUNCE_MAX_BYTES;
+    return FIXED_SCRATCH + sizeof(struct state) + 4 * len + 4096;
+}
+
+uint32_t smtp_reply_bounce_max_bytes(void) { return SMTP_REPLY_BOUNCE_MAX_BYTES; }
+uint32_t smtp_reply_bounce_max_depth(void) { return SMTP_REPLY_BOUNCE_MAX_DEPTH; }
+uint32_t smtp_reply_bounce_max_parts(void) { return SMTP_REPLY_BOUNCE_MAX_PARTS; }
+uint32_t smtp_reply_bounce_max_diag(void) { return SMTP_REPLY_BOUNCE_MAX_DIAG; }
+uint32_t smtp_reply_bounce_scratch_min(void) { return SMTP_REPLY_BOUNCE_SCRATCH_MIN; }
+
+/* Per-message fields of a status part (all groups: some DSNs have no blank
+ * line between the per-message and the first recipient group). */
+static void read_per_message(struct state *st, smtp__txt t, smtp_reply_bounce *out)
+{
+    const char *b = t.p;
+    size_t pos = 0;
+    struct smtp__field f;
+    while (pos < t.n) {
+        size_t before = pos;
+        if (!smtp__next_field(b, t.n, &pos, &f)) {
+            if (pos == before) {
+                size_t next;
+                smtp__eol(b, pos, t.n, &next);
+                pos = next;
+            }
+            continue;
+        }
+        smtp_reply_bounce_str *dst = NULL;
+        int addr = 0;
+        unsigned char c0 = lower((unsigned char)b[f.name]);
+#define IS(lit) (c0 == (unsigned char)(lit)[0] && smtp__field_is(b, &f, lit))
+        if (IS("reporting-mta"))
+            dst = &out->reporting_mta, addr = 1;
+        else if (IS("received-from-mta"))
+            dst = &out->received_from_mta, addr = 1;
+        else if (IS("dsn-gateway"))
+            dst = &out->dsn_gateway, addr = 1;
+        else if (IS("arrival-date") || IS("received-date"))
+            dst = &out->arrival_date;
+        else if (IS("original-envelope-id"))
+            dst = &out->envelope_id;
+        else if (IS("feedback-type"))
+            dst = &out->feedback_type;
+        else if (IS("user-agent"))
+            dst = &out->user_agent;
+        else if (IS("source-ip"))
+            dst = &out->source_ip;
+        else if (IS("original-mail-from"))
+            dst = &out->original_mail_from, addr = 2;
+        else if (IS("reported-domain"))
+            dst = &out->reported_domain;
+        else if (IS("disposition"))
+            dst = &out->disposition;
+        else if (IS("x-original-message-id") && !out->orig_message_id.ptr)
+            dst = &out->orig_message_id;
+#undef IS
+        if (dst == NULL || dst->ptr != NULL)
+            continue;
+        smtp__txt v = trim(field_txt(b, &f)), ty;
+        if (addr == 1) {
+            /* "dns; host.example (comment)" */
+            size_t semi = 0;
+            while (semi < v.n && v.p[semi] != ';')
+                semi++;
+            if (semi < v.n)
+                v = trim(txt(v.p + semi + 1, v.n - semi - 1));
+            size_t k = 0;
+            while (k < v.n && !lws(v.p[k]) && v.p[k] != '(')
+                k++;
+            v.n = k;
+        } else if (addr == 2) {
+            split_addr_value(v, &ty, &v);
+        } else if (memchr(v.p, '\n', v.n) || memchr(v.p, '\r', v.n)) {
+            size_t got;
+            char *d = arena_take(st, v.n, &got);
+            int trunc;
+            size_t k = smtp__unfold(v.p, v.n, d, got, &trunc);
+            arena_commit(st, k);
+            v = txt(d, k);
+        }
+        *dst = out_str(st, v, 0);
+    }
+}
+
+/* The header of the mail or of the returned message: the fields we keep. */
+struct header_hits {
+    struct smtp__ctype ct;   /* the top header's Content-Type */
+    int have_ct, cte;
+    size_t end;              /* where the header block ended (the body starts) */
+    uint32_t votes[SMTP__MAX_MTA];   /* per MTA */
+    int autoreply, not_autoreply, feedback, bounce;
+    uint32_t received;       /* Received fields scanned */
+};
+
+static void count_hit(const struct smtp__bf_row *r, struct header_hits *hh)
+{
+    switch (r->kind) {
+    case SMTP__BK_DETECT:
+        if (r->mta)
+            hh->votes[r->mta]++;
+        break;
+    case SMTP__BK_AUTOREPLY:
+        hh->autoreply = 1;
+        break;
+    case SMTP__BK_NOT_AUTOREPLY:
+        hh->not_autoreply = 1;
+        break;
+    case SMTP__BK_FEEDBACK:
+        hh->feedback = 1;
+        break;
+    case SMTP__BK_BOUNCE:
+        hh->bounce = 1;
+        break;
+    default:
+        break;
+    }
+}
+
+static void read_header(struct state *st, const char *b, size_t hdr, size_t end, int returned,
+                        smtp_reply_bounce *out, smtp__txt *xfr, struct header_hits *hh)
+{
+    struct smtp__field f;
+    size_t pos = hdr;
+    while (smtp__next_field(b, end, &pos, &f)) {
+        smtp_reply_bounce_str *dst = NULL;
+        int words = 0, where = 0;
+        /* the first letter first: most fields are none of these */
+        unsigned char c0 = lower((unsigned char)b[f.name]);
+#define IS(lit) (c0 == (unsigned char)(lit)[0] && smtp__field_is(b, &f, lit))
+        if (IS("message-id"))
+            dst = returned ? &out->orig_message_id : &out->message_id, where = SMTP__BW_MESSAGE_ID;
+        else if (IS("from"))
+            dst = returned ? &out->orig_from : &out->from, words = 1, where = SMTP__BW_FROM;
+        else if (IS("to"))
+            dst = returned ? &out->orig_to : &out->to, words = 1, where = SMTP__BW_TO;
+        else if (IS("subject"))
+            dst = returned ? &out->orig_subject : &out->subject, words = 1, where = SMTP__BW_SUBJECT;
+        else if (IS("date"))
+            dst = returned ? &out->orig_date : &out->date;
+        else if (returned && IS("list-id"))
+            dst = &out->orig_list_id;
+        else if (returned && IS("return-path"))
+            dst = &out->orig_return_path;
+        else if (!returned && IS("auto-submitted"))
+            dst = &out->auto_submitted;
+        else if (!returned && IS("x-failed-recipients"))
+            dst = &out->x_failed_recipients, words = 1;
+        else if (!returned && IS("received"))
+            where = SMTP__BW_RECEIVED;
+        else if (!returned && IS("x-mailer"))
+            where = SMTP__BW_X_MAILER;
+        else if (!returned && !hh->have_ct && IS("content-type")) {
+            smtp__parse_ctype(b + f.val, f.val_end - f.val, &hh->ct);
+            hh->have_ct = 1;
+        } else if (!returned && IS("content-transfer-encoding"))
+            hh->cte = smtp__parse_cte(b + f.val, f.val_end - f.val);
+#undef IS
+        if (!returned) {
+            /* detect / auto-reply / feedback / bounce rows over this field */
+            struct hits h;
+            if (where == SMTP__BW_RECEIVED && hh->received++ >= 2)
+                where = 0;   /* the newest Received fields name the bouncing MTA */
+            if (where && smtp__bf_where_rows[where]) {
+                /* the markers sit near the start of these fields */
+                smtp__txt v = field_txt(b, &f);
+                if (v.n > 160)
+                    v.n = 160;
+                scan_markers(v, where, &h);
+                for (uint32_t k = 0; k < h.n; k++)
+                    count_hit(&smtp__bf_rows[h.h[k].row], hh);
+            }
+            /* "name: value" (its first 80 bytes) for the header rows, when
+             * the name starts like one */
+            if (smtp__bf_first_header[fold_byte((unsigned char)b[f.name])]) {
+                size_t e1 = f.name;
+                while (e1 < f.val_end && e1 - f.name < 80 && b[e1] != '\r' && b[e1] != '\n')
+                    e1++;
+                scan_markers(txt(b + f.name, e1 - f.name), SMTP__BW_HEADER, &h);
+                for (uint32_t k = 0; k < h.n; k++)
+                    count_hit(&smtp__bf_rows[h.h[k].row], hh);
+            }
+        }
+        if (dst == NULL || dst->ptr != NULL)
+            continue;
+        smtp__txt v = header_string(st, b, &f, words);
+        *dst = out_str(st, v, 0);
+        if (dst == &out->x_failed_recipients)
+            *xfr = v;
+    }
+    if (returned)
+        out->orig_header = out_str(st, txt(b + hdr, pos > hdr ? pos - hdr : 0), 0);
+    else
+        hh->end = pos;
+}
+
+/* Is this a header block? (its first line is a field) */
+static int looks_like_header(const char *b, size_t pos, size_t end)
+{
+    struct smtp__field f;
+    size_t p = pos;
+    return smtp__next_field(b, end, &p, &f) && f.name == pos;
+}
+
+static int auto_submitted_says_auto(const smtp_reply_bounce *out)
+{
+    if (!out->auto_submitted.ptr)
+        return 0;
+    smtp__txt v = trim(txt(out->auto_submitted.ptr, out->auto_submitted.len));
+    return smtp__iprefix(v.p, v.n, "auto-");   /* RFC 3834 5: anything but "no" */
+}
+
+int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t len,
+                           void *scratch, size_t scratch_size, unsigned options,
+                           smtp_reply_bounce *out)
+{
+    if (out == NULL)
+        return SMTP_REPLY_E_NULL;
+    memset(out, 0, sizeof *out);
+    if (rd == NULL || scratch == NULL || (buf == NULL && len > 0))
+        return SMTP_REPLY_E_NULL;
+    memset(rd, 0, sizeof *rd);
+    if (options & ~(unsigned)(SMTP_REPLY_BOUNCE_OPT_STANDARD | SMTP_REPLY_BOUNCE_OPT_NO_CLASSIFY))
+        return SMTP_REPLY_E_BAD_OPTION;
+    if (len == 0)
+        return SMTP_REPLY_E_EMPTY;
+    /* the state, aligned, at the start of the scratch */
+    uintptr_t base = (uintptr_t)scratch, aligned = (base + 15u) & ~(uintptr_t)15u;
+    if (scratch_size < SMTP_REPLY_BOUNCE_SCRATCH_MIN ||
+        scratch_size - (aligned - base) < sizeof(struct state) + 1024)
+        return SMTP_REPLY_E_SCRATCH;
+    struct state *st = (struct state *)aligned;
+    /* the scalars; the part table is filled by the walk, the address index is
+     * cleared by scan_notification */
+    memset(st, 0, offsetof(struct state, parts));
+    memset(&st->nparts, 0, offsetof(struct state, idx_hash) - offsetof(struct state, nparts));
+    st->reader = rd;
+    st->options = options;
+    st->arena = (char *)st + sizeof *st;
+    st->arena_cap = scratch_size - (aligned - base) - sizeof *st;
+    if (len > SMTP_REPLY_BOUNCE_MAX_BYTES) {
+        len = SMTP_REPLY_BOUNCE_MAX_BYTES;
+        st->flags |= SMTP_REPLY_BOUNCE_F_BYTES_TRUNCATED;
+    }
+    st->buf = buf;
+    st->len = len;
+
+    /* line ends, NULs, blank input (memchr: one fast pass per byte kind) */
+    {
+        size_t k = 0;
+        while (k < len && (lws(buf[k]) || buf[k] == '\v' || buf[k] == '\f'))
+            k++;
+        if (k == len)
+            return SMTP_REPLY_E_BLANK;
+        if (memchr(buf, '\0', len))
+            st->flags |= SMTP_REPLY_BOUNCE_F_NUL;
+        int lf = 0, crlf = 0, cr = 0;
+        const char *p = memchr(buf, '\r', len);
+        if (p == NULL) {
+            lf = memchr(buf, '\n', len) != NULL;
+        } else {
+            /* every CR: before a LF or alone; every LF: after a CR or bare */
+            for (; p; p = memchr(p + 1, '\r', (size_t)(buf + len - p - 1))) {
+                if (p + 1 < buf + len && p[1] == '\n')
+                    crlf = 1;
+                else
+                    cr = 1;
+                if (crlf && cr)
+                    break;
+            }
+            for (const char *q = memchr(buf, '\n', len); q && !lf;
+                 q = memchr(q + 1, '\n', (size_t)(buf + len - q - 1)))
+                lf = q == buf || q[-1] != '\r';
+        }
+        if (cr && !lf && !crlf)
+            st->flags |= SMTP_REPLY_BOUNCE_F_CR_ONLY;
+        if (lf + crlf + cr > 1)
+            st->flags |= SMTP_REPLY_BOUNCE_F_MIXED_EOL;
+    }
+    /* an mbox From_ line and blank lines before the header */
+    size_t hdr = 0;
+    for (;;) {
+        size_t next, e = smtp__eol(buf, hdr, len, &next);
+        int blank = 1;
+        for (size_t k = hdr; k < e; k++)
+            blank &= wsp(buf[k]);
+        if (blank && next > hdr && next < len) {
+            hdr = next;
+            continue;
+        }
+        if (e - hdr >= 5 && memcmp(buf + hdr, "From ", 5) == 0 &&
+            !(st->flags & SMTP_REPLY_BOUNCE_F_MBOX_FROM)) {
+            st->flags |= SMTP_REPLY_BOUNCE_F_MBOX_FROM;
+            hdr = next;
+            continue;
+        }
+        break;
+    }
+    if (!looks_like_header(buf, hdr, len)) {
+        out->flags = st->flags;
+        return SMTP_REPLY_E_NOT_MAIL;
+    }
+    out->skipped = (uint32_t)hdr;
+
+    /* the mail's header (once: it also gives the top Content-Type), then
+     * the structure */
+    struct header_hits hh;
+    memset(&hh, 0, sizeof hh);
+    uint32_t *votes = hh.votes;
+    smtp__txt xfr = {NULL, 0};
+    read_header(st, buf, hdr, len, 0, out, &xfr, &hh);
+    struct smtp__walk w;
+    struct smtp__part top;
+    memset(&w, 0, sizeof w);
+    w.parts = st->parts;
+    w.cap = SMTP_REPLY_BOUNCE_MAX_PARTS;
+    smtp__part_from_header(buf, len, hdr, hh.end, &hh.ct, hh.have_ct, hh.cte, &top);
+    smtp__mime_walk_top(buf, len, &top, hh.ct.boundary, &w);
+    st->nparts = w.nparts;
+    st->flags |= w.flags;
+    if (st->parts[0].hdr_end >= len)
+        st->flags |= SMTP_REPLY_BOUNCE_F_HEADER_ONLY;
+    out->nparts = w.nparts;
+    out->depth = w.depth;
+
+    /* pick the parts: status, notification, returned header */
+    int status_i = -1, notif_i = -1, html_i = -1, returned_i = -1;
+    int multipart = st->parts[0].type == SMTP__MT_MULTIPART && st->nparts > 1;
+    for (uint32_t i = multipart ? 1 : 0; i < st->nparts; i++) {
+        const struct smtp__part *p = &st->parts[i];
+        if (p->in_message) {
+            if (returned_i < 0)
+                returned_i = (int)i;
+            continue;
+        }
+        switch (p->type) {
+        case SMTP__MT_DSN:
+        case SMTP__MT_GLOBAL_DSN:
+        case SMTP__MT_FEEDBACK:
+        case SMTP__MT_MDN:
+            if (status_i < 0)
+                status_i = (int)i;
+            break;
+        case SMTP__MT_HEADERS:
+            if (returned_i < 0)
+                returned_i = (int)i;
+            break;
+        case SMTP__MT_NONE:
+        case SMTP__MT_TEXT_PLAIN:
+            if (notif_i < 0 && p->body_end > p->body)
+                notif_i = (int)i;
+            break;
+        case SMTP__MT_TEXT_HTML:
+            if (html_i < 0 && p->body_end > p->body)
+                html_i = (int)i;
+            break;
+        default:
+            break;
+        }
+    }
+    if (status_i >= 0) {
+        const struct smtp__part *p = &st->parts[status_i];
+        st->status = part_text(st, p, 0);
+        read_per_message(st, st->status, out);
+        struct hits h;
+        /* detect rows over the status part's lines */
+        size_t pos = 0;
+        while (pos < st->status.n) {
+            size_t next, e = smtp__eol(st->status.p, pos, st->status.n, &next);
+            if (!smtp__bf_first_status[fold_byte((unsigned char)st->status.p[pos])]) {
+                pos = next;
+                continue;
+            }
+            if (e - pos > 80)
+                e = pos + 80;
+            scan_markers(txt(st->status.p + pos, e - pos), SMTP__BW_STATUS, &h);
+            for (uint32_t k = 0; k < h.n; k++)
+                if (smtp__bf_rows[h.h[k].row].kind == SMTP__BK_DETECT)
+                    votes[smtp__bf_rows[h.h[k].row].mta]++;
+            pos = next;
+        }
+    }
+    if (notif_i < 0 && html_i >= 0) {
+        notif_i = html_i;
+        st->flags |= SMTP_REPLY_BOUNCE_F_HTML;
+    }
+    if (notif_i >= 0)
+        st->notif = part_text(st, &st->parts[notif_i], notif_i == html_i);
+    else if (st->nparts == 1)   /* a multipart without a usable boundary: its body as text */
+        st->notif = txt(buf + st->parts[0].body, st->parts[0].body_end - st->parts[0].body);
+    else
+        st->notif = txt(buf + st->parts[0].body, 0);
+    /* a bounce forwarded inline with "> " quoting ("Fwd: Returned mail: ..."):
+     * read the quoted text without its quote marks */
+    if (out->subject.ptr && st->notif.n &&
+        (smtp__iprefix(out->subject.ptr, out->subject.len, "fwd:") ||
+         smtp__iprefix(out->subject.ptr, out->subject.len, "fw:"))) {
+        const char *b = st->notif.p;
+        size_t pos = 0, quoted = 0, got;
+        while (pos < st->notif.n) {
+            size_t next;
+            smtp__eol(b, pos, st->notif.n, &next);
+            quoted += b[pos] == '>';
+            pos = next;
+        }
+        if (quoted >= 3) {
+            char *dst = arena_take(st, st->notif.n, &got);
+            size_t k = 0;
+            pos = 0;
+            while (pos < st->notif.n && k < got) {
+                size_t next, e = smtp__eol(b, pos, st->notif.n, &next);
+                size_t from = pos;
+                if (from < e && b[from] == '>') {
+                    from++;
+                    if (from < e && b[from] == ' ')
+                        from++;
+                }
+                size_t l = next - from;
+                if (l > got - k)
+                    l = got - k;
+                memcpy(dst + k, b + from, l);
+                k += l;
+                pos = next;
+            }
+            arena_commit(st, k);
+            st->notif = txt(dst, k);
+            st->flags |= SMTP_REPLY_BOUNCE_F_FORWARDED;
+        }
+    }
+    st->notif_kept = (st->flags & SMTP_REPLY_BOUNCE_F_CHARSET_KEPT) != 0 && notif_i >= 0 &&
+                     st->parts[notif_i].charset == SMTP__CS_OTHER;
+    out->notification = out_str(st, st->notif, st->notif_kept ? SMTP_REPLY_BOUNCE_S_CHARSET_KEPT : 0);
+    /* A DSN's human-readable part is scanned for markers in its first lines
+     * only (who wrote it says so at the top); its addresses are all indexed.
+     * Without a usable status part, every line is scanned (below). */
+    int dsn_part = status_i >= 0 && (st->parts[status_i].type == SMTP__MT_DSN ||
+                                     st->parts[status_i].type == SMTP__MT_GLOBAL_DSN);
+    uint32_t marker_lines = dsn_part ? DSN_MARKER_LINES : UINT32_MAX;
+    scan_notification(st, votes, marker_lines, 0);
+
+    /* the returned message */
+    if (returned_i >= 0) {
+        const struct smtp__part *p = &st->parts[returned_i];
+        smtp__txt t;
+        if (p->type == SMTP__MT_HEADERS && !p->in_message) {
+            t = part_text(st, p, 0);
+            out->returned = 1;
+        } else {
+            t = txt(buf + p->hdr, p->body_end > p->hdr ? p->body_end - p->hdr : 0);
+            out->returned = 2;
+        }
+        read_header(st, t.p, 0, t.n, 1, out, &xfr, &hh);
+    } else if (st->end < st->notif.n) {
+        /* a copy after the end marker of an MTA's text */
+        const char *b = st->notif.p;
+        size_t pos, next;
+        smtp__eol(b, st->end, st->notif.n, &pos);
+        for (int k = 0; k < 4 && pos < st->notif.n; k++) {
+            if (looks_like_header(b, pos, st->notif.n))
+                break;
+            smtp__eol(b, pos, st->notif.n, &next);
+            pos = next;
+        }
+        if (pos < st->notif.n && looks_like_header(b, pos, st->notif.n)) {
+            read_header(st, b, pos, st->notif.n, 1, out, &xfr, &hh);
+            out->returned = 3;
+        }
+    }
+
+    /* who wrote it: the most votes; ties go to the earlier MTA in the table */
+    {
+        uint32_t best = 0;
+        int mta = 0;
+        for (uint32_t i = 0; i < smtp__bf_nrows; i++) {
+            int m = smtp__bf_rows[i].mta;
+            if (m && votes[m] > best) {
+                best = votes[m];
+                mta = m;
+            }
+        }
+        st->mta = mta;
+    }
+
+    /* an X-Failed-Recipients with one address: the recipient of a DSN record
+     * whose Final-Recipient is a pipe or a file (Exim) */
+    if (xfr.n) {
+        size_t s1, e1, s2, e2;
+        if (first_addr(xfr.p, 0, xfr.n, &s1, &e1) && !first_addr(xfr.p, e1, xfr.n, &s2, &e2))
+            st->xfr_one = txt(xfr.p + s1, e1 - s1);
+    }
+
+    /* the sender's own addresses: never a failed recipient named in text */
+    {
+        const smtp_reply_bounce_str *ex[4] = {&out->to, &out->orig_from, &out->orig_return_path,
+                                              &out->from};
+        for (int k = 0; k < 4; k++) {
+            smtp__txt ty;
+            st->exclude[k] = txt(NULL, 0);
+            if (ex[k]->ptr)
+                split_addr_value(txt(ex[k]->ptr, ex[k]->len), &ty, &st->exclude[k]);
+        }
+    }
+
+    /* choose the reader */
+    int standard = (options & SMTP_REPLY_BOUNCE_OPT_STANDARD) != 0;
+    uint32_t n = 0;
+    if (status_i >= 0) {
+        int t = st->parts[status_i].type;
+        if (t == SMTP__MT_DSN || t == SMTP__MT_GLOBAL_DSN) {
+            st->mode = M_DSN;
+            st->start = 0;
+            n = count_records(st, out);
+            if (n) {
+                st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
+                st->format = t == SMTP__MT_GLOBAL_DSN ? SMTP_REPLY_BOUNCE_FMT_RFC6533
+                                                      : SMTP_REPLY_BOUNCE_FMT_RFC3464;
+            }
+        } else if (t == SMTP__MT_FEEDBACK) {
+            st->mode = M_ARF;
+            st->start = 0;
+            st->kind = SMTP_REPLY_BOUNCE_KIND_FEEDBACK;
+            st->format = SMTP_REPLY_BOUNCE_FMT_ARF;
+            n = count_records(st, out);
+        } else if (t == SMTP__MT_MDN) {
+            st->mode = M_NONE;
+            st->kind = SMTP_REPLY_BOUNCE_KIND_MDN;
+            st->format = SMTP_REPLY_BOUNCE_FMT_RFC8098;
+            /* the MDN's Final-Recipient, as a per-mail field */
+            struct raw r;
+            size_t c = 0;
+            if (dsn_next(st->status, &c, st->status.n, &r, 0))
+                out->mdn_recipient = out_str(st, r.final, 0);
+        }
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && marker_lines != UINT32_MAX) {
+        /* the status part named nobody: read the whole text (its votes from
+         * the lines not counted yet) */
+        scan_notification(st, votes, UINT32_MAX, marker_lines);
+        marker_lines = UINT32_MAX;
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard) {
+        /* DSN fields in the text */
+        const char *b = st->notif.p;
+        size_t pos = 0, lim = st->end;
+        while (pos < lim) {
+            size_t next;
+            smtp__eol(b, pos, lim, &next);
+            if (smtp__iprefix(b + pos, lim - pos, "final-recipient:") ||
+                smtp__iprefix(b + pos, lim - pos, "original-recipient:"))
+                break;
+            pos = next;
+        }
+        if (pos < lim) {
+            /* per-message fields just before the first recipient */
+            size_t pm = pos;
+            for (int k = 0; k < 8 && pm > 0; k++) {
+                size_t q = pm - 1;
+                while (q > 0 && b[q - 1] != '\n' && b[q - 1] != '\r')
+                    q--;
+                if (!smtp__iprefix(b + q, lim - q, "reporting-mta:") &&
+                    !smtp__iprefix(b + q, lim - q, "arrival-date:") &&
+                    !smtp__iprefix(b + q, lim - q, "received-from-mta:"))
+                    break;
+                pm = q;
+            }
+            smtp__txt region = txt(b + pm, lim - pm);
+            if (!out->reporting_mta.ptr)
+                read_per_message(st, region, out);
+            st->mode = M_DSN_TEXT;
+            st->start = pm;
+            n = count_records(st, out);
+            if (n) {
+                st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
+                st->format = SMTP_REPLY_BOUNCE_FMT_DSN_TEXT;
+            }
+        }
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && st->begin < st->notif.n) {
+        st->mode = M_TEXT;
+        st->start = st->begin;
+        n = count_records(st, out);
+        if (n) {
+            st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
+            st->format = SMTP_REPLY_BOUNCE_FMT_TEXT;
+        }
+    }
+    int have_block = st->begin < st->notif.n;
+    smtp__txt block = have_block ? txt(st->notif.p + st->begin, st->end - st->begin) : txt(NULL, 0);
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && xfr.n) {
+        st->mode = M_LIST;
+            st->start = 0;
+        st->list = xfr;
+        st->list_diag = block;
+        st->list_source = SMTP_REPLY_BOUNCE_SRC_X_FAILED;
+        n = count_records(st, out);
+        if (n) {
+            st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
+            st->format = have_block ? SMTP_REPLY_BOUNCE_FMT_TEXT : SMTP_REPLY_BOUNCE_FMT_X_FAILED;
+        }
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && (have_block || hh.bounce)) {
+        /* an unknown format: the addresses the text names, but the sender's */
+        st->mode = M_MENTIONED;
+        st->start = 0;
+        n = count_records(st, out);
+        if (n) {
+            st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
+            st->format = SMTP_REPLY_BOUNCE_FMT_TEXT;
+        }
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && (have_block || hh.bounce) &&
+        out->orig_to.ptr) {
+        st->mode = M_LIST;
+            st->start = 0;
+        st->list = txt(out->orig_to.ptr, out->orig_to.len);
+        st->list_diag = block;
+        st->list_source = SMTP_REPLY_BOUNCE_SRC_RETURNED_TO;
+        n = count_records(st, out);
+        if (n) {
+            st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
+            st->format = SMTP_REPLY_BOUNCE_FMT_TEXT;
+        }
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_FEEDBACK && n == 0 && out->orig_to.ptr) {
+        st->mode = M_LIST;
+            st->start = 0;
+        st->list = txt(out->orig_to.ptr, out->orig_to.len);
+        st->list_diag = txt(NULL, 0);
+        st->list_source = SMTP_REPLY_BOUNCE_SRC_RETURNED_TO;
+        n = count_records(st, out);
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && hh.feedback && out->orig_to.ptr) {
+        st->mode = M_LIST;
+            st->start = 0;
+        st->list = txt(out->orig_to.ptr, out->orig_to.len);
+        st->list_diag = txt(NULL, 0);
+        st->list_source = SMTP_REPLY_BOUNCE_SRC_RETURNED_TO;
+        n = count_records(st, out);
+        st->kind = SMTP_REPLY_BOUNCE_KIND_FEEDBACK;
+        st->format = SMTP_REPLY_BOUNCE_FMT_ARF;
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !hh.not_autoreply &&
+        (hh.autoreply || auto_submitted_says_auto(out)) && out->from.ptr) {
+        smtp__txt ty, a;
+        split_addr_value(txt(out->from.ptr, out->from.len), &ty, &a);
+        if (a.n && memchr(a.p, '@', a.n)) {
+            st->mode = M_AUTOREPLY;
+            st->start = 0;
+            st->autoreply = a;
+            st->kind = SMTP_REPLY_BOUNCE_KIND_AUTOREPLY;
+            st->format = SMTP_REPLY_BOUNCE_FMT_RFC3834;
+            n = count_records(st, out);
+        }
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE) {
+        st->mode = M_NONE;
+        n = 0;
+        out->nfailed = out->ndelayed = out->nother = 0;
+    } else if (n == 0 && st->kind != SMTP_REPLY_BOUNCE_KIND_MDN) {
+        st->flags |= SMTP_REPLY_BOUNCE_F_NO_RECIPIENT;
+    }
+    if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && have_block)
+        st->flags |= SMTP_REPLY_BOUNCE_F_NO_RECIPIENT;
+
+    /* X-Failed-Recipients against what the report says */
+    if (xfr.n && st->mode != M_LIST && n) {
+        struct raw r;
+        uint32_t named = 0;
+        while (advance(st, &r)) {
+            /* is r.final in the list? (linear in the list, for at most 64 records) */
+            if (named >= 64)
+                break;
+            named++;
+            size_t pos = 0, s, e;
+            int found = 0;
+            while (!found && pos < xfr.n && first_addr(xfr.p, pos, xfr.n, &s, &e)) {
+                found = addr_eq(txt(xfr.p + s, e - s), r.final);
+                pos = e;
+            }
+            if (!found) {
+                st->flags |= SMTP_REPLY_BOUNCE_F_X_FAILED_DIFFERS;
+                break;
+            }
+        }
+        count_records(st, NULL);
+    }
+
+    out->kind = st->kind;
+    out->format = st->format;
+    out->mta = st->mta;
+    out->nrecipients = n;
+    out->flags = st->flags;
+    st->index = 0;
+    st->magic = MAGIC;
+    rd->opaque[0] = MAGIC;
+    rd->opaque[1] = (uint64_t)(uintptr_t)st;
+    return SMTP_REPLY_OK;
+}
+
+/* ---- next: one record, decoded, parsed and classified ---------------------- */
+
+/* Original-Recipient: xtext (RFC 3461: "+HH") and RFC 6533's "\x{HHHH}". */
+static size_t decode_orcpt(smtp__txt a, char *dst, size_t cap, int *changed)
+{
+    size_t k = 0;
+    *changed = 0;
+    for (size_t i = 0; i < a.n && k < cap; i++) {
+        char c = a.p[i];
+        if (c == '+' && i + 2 < a.n) {
+            int h1 = -1, h2 = -1;
+            char x1 = a.p[i + 1], x2 = a.p[i + 2];
+            if (x1 >= '0' && x1 <= '9') h1 = x1 - '0';
+            else if (x1 >= 'A' && x1 <= 'F') h1 = x1 - 'A' + 10;
+            if (x2 >= '0' && x2 <= '9') h2 = x2 - '0';
+            else if (x2 >= 'A' && x2 <= 'F') h2 = x2 - 'A' + 10;
+            if (h1 >= 0 && h2 >= 0) {
+                dst[k++] = (char)(h1 * 16 + h2);
+                i += 2;
+                *changed = 1;
+                continue;
+            }
+        }
+        if (c == '\\' && i + 3 < a.n && a.p[i + 1] == 'x' && a.p[i + 2] == '{') {
+            uint32_t cp = 0;
+            size_t j = i + 3, nd = 0;
+            while (j < a.n && nd < 6) {
+                char x = a.p[j];
+                int v = (x >= '0' && x <= '9') ? x - '0'
+                        : (x >= 'a' && x <= 'f') ? x - 'a' + 10
+                        : (x >= 'A' && x <= 'F') ? x - 'A' + 10 : -1;
+                if (v < 0)
+                    break;
+                cp = cp * 16 + (uint32_t)v;
+                j++;
+                nd++;
+            }
+            if (nd > 0 && j < a.n && a.p[j] == '}' && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF) &&
+                cap - k >= 4) {
+                if (cp < 0x80) {
+                    dst[k++] = (char)cp;
+                } else if (cp < 0x800) {
+                    dst[k++] = (char)(0xC0 | (cp >> 6));
+                    dst[k++] = (char)(0x80 | (cp & 0x3F));
+                } else if (cp < 0x10000) {
+                    dst[k++] = (char)(0xE0 | (cp >> 12));
+                    dst[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                    dst[k++] = (char)(0x80 | (cp & 0x3F));
+                } else {
+                    dst[k++] = (char)(0xF0 | (cp >> 18));
+                    dst[k++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+                    dst[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                    dst[k++] = (char)(0x80 | (cp & 0x3F));
+                }
+                i = j;
+                *changed = 1;
+                continue;
+            }
+        }
+        dst[k++] = c;
+    }
+    return k;
+}
+
+#define MAX_STARTS 16u
+
+/* Join the lines of a block (or unfold a field) with single spaces into dst;
+ * starts[] receives where each source line begins in the output (the first
+ * MAX_STARTS of them). */
+static size_t join_block(smtp__txt t, char *dst, size_t cap, int *trunc, uint32_t *starts,
+                         uint32_t *nstarts)
+{
+    size_t k = smtp__unfold(t.p, t.n, dst, cap, trunc);
+    /* the unfolded text has one space where each line break was: find them
+     * again by walking both texts */
+    *nstarts = 0;
+    size_t i = 0, j = 0;
+    while (i < t.n && lws(t.p[i]))
+        i++;
+    while (i < t.n && j < k) {
+        if (t.p[i] == '\r' || t.p[i] == '\n') {
+            while (i < t.n && lws(t.p[i]))
+                i++;
+            while (j < k && dst[j] == ' ')
+                j++;
+            if (*nstarts < MAX_STARTS && j < k)
+                starts[(*nstarts)++] = (uint32_t)j;
+            continue;
+        }
+        if (dst[j] == t.p[i]) {
+            i++;
+            j++;
+        } else if (wsp(t.p[i])) {
+            i++;    /* white space dropped before a line break */
+        } else {
+            j++;
+        }
+    }
+    return k;
+}
+
+/* Does text at d[i..n) start like a reply: "550 ", "550-", "5.1.1 "? */
+static int reply_like(const char *d, size_t i, size_t n)
+{
+    if (i + 3 <= n && d[i] >= '2' && d[i] <= '5' && d[i + 1] >= '0' && d[i + 1] <= '9' &&
+        d[i + 2] >= '0' && d[i + 2] <= '9' && (i + 3 == n || d[i + 3] == ' ' || d[i + 3] == '-'))
+        return 1;
+    uint16_t v[3];
+    return smtp__read_enhanced(d, i, n, v) > 0;
+}
+
+static void shift_spans(smtp_reply *r, uint32_t off)
+{
+    r->reply.off += off;
+    r->code_span.off += off;
+    r->enhanced_span.off += off;
+    for (uint32_t i = 0; i < r->nstored && i < SMTP_REPLY_MAX_LINES; i++)
+        r->line[i].off += off;
+    r->consumed += off;
+}
+
+/* Parse the diagnostic.  When the whole text gives no code, the reply may sit
+ * after a reply marker ("The error that the other server returned was:") or at
+ * the start of one of its lines: try those (at most 8), and shift the spans of
+ * the first that parses with a code so they stay offsets into d. */
+static int parse_diag(const char *d, size_t n, const uint32_t *starts, uint32_t nstarts,
+                      smtp_reply *reply)
+{
+    int rc = smtp_reply_parse(d, n, 0, reply);
+    if (rc == SMTP_REPLY_OK && (reply->code || reply->enhanced[0]))
+        return rc;
+    uint32_t cand[8 + MAX_STARTS];
+    uint32_t nc = 0;
+    struct hits h;
+    scan_markers(txt(d, n), SMTP__BW_DIAG, &h);
+    for (uint32_t k = 0; k < h.n && nc < 8; k++) {
+        if (smtp__bf_rows[h.h[k].row].kind != SMTP__BK_REPLY)
+            continue;
+        uint32_t off = h.h[k].end;
+        while (off < n && (wsp(d[off]) || d[off] == '[' || d[off] == '(' || d[off] == '\'' ||
+                           d[off] == '"'))
+            off++;
+        if (off < n)
+            cand[nc++] = off;
+    }
+    for (uint32_t k = 0; k < nstarts; k++)
+        if (reply_like(d, starts[k], n))
+            cand[nc++] = starts[k];
+    /* a reply after a colon: "host 192.0.2.8: 553 5.3.0 ...", "ERROR_CODE :5.1.1 ..." */
+    for (size_t i = 0; i < n && nc < 8 + MAX_STARTS; i++) {
+        if (d[i] != ':')
+            continue;
+        size_t j = i + 1;
+        while (j < n && (wsp(d[j]) || d[j] == '['))
+            j++;
+        if (j < n && reply_like(d, j, n))
+            cand[nc++] = (uint32_t)j;
+    }
+    smtp_reply tmp;
+    for (uint32_t k = 0; k < nc && k < 12; k++) {
+        if (smtp_reply_parse(d + cand[k], n - cand[k], 0, &tmp) == SMTP_REPLY_OK &&
+            (tmp.code || tmp.enhanced[0])) {
+            *reply = tmp;
+            shift_spans(reply, cand[k]);
+            return SMTP_REPLY_OK;
+        }
+    }
+    return rc;
+}
+
+static int read_status(smtp__txt t, uint16_t out[3])
+{
+    uint16_t v[3];
+    t = trim(t);
+    if (t.n == 0)
+        return 0;
+    size_t l = smtp__read_enhanced(t.p, 0, t.n, v);
+    if (l == 0)
+        return 0;
+    memcpy(out, v, sizeof v);
+    return 1;
+}
+
+/* Stage, host and gave-up phrases in a text. */
+static void scan_context(smtp__txt t, int *stage, smtp__txt *host, int *gave_up)
+{
+    size_t pos = 0;
+    while (pos < t.n) {
+        size_t next, e = smtp__eol(t.p, pos, t.n, &next);
+        struct hits h;
+        scan_markers(txt(t.p + pos, e - pos), SMTP__BW_DIAG, &h);
+        for (uint32_t k = 0; k < h.n; k++) {
+            const struct smtp__bf_row *r = &smtp__bf_rows[h.h[k].row];
+            if (r->kind == SMTP__BK_STAGE && *stage == 0)
+                *stage = r->value;
+            else if (r->kind == SMTP__BK_GAVE_UP)
+                *gave_up = 1;
+            else if (r->kind == SMTP__BK_HOST && host->p == NULL)
+                *host = host_after(t.p + pos, h.h[k].end, e - pos);
+        }
+        pos = next;
+    }
+}
+
+static void verdicts_for(smtp_reply_result *res, int rcpt_set, int msg_set)
+{
+    const struct smtp__category *cat = &smtp__categories[res->category];
+    if (res->permanence == SMTP_REPLY_PERM_SUCCESS) {
+        if (!rcpt_set)
+            res->recipient_action = SMTP_REPLY_RCPT_KEEP;
+        if (!msg_set)
+            res->message_action = SMTP_REPLY_MSG_NONE;
+        res->fault = SMTP_REPLY_FAULT_NONE;
+        return;
+    }
+    int permanent = res->permanence == SMTP_REPLY_PERM_PERMANENT;
+    if (!rcpt_set)
+        res->recipient_action = permanent ? cat->perm_rcpt : cat->temp_rcpt;
+    if (!msg_set)
+        res->message_action = permanent ? cat->perm_msg : cat->temp_msg;
+    res->fault = cat->fault;
+}
+
+static int pred_holds(uint8_t pred, uint8_t cls_mask, int have, const uint16_t v[3])
+{
+    switch (pred) {
+    case SMTP__BP_NONE:
+        if (have)
+            return 0;
+        break;
+    case SMTP__BP_ANY:
+        if (!have)
+            return 0;
+        break;
+    case SMTP__BP_X00:
+        if (!have || v[1] != 0 || v[2] != 0)
+            return 0;
+        break;
+    case SMTP__BP_SPECIFIC:
+        if (!have || (v[1] == 0 && v[2] == 0))
+            return 0;
+        break;
+    default:
+        break;
+    }
+    if (cls_mask && (!have || v[0] > 7 || !(cls_mask & (1u << v[0]))))
+        return 0;
+    return 1;
+}
+
+struct ctx {
+    int action;
+    int have_status;
+    uint16_t status[3];
+    int context_stage;
+    int gave_up_phrase;
+    int parsed;
+    int have_diag;
+    int gave_up;
+};
+
+static int rule_holds(const struct smtp__bc_rule *r, const struct ctx *c, const smtp_reply *reply,
+                      const smtp_reply_result *res)
+{
+    if (r->actions && !(r->actions & (1u << c->action)))
+        return 0;
+    if (!pred_holds(r->status, r->status_class, c->have_status, c->status))
+        return 0;
+    if (r->reply || r->reply_class) {
+        int have = reply->enhanced[0] != 0;
+        if (!pred_holds(r->reply, 0, have, reply->enhanced))
+            return 0;
+        if (r->reply_class) {
+            int cls = reply->code ? reply->code / 100 : reply->enhanced[0];
+            if (cls <= 0 || cls > 7 || !(r->reply_class & (1u << cls)))
+                return 0;
+        }
+    }
+    if ((r->need & SMTP__BN_PHRASE_GAVE_UP) && !c->gave_up_phrase)
+        return 0;
+    if ((r->need & SMTP__BN_FLAG_GAVE_UP) && !c->gave_up)
+        return 0;
+    if ((r->need & SMTP__BN_STAGE_NONE) && reply->stage != SMTP_REPLY_STAGE_UNKNOWN)
+        return 0;
+    if ((r->need & SMTP__BN_CONTEXT_STAGE) && c->context_stage == 0)
+        return 0;
+    if ((r->need & SMTP__BN_NOT_PARSED) && c->parsed)
+        return 0;
+    if ((r->need & SMTP__BN_PARSED) && !c->parsed)
+        return 0;
+    if ((r->need & SMTP__BN_NO_DIAGNOSTIC) && c->have_diag)
+        return 0;
+    if (r->categories && (!res || !(r->categories & (1u << res->category))))
+        return 0;
+    return 1;
+}
+
+int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt *rcpt)
+{
+    if (rcpt == NULL)
+        return SMTP_REPLY_E_NULL;
+    memset(rcpt, 0, sizeof *rcpt);
+    if (rd == NULL)
+        return SMTP_REPLY_E_NULL;
+    struct state *st = (struct state *)(uintptr_t)rd->opaque[1];
+    if (rd->opaque[0] != MAGIC || st == NULL || st->magic != MAGIC || st->reader != rd)
+        return SMTP_REPLY_E_READER;
+    struct raw r;
+    if (!advance(st, &r))
+        return SMTP_REPLY_OK;
+
+    char *rec = st->rec;
+    size_t used = 0;
+    rcpt->index = st->index++;
+    rcpt->action = r.action;
+    rcpt->source = r.source;
+    rcpt->final_recipient = out_str(st, r.final, 0);
+    rcpt->final_type = out_str(st, r.final_type, 0);
+    rcpt->recipient = rcpt->final_recipient;
+    if (!memchr(r.final.p, '@', r.final.n) && st->xfr_one.n)
+        rcpt->recipient = out_str(st, st->xfr_one, 0);   /* "|/usr/bin/prog", "/var/mail/x" */
+    if (r.orig.n) {
+        int changed = 0;
+        size_t k = decode_orcpt(r.orig, rec + used, 3 * ADDR_MAX, &changed);
+        smtp__txt o = changed ? txt(rec + used, k) : r.orig;
+        if (changed) {
+            used += k;
+            rcpt->flags |= SMTP_REPLY_BOUNCE_R_ORCPT_DECODED;
+        }
+        rcpt->original_recipient = out_str(st, o, 0);
+        if (o.n && memchr(o.p, '@', o.n))
+            rcpt->recipient = rcpt->original_recipient;
+    }
+    rcpt->diagnostic_type = out_str(st, r.diag_type, 0);
+    rcpt->status_text = out_str(st, r.status_txt, 0);
+    rcpt->last_attempt_date = out_str(st, r.last_attempt, 0);
+    rcpt->will_retry_until = out_str(st, r.will_retry, 0);
+    rcpt->final_log_id = out_str(st, r.final_log_id, 0);
+
+    /* the recipient's block in the notification (DSN records) */
+    smtp__txt block = r.block;
+    if ((r.source == SMTP_REPLY_BOUNCE_SRC_DSN || r.source == SMTP_REPLY_BOUNCE_SRC_DSN_TEXT) &&
+        st->notif.n) {
+        size_t line;
+        if (index_find(st, r.final, &line) ||
+            (r.orig.n && index_find(st, r.orig, &line)) ||
+            (rcpt->recipient.len && index_find(st, txt(rcpt->recipient.ptr, rcpt->recipient.len),
+                                               &line))) {
+            block = text_block(st, line, r.final);
+            if (dsn_field_line(block)) {
+                block = txt(NULL, 0);   /* DSN fields written in the text: no prose */
+            } else {
+                size_t skip = after_line_addr(block.p, 0, block.n);
+                block = txt(block.p + skip, block.n - skip);
+                rcpt->flags |= SMTP_REPLY_BOUNCE_R_TEXT_MERGED;
+            }
+        }
+    }
+    /* the diagnostic: the field unfolded, else the text */
+    smtp__txt diag = r.diag;
+    int from_text = 0;
+    if (diag.n == 0 && block.n && r.source != SMTP_REPLY_BOUNCE_SRC_TEXT) {
+        diag = block;
+        from_text = 1;
+    }
+    size_t cap = SMTP_REPLY_BOUNCE_MAX_DIAG;
+    char *dd = rec + used;
+    int trunc = 0;
+    uint32_t starts[MAX_STARTS], nstarts = 0;
+    size_t dn = diag.n ? join_block(diag, dd, cap, &trunc, starts, &nstarts) : 0;
+    used += dn;
+    smtp__txt dtxt = txt(dn ? dd : NULL, dn);
+    uint32_t dflags = trunc ? SMTP_REPLY_BOUNCE_S_TRUNCATED : 0;
+    if ((from_text || r.diag_is_block) && st->notif_kept)
+        dflags |= SMTP_REPLY_BOUNCE_S_CHARSET_KEPT;
+    rcpt->diagnostic = out_str(st, dtxt, dflags);
+    if ((from_text || r.diag_is_block) && dn)
+        rcpt->flags |= SMTP_REPLY_BOUNCE_R_DIAG_FROM_TEXT;
+
+    /* context from the text around */
+    int cstage = 0, gave_up_phrase = 0;
+    smtp__txt host = {NULL, 0};
+    scan_context(dtxt, &cstage, &host, &gave_up_phrase);
+    if (block.n && block.p != diag.p) {
+        /* the block joined (its phrases may be wrapped: "(in reply to\n RCPT TO
+         * command)"), after the diagnostic in the record region */
+        int btrunc;
+        uint32_t bst[MAX_STARTS], nbst;
+        size_t room = sizeof st->rec - used;
+        size_t bn = join_block(block, rec + used, room < BLOCK_MAX ? room : BLOCK_MAX, &btrunc, bst,
+                               &nbst);
+        scan_context(txt(rec + used, bn), &cstage, &host, &gave_up_phrase);
+    }
+    smtp__txt rm = r.remote_mta.n ? r.remote_mta : host;
+    rcpt->remote_mta = out_str(st, rm, 0);
+
+    struct ctx c;
+    memset(&c, 0, sizeof c);
+    c.action = r.action;
+    c.have_status = read_status(r.status_txt, c.status);
+    c.context_stage = cstage;
+    c.gave_up_phrase = gave_up_phrase;
+    c.have_diag = dn > 0;
+
+    /* parse and classify */
+    smtp_reply *reply = &rcpt->reply;
+    smtp_reply_result *res = &rcpt->result;
+    int parsed = 0;
+    if (st->options & SMTP_REPLY_BOUNCE_OPT_NO_CLASSIFY) {
+        rcpt->parse_rc = SMTP_REPLY_E_NOT_PARSED;
+        (void)!smtp_reply_classify(NULL, 0, NULL, res);   /* resets res */
+    } else {
+        rcpt->parse_rc = dn ? parse_diag(dtxt.p, dtxt.n, starts, nstarts, reply) : SMTP_REPLY_E_EMPTY;
+        parsed = rcpt->parse_rc == SMTP_REPLY_OK;
+        if (!parsed)
+            memset(reply, 0, sizeof *reply);
+        c.parsed = parsed;
+    }
+    if (!(st->options & SMTP_REPLY_BOUNCE_OPT_NO_CLASSIFY)) {
+        /* before: fill the enhanced code and the stage */
+        for (uint32_t i = 0; i < smtp__bc_nrules; i++) {
+            const struct smtp__bc_rule *cr = &smtp__bc_rules[i];
+            if (cr->phase != 0 || !rule_holds(cr, &c, reply, NULL))
+                continue;
+            if (cr->set & SMTP__BS_DROP) {
+                reply->code = 0;
+                memset(reply->enhanced, 0, sizeof reply->enhanced);
+                reply->code_span.len = 0;
+                reply->enhanced_span.len = 0;
+            }
+            if ((cr->set & SMTP__BS_ENHANCED) && c.have_status) {
+                memcpy(reply->enhanced, c.status, sizeof c.status);
+                rcpt->flags |= SMTP_REPLY_BOUNCE_R_ENHANCED_FILLED;
+            }
+            if ((cr->set & SMTP__BS_STAGE) && c.context_stage) {
+                reply->stage = (uint16_t)c.context_stage;
+                rcpt->flags |= SMTP_REPLY_BOUNCE_R_STAGE_FROM_TEXT;
+            }
+        }
+        int crc = smtp_reply_classify(dtxt.p ? dtxt.p : "", dtxt.n, reply, res);
+        if (crc != SMTP_REPLY_OK)
+            (void)!smtp_reply_classify(NULL, 0, NULL, res);
+        if (crc != SMTP_REPLY_OK && reply->enhanced[0] == 0 && reply->code == 0)
+            memset(reply, 0, sizeof *reply);
+        /* after: the report's context */
+        int changed = 0;
+        for (uint32_t i = 0; i < smtp__bc_nrules; i++) {
+            const struct smtp__bc_rule *cr = &smtp__bc_rules[i];
+            if (cr->phase != 1 || !rule_holds(cr, &c, reply, res))
+                continue;
+            if (cr->set & SMTP__BS_GAVE_UP) {
+                c.gave_up = 1;
+                rcpt->flags |= SMTP_REPLY_BOUNCE_R_GAVE_UP;
+            }
+            int touched = 0;
+            if (cr->category != 0xff && cr->category < smtp__ncategories) {
+                res->category = cr->category;
+                res->advice_index = smtp__categories[cr->category].advice;
+                touched = 1;
+            }
+            if (cr->perm != 0xff) {
+                res->permanence = cr->perm;
+                touched = 1;
+            }
+            if (touched || cr->rcpt != 0xff || cr->msg != 0xff) {
+                if (cr->rcpt != 0xff)
+                    res->recipient_action = cr->rcpt;
+                if (cr->msg != 0xff)
+                    res->message_action = cr->msg;
+                if (touched)
+                    verdicts_for(res, cr->rcpt != 0xff, cr->msg != 0xff);
+                changed = 1;
+            }
+        }
+        if (changed)
+            rcpt->flags |= SMTP_REPLY_BOUNCE_R_CONTEXT_APPLIED;
+    }
+    if (rcpt->flags & SMTP_REPLY_BOUNCE_R_GAVE_UP)
+        (void)0;
+    else if (c.gave_up)
+        rcpt->flags |= SMTP_REPLY_BOUNCE_R_GAVE_UP;
+
+    /* status: the reply's enhanced code (after the Status filled a missing or
+     * X.0.0 one), else the Status field */
+    if (c.have_status)
+        memcpy(rcpt->dsn_status, c.status, sizeof c.status);
+    if (reply->enhanced[0]) {
+        memcpy(rcpt->status, reply->enhanced, sizeof rcpt->status);
+        if (!(rcpt->flags & SMTP_REPLY_BOUNCE_R_ENHANCED_FILLED))
+            rcpt->flags |= SMTP_REPLY_BOUNCE_R_STATUS_FROM_TEXT;
+    } else if (c.have_status) {
+        memcpy(rcpt->status, c.status, sizeof c.status);
+    }
+    if (c.have_status && memcmp(rcpt->status, c.status, sizeof c.status) != 0)
+        rcpt->flags |= SMTP_REPLY_BOUNCE_R_STATUS_DIFFERS;
+    rcpt->stage = reply->stage ? reply->stage : cstage;
+    if (!reply->stage && cstage)
+        rcpt->flags |= SMTP_REPLY_BOUNCE_R_STAGE_FROM_TEXT;
+    (void)used;
+    return SMTP_REPLY_BOUNCE_RECORD;
+}
+
+int smtp_reply_bounce_header(const smtp_reply_bounce_str *block, const char *name, size_t index,
+                             smtp_reply_bounce_str *value)
+{
+    if (block == NULL || name == NULL || value == NULL)
+        return SMTP_REPLY_E_NULL;
+    memset(value, 0, sizeof *value);
+    if (block->ptr == NULL || block->len == 0)
+        return 0;
+    size_t nl = strlen(name);
+    const char *b = block->ptr;
+    size_t pos = 0, seen = 0;
+    struct smtp__field f;
+    while (smtp__next_field(b, block->len, &pos, &f)) {
+        if (f.name_len != nl)
+            continue;
+        size_t i = 0;
+        while (i < nl && lower((unsigned char)b[f.name + i]) == lower((unsigned char)name[i]))
+            i++;
+        if (i != nl)
+            continue;
+        if (seen++ == index) {
+            value->ptr = b + f.val;
+            value->len = (uint32_t)(f.val_end > f.val ? f.val_end - f.val : 0);
+            value->flags = block->flags & SMTP_REPLY_BOUNCE_S_SCRATCH;
+            return 1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,1071 @@
+/*
+ * mime.c - lines, header fields, MIME structure and decoding for the bounce
+ * reader (see mime.h).
+ *
+ * Every function works on (buf, len), reads no byte past len, writes no byte
+ * past the capacity it is given, allocates nothing and is linear in its input:
+ * loops advance by at least one byte, and the few look-aheads (a MIME boundary,
+ * an encoded word) are bounded or skip what they scanned.
+ */
+#include <string.h>
+
+#include "mime.h"
+
+/* 8 bytes at a time: does the word hold a byte equal to c? (the classic
+ * "has zero byte" test on w ^ c) */
+static inline uint64_t has_byte(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ (0x0101010101010101ull * c);
+    return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+
+size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next)
+{
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        if (has_byte(w, '\n') | has_byte(w, '\r'))
+            break;
+        i += 8;
+    }
+    while (i < n && b[i] != '\n' && b[i] != '\r')
+        i++;
+    size_t e = i;
+    if (i < n) {
+        if (b[i] == '\r' && i + 1 < n && b[i + 1] == '\n')
+            i += 2;
+        else
+            i++;
+    }
+    *next = i;
+    return e;
+}
+
+static inline unsigned char lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+int smtp__ieq(const char *s, size_t n, const char *lit)
+{
+    size_t i = 0;
+    for (; i < n; i++)
+        if (lit[i] == '\0' || lower((unsigned char)s[i]) != (unsigned char)lit[i])
+            return 0;
+    return lit[i] == '\0';
+}
+
+int smtp__iprefix(const char *s, size_t n, const char *lit)
+{
+    size_t i = 0;
+    for (; lit[i]; i++)
+        if (i >= n || lower((unsigned char)s[i]) != (unsigned char)lit[i])
+            return 0;
+    return 1;
+}
+
+static inline int wsp(char c) { return c == ' ' || c == '\t'; }
+static inline int lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* ---- header fields ---------------------------------------------------------- */
+
+/* A line of only white space (or empty) from i to e. */
+static int blank_line(const char *b, size_t i, size_t e)
+{
+    while (i < e && wsp(b[i]))
+        i++;
+    return i == e;
+}
+
+int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field *f)
+{
+    size_t i = *pos;
+    for (;;) {
+        if (i >= end) {
+            *pos = end;
+            return 0;
+        }
+        size_t next, e = smtp__eol(b, i, end, &next);
+        if (blank_line(b, i, e)) {
+            *pos = next;
+            return 0;
+        }
+        if (wsp(b[i])) {        /* a continuation with no field before it */
+            i = next;
+            continue;
+        }
+        size_t c = i;
+        while (c < e && b[c] != ':' && (unsigned char)b[c] > ' ' && (unsigned char)b[c] < 0x7f)
+            c++;
+        size_t nl = c - i, d = c;
+        while (d < e && wsp(b[d]))
+            d++;
+        if (nl == 0 || nl > 200 || d >= e || b[d] != ':') {
+            *pos = i;           /* not a field: the body starts here */
+            return 0;
+        }
+        f->name = i;
+        f->name_len = nl;
+        d++;
+        while (d < e && wsp(b[d]))
+            d++;
+        f->val = d;
+        f->val_end = e;
+        /* continuation lines */
+        while (next < end && wsp(b[next])) {
+            size_t nn, ee = smtp__eol(b, next, end, &nn);
+            if (blank_line(b, next, ee))
+                break;
+            f->val_end = ee;
+            next = nn;
+        }
+        *pos = next;
+        return 1;
+    }
+}
+
+int smtp__field_is(const char *b, const struct smtp__field *f, const char *lit)
+{
+    return smtp__ieq(b + f->name, f->name_len, lit);
+}
+
+size_t smtp__unfold(const char *v, size_t n, char *dst, size_t cap, int *trunc)
+{
+    size_t k = 0, i = 0;
+    int pending_space = 0;
+    *trunc = 0;
+    while (i < n && lws(v[i]))
+        i++;
+    for (; i < n; i++) {
+        char c = v[i];
+        if (c == '\r' || c == '\n') {
+            while (k > 0 && wsp(dst[k - 1]))
+                k--;
+            while (i + 1 < n && lws(v[i + 1]))
+                i++;
+            pending_space = 1;
+            continue;
+        }
+        if (pending_space) {
+            pending_space = 0;
+            if (k > 0) {
+                if (k >= cap) {
+                    *trunc = 1;
+                    break;
+                }
+                dst[k++] = ' ';
+            }
+        }
+        if (k >= cap) {
+            *trunc = 1;
+            break;
+        }
+        dst[k++] = c;
+    }
+    if (*trunc) {
+        /* do not end inside a UTF-8 sequence */
+        size_t j = k;
+        while (j > 0 && ((unsigned char)dst[j - 1] & 0xc0) == 0x80 && k - j < 3)
+            j--;
+        if (j > 0 && (unsigned char)dst[j - 1] >= 0xc0)
+            k = j - 1;
+    }
+    while (k > 0 && wsp(dst[k - 1]))
+        k--;
+    return k;
+}
+
+/* ---- Content-Type ---------------------------------------------------------- */
+
+static size_t skip_lws(const char *v, size_t i, size_t n)
+{
+    while (i < n && lws(v[i]))
+        i++;
+    return i;
+}
+
+static int tspecial_end(char c)
+{
+    return lws(c) || c == ';' || c == '/' || c == '=' || c == '"';
+}
+
+int smtp__charset_id(const char *s, size_t n)
+{
+    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+        s++;
+        n -= 2;
+    }
+    if (n == 0)
+        return SMTP__CS_NONE;
+    static const struct { const char *name; int id; } names[] = {
+        {"utf-8", SMTP__CS_UTF8}, {"utf8", SMTP__CS_UTF8}, {"uft-8", SMTP__CS_UTF8},
+        {"x-utf-8", SMTP__CS_UTF8}, {"us-ascii", SMTP__CS_ASCII}, {"ascii", SMTP__CS_ASCII},
+        {"ansi_x3.4-1968", SMTP__CS_ASCII}, {"iso-8859-1", SMTP__CS_LATIN1},
+        {"iso8859-1", SMTP__CS_LATIN1}, {"iso_8859-1", SMTP__CS_LATIN1},
+        {"latin1", SMTP__CS_LATIN1}, {"latin-1", SMTP__CS_LATIN1}, {"l1", SMTP__CS_LATIN1},
+        {"iso-8859-15", SMTP__CS_LATIN9}, {"iso8859-15", SMTP__CS_LATIN9},
+        {"latin-9", SMTP__CS_LATIN9}, {"latin9", SMTP__CS_LATIN9},
+        {"windows-1252", SMTP__CS_CP1252}, {"cp1252", SMTP__CS_CP1252},
+        {"x-cp1252", SMTP__CS_CP1252}, {"utf-7", SMTP__CS_UTF7},
+        {"unicode-1-1-utf-7", SMTP__CS_UTF7}, {"x-unicode-1-1-utf-7", SMTP__CS_UTF7},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (smtp__ieq(s, n, names[i].name))
+            return names[i].id;
+    return SMTP__CS_OTHER;
+}
+
+int smtp__parse_cte(const char *v, size_t n)
+{
+    size_t i = skip_lws(v, 0, n), j = i;
+    while (j < n && !lws(v[j]) && v[j] != ';')
+        j++;
+    if (smtp__ieq(v + i, j - i, "base64"))
+        return SMTP__CTE_BASE64;
+    if (smtp__ieq(v + i, j - i, "quoted-printable"))
+        return SMTP__CTE_QP;
+    return SMTP__CTE_IDENTITY;
+}
+
+static int media_type(const char *t, size_t tn, const char *s, size_t sn, uint8_t *sub)
+{
+    *sub = SMTP__MS_OTHER;
+    if (smtp__ieq(t, tn, "text")) {
+        if (smtp__ieq(s, sn, "plain"))
+            return SMTP__MT_TEXT_PLAIN;
+        if (smtp__ieq(s, sn, "html"))
+            return SMTP__MT_TEXT_HTML;
+        if (smtp__ieq(s, sn, "rfc822-headers") || smtp__ieq(s, sn, "rfc822-header"))
+            return SMTP__MT_HEADERS;
+        if (smtp__ieq(s, sn, "delivery-status"))
+            return SMTP__MT_DSN;
+        return SMTP__MT_TEXT_OTHER;
+    }
+    if (smtp__ieq(t, tn, "multipart")) {
+        if (smtp__ieq(s, sn, "report"))
+            *sub = SMTP__MS_REPORT;
+        else if (smtp__ieq(s, sn, "alternative"))
+            *sub = SMTP__MS_ALTERNATIVE;
+        else if (smtp__ieq(s, sn, "mixed"))
+            *sub = SMTP__MS_MIXED;
+        return SMTP__MT_MULTIPART;
+    }
+    if (smtp__ieq(t, tn, "message")) {
+        static const struct { const char *name; int id; } m[] = {
+            {"rfc822", SMTP__MT_MSG_RFC822}, {"global", SMTP__MT_MSG_GLOBAL},
+            {"partial", SMTP__MT_MSG_PARTIAL}, {"global-headers", SMTP__MT_HEADERS},
+            {"delivery-status", SMTP__MT_DSN}, {"x-delivery-status", SMTP__MT_DSN},
+            {"global-delivery-status", SMTP__MT_GLOBAL_DSN},
+            {"feedback-report", SMTP__MT_FEEDBACK},
+            {"disposition-notification", SMTP__MT_MDN},
+            {"global-disposition-notification", SMTP__MT_MDN},
+        };
+        for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+            if (smtp__ieq(s, sn, m[i].name))
+                return m[i].id;
+    }
+    return SMTP__MT_OTHER;
+}
+
+void smtp__parse_ctype(const char *v, size_t n, struct smtp__ctype *ct)
+{
+    memset(ct, 0, sizeof *ct);
+    size_t i = skip_lws(v, 0, n), t = i;
+    while (i < n && !tspecial_end(v[i]))
+        i++;
+    size_t tn = i - t;
+    i = skip_lws(v, i, n);
+    size_t s = i, sn = 0;
+    if (i < n && v[i] == '/') {
+        s = i = skip_lws(v, i + 1, n);
+        while (i < n && !tspecial_end(v[i]))
+            i++;
+        sn = i - s;
+    }
+    ct->type = (uint8_t)(tn ? media_type(v + t, tn, v + s, sn, &ct->sub) : SMTP__MT_OTHER);
+    /* parameters */
+    while (i < n) {
+        while (i < n && v[i] != ';') {
+            if (v[i] == '"') {  /* a stray quoted string: skip it whole */
+                i++;
+                while (i < n && v[i] != '"')
+                    i += (v[i] == '\\' && i + 1 < n) ? 2 : 1;
+            }
+            i++;
+        }
+        if (i >= n)
+            break;
+        i = skip_lws(v, i + 1, n);
+        size_t pn = i;
+        while (i < n && !tspecial_end(v[i]))
+            i++;
+        size_t pl = i - pn;
+        i = skip_lws(v, i, n);
+        if (i >= n || v[i] != '=')
+            continue;
+        i = skip_lws(v, i + 1, n);
+        size_t vs, vl;
+        if (i < n && v[i] == '"') {
+            vs = ++i;
+            while (i < n && v[i] != '"')
+                i += (v[i] == '\\' && i + 1 < n) ? 2 : 1;
+            if (i > n)
+                i = n;
+            vl = i - vs;
+            if (i < n)
+                i++;
+        } else {
+            vs = i;
+            while (i < n && !lws(v[i]) && v[i] != ';')
+                i++;
+            vl = i - vs;
+        }
+        if (smtp__ieq(v + pn, pl, "boundary") && ct->boundary.n == 0 && vl > 0) {
+            ct->boundary.p = v + vs;
+            ct->boundary.n = vl;
+        } else if (smtp__ieq(v + pn, pl, "charset") && ct->charset == SMTP__CS_NONE) {
+            ct->charset = (uint8_t)smtp__charset_id(v + vs, vl);
+        } else if (smtp__ieq(v + pn, pl, "report-type")) {
+            if (smtp__ieq(v + vs, vl, "delivery-status") ||
+                smtp__ieq(v + vs, vl, "global-delivery-status"))
+                ct->report = SMTP__RT_DSN;
+            else if (smtp__ieq(v + vs, vl, "feedback-report"))
+                ct->report = SMTP__RT_FEEDBACK;
+            else if (smtp__ieq(v + vs, vl, "disposition-notification"))
+                ct->report = SMTP__RT_MDN;
+            else
+                ct->report = SMTP__RT_OTHER;
+        }
+    }
+}
+
+/* ---- the MIME walk ---------------------------------------------------------- */
+
+#define MAX_BOUNDARY 200u   /* RFC 2046 allows 70; longer ones are ignored */
+
+struct open_mp {
+    const char *bnd;
+    size_t blen;
+    uint32_t part;          /* the multipart's index, or SMTP__NO_PART past the table */
+};
+
+/* Read a part's header block at hdr; fill its type fields; returns the body start. */
+static size_t read_part_header(const char *b, size_t n, size_t hdr, struct smtp__part *p,
+                               smtp__txt *boundary)
+{
+    struct smtp__field f;
+    size_t pos = hdr;
+    int have_ct = 0;
+    struct smtp__ctype ct;
+    memset(&ct, 0, sizeof ct);
+    boundary->p = NULL;
+    boundary->n = 0;
+    p->cte = SMTP__CTE_IDENTITY;
+    while (smtp__next_field(b, n, &pos, &f)) {
+        if (!have_ct && smtp__field_is(b, &f, "content-type")) {
+            smtp__parse_ctype(b + f.val, f.val_end - f.val, &ct);
+            have_ct = 1;
+        } else if (smtp__field_is(b, &f, "content-transfer-encoding")) {
+            p->cte = (uint8_t)smtp__parse_cte(b + f.val, f.val_end - f.val);
+        }
+    }
+    p->type = have_ct ? ct.type : SMTP__MT_NONE;
+    p->sub = ct.sub;
+    p->charset = ct.charset;
+    p->report = ct.report;
+    if (ct.type == SMTP__MT_MULTIPART)
+        *boundary = ct.boundary;
+    p->hdr = (uint32_t)hdr;
+    p->hdr_end = (uint32_t)pos;
+    p->body = (uint32_t)pos;
+    p->body_end = (uint32_t)n;
+    return pos;
+}
+
+/* Is the line [i, e) "--boundary" or "--boundary--" (then *close = 1), with
+ * only white space after? */
+static int is_delim(const char *b, size_t i, size_t e, const char *bnd, size_t blen, int *close)
+{
+    if (e - i < blen + 2 || memcmp(b + i + 2, bnd, blen) != 0)
+        return 0;
+    size_t k = i + 2 + blen;
+    *close = 0;
+    if (k + 2 <= e && b[k] == '-' && b[k + 1] == '-') {
+        *close = 1;
+        k += 2;
+    }
+    while (k < e && wsp(b[k]))
+        k++;
+    return k == e;
+}
+
+static uint32_t add_part(struct smtp__walk *w, const struct smtp__part *p)
+{
+    if (w->nparts >= w->cap) {
+        w->flags |= SMTP_REPLY_BOUNCE_F_PARTS_LIMIT;
+        return SMTP__NO_PART;
+    }
+    w->parts[w->nparts] = *p;
+    return w->nparts++;
+}
+
+/* The header block of a returned message: a part of its own. */
+static void add_message_header(const char *b, size_t n, struct smtp__walk *w, uint32_t parent,
+                               uint8_t depth, size_t start, size_t end)
+{
+    struct smtp__part p;
+    smtp__txt bnd;
+    memset(&p, 0, sizeof p);
+    read_part_header(b, end, start, &p, &bnd);
+    (void)n;
+    p.parent = (uint16_t)parent;
+    p.depth = depth;
+    p.in_message = 1;
+    p.body_end = (uint32_t)end;
+    add_part(w, &p);
+}
+
+static int returned_type(uint8_t t)
+{
+    return t == SMTP__MT_MSG_RFC822 || t == SMTP__MT_MSG_GLOBAL || t == SMTP__MT_MSG_PARTIAL;
+}
+
+void smtp__mime_walk(const char *b, size_t n, size_t hdr, struct smtp__walk *w)
+{
+    struct smtp__part top;
+    smtp__txt bnd;
+    memset(&top, 0, sizeof top);
+    read_part_header(b, n, hdr, &top, &bnd);
+    smtp__mime_walk_top(b, n, &top, bnd, w);
+}
+
+void smtp__part_from_header(const char *b, size_t n, size_t hdr, size_t body,
+                            const struct smtp__ctype *ct, int have_ct, int cte,
+                            struct smtp__part *p)
+{
+    memset(p, 0, sizeof *p);
+    p->type = have_ct ? ct->type : SMTP__MT_NONE;
+    p->sub = ct->sub;
+    p->charset = ct->charset;
+    p->report = ct->report;
+    p->cte = (uint8_t)cte;
+    p->hdr = (uint32_t)hdr;
+    p->hdr_end = p->body = (uint32_t)body;
+    p->body_end = (uint32_t)n;
+    (void)b;
+}
+
+void smtp__mime_walk_top(const char *b, size_t n, const struct smtp__part *topp, smtp__txt bnd,
+                         struct smtp__walk *w)
+{
+    struct open_mp stack[SMTP_REPLY_BOUNCE_MAX_DEPTH];
+    uint32_t nstack = 0;
+    struct smtp__part top = *topp;
+    size_t pos = top.body;
+
+    w->nparts = 0;
+    w->depth = 0;
+    if (top.type != SMTP__MT_MULTIPART) {
+        bnd.p = NULL;
+        bnd.n = 0;
+    }
+    top.parent = SMTP__NO_PART;
+    uint32_t ti = add_part(w, &top);
+    if (top.type != SMTP__MT_MULTIPART) {
+        if (returned_type(top.type) && ti != SMTP__NO_PART)
+            add_message_header(b, n, w, ti, 0, pos, n);
+        return;
+    }
+    if (bnd.n == 0 || bnd.n > MAX_BOUNDARY) {
+        w->flags |= SMTP_REPLY_BOUNCE_F_NO_BOUNDARY;
+        return;
+    }
+    stack[nstack++] = (struct open_mp){bnd.p, bnd.n, ti};
+    uint32_t cur = SMTP__NO_PART;   /* the leaf part whose body is being read */
+    size_t prev_eol = pos;          /* where the previous line's break starts */
+    int seen_delim = 0;
+
+    while (pos < n && nstack > 0) {
+        /* only a line that starts with "--" can be a delimiter: find the next
+         * one with memchr (a body without dashes, base64 say, is crossed at
+         * memchr's speed) */
+        size_t q = pos;
+        for (;;) {
+            const char *d = memchr(b + q, '-', n - q);
+            if (d == NULL) {
+                q = n;
+                break;
+            }
+            q = (size_t)(d - b);
+            if ((q == pos || b[q - 1] == '\n' || b[q - 1] == '\r') && q + 1 < n && b[q + 1] == '-')
+                break;
+            q++;
+        }
+        if (q >= n)
+            break;
+        if (q > pos) {      /* the line break before the candidate line */
+            prev_eol = q - 1;
+            if (prev_eol > pos && b[prev_eol] == '\n' && b[prev_eol - 1] == '\r')
+                prev_eol--;
+            pos = q;
+        }
+        size_t next, e = smtp__eol(b, pos, n, &next);
+        int close = 0;
+        uint32_t k = nstack;
+        for (uint32_t j = nstack; j-- > 0;) {
+            if (is_delim(b, pos, e, stack[j].bnd, stack[j].blen, &close)) {
+                k = j;
+                break;
+            }
+        }
+        if (k == nstack) {
+            prev_eol = e;
+            pos = next;
+            continue;
+        }
+        seen_delim = 1;
+        /* a delimiter of stack[k]: the current part ends before this line's
+         * preceding line break; inner multiparts left open end here too */
+        size_t end_here = prev_eol < pos ? prev_eol : pos;
+        if (cur != SMTP__NO_PART) {
+            w->parts[cur].body_end = (uint32_t)end_here;
+            cur = SMTP__NO_PART;
+        }
+        while (nstack > k + 1) {
+            nstack--;
+            w->flags |= SMTP_REPLY_BOUNCE_F_UNCLOSED;
+            if (stack[nstack].part != SMTP__NO_PART)
+                w->parts[stack[nstack].part].body_end = (uint32_t)end_here;
+        }
+        if (close) {
+            nstack--;
+            if (stack[nstack].part != SMTP__NO_PART)
+                w->parts[stack[nstack].part].body_end = (uint32_t)end_here;
+            prev_eol = e;
+            pos = next;
+            continue;
+        }
+        /* a new part of stack[k] */
+        struct smtp__part p;
+        memset(&p, 0, sizeof p);
+        size_t body = read_part_header(b, n, next, &p, &bnd);
+        p.parent = (uint16_t)stack[k].part;
+        p.depth = (uint8_t)(k + 1);
+        if (k + 1 > w->depth)
+            w->depth = k + 1;
+        uint32_t pi = add_part(w, &p);
+        if (p.type == SMTP__MT_MULTIPART) {
+            if (bnd.n == 0 || bnd.n > MAX_BOUNDARY) {
+                w->flags |= SMTP_REPLY_BOUNCE_F_NO_BOUNDARY;
+                cur = pi;
+            } else if (nstack >= SMTP_REPLY_BOUNCE_MAX_DEPTH) {
+                w->flags |= SMTP_REPLY_BOUNCE_F_DEPTH_LIMIT;
+                cur = pi;
+            } else {
+                stack[nstack++] = (struct open_mp){bnd.p, bnd.n, pi};
+            }
+        } else {
+            cur = pi;
+        }
+        prev_eol = body;
+        pos = body;
+    }
+    if (cur != SMTP__NO_PART)
+        w->parts[cur].body_end = (uint32_t)n;
+    if (nstack > 0)
+        w->flags |= SMTP_REPLY_BOUNCE_F_UNCLOSED;
+    if (!seen_delim)
+        w->flags |= SMTP_REPLY_BOUNCE_F_NO_BOUNDARY;
+    /* the header blocks of returned messages (parts appended after the walk;
+     * their parent says where they belong) */
+    uint32_t nwalked = w->nparts;
+    for (uint32_t i = 0; i < nwalked; i++) {
+        const struct smtp__part *p = &w->parts[i];
+        if (returned_type(p->type) && !p->in_message)
+            add_message_header(b, n, w, i, (uint8_t)(p->depth + 1), p->body, p->body_end);
+    }
+}
+
+/* ---- decoding --------------------------------------------------------------- */
+
+static const int8_t b64_value[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -2, -2, -1, -1, -2, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -3, -1, -1,
+    -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+size_t smtp__b64_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t *flags)
+{
+    uint32_t acc = 0, nbits = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64_value[(unsigned char)s[i]];
+        if (v >= 0) {
+            acc = (acc << 6) | (uint32_t)v;
+            nbits += 6;
+            if (nbits >= 8) {
+                nbits -= 8;
+                if (k < cap)
+                    dst[k++] = (char)((acc >> nbits) & 0xff);
+                else
+                    *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+            }
+        } else if (v == -3) {
+            /* padding: the group ends; a later group may follow (concatenated
+             * encodings) */
+            acc = 0;
+            nbits = 0;
+        } else if (v == -1) {
+            *flags |= SMTP_REPLY_BOUNCE_F_BAD_ENCODING;
+        }
+    }
+    return k;
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = lower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+size_t smtp__qp_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t *flags)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '=') {
+            /* soft line break: '=', optional white space, a line break */
+            size_t j = i + 1;
+            while (j < n && wsp(s[j]))
+                j++;
+            if (j >= n || s[j] == '\r' || s[j] == '\n') {
+                if (j < n && s[j] == '\r' && j + 1 < n && s[j + 1] == '\n')
+                    j++;
+                i = j;
+                continue;
+            }
+            if (i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
+                hexval((unsigned char)s[i + 2]) >= 0) {
+                c = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+                i += 2;
+            } else {
+                *flags |= SMTP_REPLY_BOUNCE_F_BAD_ENCODING;
+            }
+        }
+        if (k < cap)
+            dst[k++] = c;
+        else
+            *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+    }
+    return k;
+}
+
+/* Windows-1252 0x80-0x9F; 0 = undefined (written as U+FFFD). */
+static const uint16_t cp1252_hi[32] = {
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+    0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+static uint32_t latin9(unsigned char c)
+{
+    switch (c) {
+    case 0xA4: return 0x20AC;
+    case 0xA6: return 0x0160;
+    case 0xA8: return 0x0161;
+    case 0xB4: return 0x017D;
+    case 0xB8: return 0x017E;
+    case 0xBC: return 0x0152;
+    case 0xBD: return 0x0153;
+    case 0xBE: return 0x0178;
+    default: return c;
+    }
+}
+
+/* Append code point cp as UTF-8; returns 0 when it does not fit. */
+static int put_utf8(char *dst, size_t cap, size_t *k, uint32_t cp)
+{
+    char t[4];
+    size_t l;
+    if (cp < 0x80) {
+        t[0] = (char)cp;
+        l = 1;
+    } else if (cp < 0x800) {
+        t[0] = (char)(0xC0 | (cp >> 6));
+        t[1] = (char)(0x80 | (cp & 0x3F));
+        l = 2;
+    } else if (cp < 0x10000) {
+        t[0] = (char)(0xE0 | (cp >> 12));
+        t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        t[2] = (char)(0x80 | (cp & 0x3F));
+        l = 3;
+    } else {
+        t[0] = (char)(0xF0 | (cp >> 18));
+        t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        t[3] = (char)(0x80 | (cp & 0x3F));
+        l = 4;
+    }
+    if (cap - *k < l)
+        return 0;
+    memcpy(dst + *k, t, l);
+    *k += l;
+    return 1;
+}
+
+/* UTF-7 (RFC 2152): '+' opens modified base64 of UTF-16, ended by '-' (dropped)
+ * or any character outside base64; "+-" is '+'. */
+static size_t utf7_to_utf8(const char *s, size_t n, char *dst, size_t cap, uint32_t *flags)
+{
+    size_t k = 0, i = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c != '+') {
+            if (k >= cap) {
+                *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+                break;
+            }
+            dst[k++] = c;
+            i++;
+            continue;
+        }
+        i++;
+        if (i < n && s[i] == '-') {
+            if (k >= cap) {
+                *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+                break;
+            }
+            dst[k++] = '+';
+            i++;
+            continue;
+        }
+        uint32_t acc = 0, nbits = 0, hi = 0;
+        while (i < n) {
+            int v = b64_value[(unsigned char)s[i]];
+            if (v < 0 || s[i] == '=')
+                break;
+            acc = (acc << 6) | (uint32_t)v;
+            nbits += 6;
+            i++;
+            if (nbits >= 16) {
+                nbits -= 16;
+                uint32_t u = (acc >> nbits) & 0xffff;
+                uint32_t cp;
+                if (u >= 0xD800 && u < 0xDC00) {
+                    if (hi)
+                        *flags |= SMTP_REPLY_BOUNCE_F_BAD_ENCODING;
+                    hi = u;
+                    continue;
+                }
+                if (u >= 0xDC00 && u < 0xE000) {
+                    if (!hi) {
+                        *flags |= SMTP_REPLY_BOUNCE_F_BAD_ENCODING;
+                        cp = 0xFFFD;
+                    } else {
+                        cp = 0x10000 + ((hi - 0xD800) << 10) + (u - 0xDC00);
+                    }
+                    hi = 0;
+                } else {
+                    if (hi)
+                        *flags |= SMTP_REPLY_BOUNCE_F_BAD_ENCODING;
+                    hi = 0;
+                    cp = u;
+                }
+                if (!put_utf8(dst, cap, &k, cp)) {
+                    *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+                    return k;
+                }
+            }
+        }
+        if (i < n && s[i] == '-')
+            i++;
+    }
+    return k;
+}
+
+int smtp__needs_conversion(int cs, const char *s, size_t n)
+{
+    switch (cs) {
+    case SMTP__CS_LATIN1:
+    case SMTP__CS_LATIN9:
+    case SMTP__CS_CP1252:
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)s[i] >= 0x80)
+                return 1;
+        return 0;
+    case SMTP__CS_UTF7:
+        return memchr(s, '+', n) != NULL;
+    default:
+        return 0;
+    }
+}
+
+size_t smtp__to_utf8(int cs, const char *s, size_t n, char *dst, size_t cap, uint32_t *flags)
+{
+    size_t k = 0;
+    switch (cs) {
+    case SMTP__CS_LATIN1:
+    case SMTP__CS_LATIN9:
+    case SMTP__CS_CP1252:
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            uint32_t cp = c;
+            if (c >= 0x80) {
+                if (cs == SMTP__CS_LATIN9)
+                    cp = latin9(c);
+                else if (cs == SMTP__CS_CP1252 && c < 0xA0)
+                    cp = cp1252_hi[c - 0x80] ? cp1252_hi[c - 0x80] : 0xFFFD;
+            }
+            if (!put_utf8(dst, cap, &k, cp)) {
+                *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+                break;
+            }
+        }
+        return k;
+    case SMTP__CS_UTF7:
+        return utf7_to_utf8(s, n, dst, cap, flags);
+    default:
+        break;
+    }
+    if (cs == SMTP__CS_OTHER) {
+        for (size_t i = 0; i < n; i++) {
+            if ((unsigned char)s[i] >= 0x80 || s[i] == 0x1b) {
+                *flags |= SMTP_REPLY_BOUNCE_F_CHARSET_KEPT;
+                break;
+            }
+        }
+    }
+    k = n < cap ? n : cap;
+    if (k < n)
+        *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+    memcpy(dst, s, k);
+    return k;
+}
+
+/* ---- RFC 2047 encoded words ------------------------------------------------- */
+
+/* Decode one word's encoded text [s, s+n) with encoding enc ('b' or 'q') from
+ * charset cs into dst, through a small buffer so that the conversion may grow. */
+static size_t decode_word(int cs, char enc, const char *s, size_t n, char *dst, size_t cap,
+                          uint32_t *flags)
+{
+    char tmp[192];
+    size_t k = 0, i = 0;
+    while (i < n) {
+        size_t t = 0;
+        if (enc == 'b') {
+            size_t chunk = n - i < 256 ? n - i : 256;   /* 256 base64 chars -> 192 bytes */
+            t = smtp__b64_decode(s + i, chunk, tmp, sizeof tmp, flags);
+            i += chunk;
+        } else {
+            while (i < n && t < sizeof tmp) {
+                char c = s[i];
+                if (c == '_') {
+                    c = ' ';
+                } else if (c == '=' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
+                           hexval((unsigned char)s[i + 2]) >= 0) {
+                    c = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+                    i += 2;
+                }
+                tmp[t++] = c;
+                i++;
+            }
+        }
+        k += smtp__to_utf8(cs, tmp, t, dst + k, cap - k, flags);
+    }
+    return k;
+}
+
+/* An encoded word at s[i..n): fills its parts and returns its end (after
+ * "?="), or 0 when there is none here; *skip says how far a failed search
+ * may jump (no word can start before it). */
+static size_t find_word(const char *s, size_t i, size_t n, size_t *cs0, size_t *csn, char *enc,
+                        size_t *t0, size_t *tn, size_t *skip)
+{
+    *skip = i + 2;
+    size_t j = i + 2, c = j;
+    while (j < n && j - c < 64 && s[j] != '?' && !lws(s[j]))
+        j++;
+    if (j >= n || s[j] != '?' || j == c)
+        return 0;
+    *cs0 = c;
+    *csn = j - c;
+    if (j + 2 >= n || s[j + 2] != '?')
+        return 0;
+    char e = (char)lower((unsigned char)s[j + 1]);
+    if (e != 'b' && e != 'q')
+        return 0;
+    *enc = e;
+    size_t t = j + 3, k = t;
+    while (k + 1 < n && !lws(s[k]) && !(s[k] == '?' && s[k + 1] == '='))
+        k++;
+    if (k + 1 >= n || s[k] != '?' || s[k + 1] != '=') {
+        *skip = k > i + 2 ? k : i + 2;   /* no "?=" before white space: none starts before k */
+        return 0;
+    }
+    *t0 = t;
+    *tn = k - t;
+    return k + 2;
+}
+
+size_t smtp__decode_words(const char *s, size_t n, char *dst, size_t cap, uint32_t *flags)
+{
+    size_t k = 0, i = 0;
+    size_t gap_k = (size_t)-1;   /* dst length before white space that follows a word */
+    while (i < n) {
+        if (s[i] == '=' && i + 1 < n && s[i + 1] == '?') {
+            size_t cs0, csn, t0, tn, skip;
+            char enc;
+            size_t end = find_word(s, i, n, &cs0, &csn, &enc, &t0, &tn, &skip);
+            if (end) {
+                /* the charset may carry a language: "utf-8*en" */
+                size_t cl = 0;
+                while (cl < csn && s[cs0 + cl] != '*')
+                    cl++;
+                int cs = smtp__charset_id(s + cs0, cl);
+                if (cs == SMTP__CS_OTHER) {
+                    *flags |= SMTP_REPLY_BOUNCE_F_CHARSET_KEPT;
+                    size_t l = end - i;
+                    if (l > cap - k) {
+                        l = cap - k;
+                        *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+                    }
+                    memcpy(dst + k, s + i, l);
+                    k += l;
+                    gap_k = (size_t)-1;
+                } else {
+                    if (gap_k != (size_t)-1)
+                        k = gap_k;      /* white space between two words goes */
+                    k += decode_word(cs, enc, s + t0, tn, dst + k, cap - k, flags);
+                    gap_k = k;
+                }
+                i = end;
+                continue;
+            }
+            /* not a word: copy what was scanned */
+            size_t l = skip - i;
+            if (l > cap - k) {
+                l = cap - k;
+                *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+            }
+            memcpy(dst + k, s + i, l);
+            k += l;
+            i = skip;
+            gap_k = (size_t)-1;
+            continue;
+        }
+        if (k >= cap) {
+            *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+            break;
+        }
+        if (!lws(s[i]))
+            gap_k = (size_t)-1;
+        dst[k++] = s[i++];
+    }
+    return k;
+}
+
+/* ---- HTML to text ----------------------------------------------------------- */
+
+static int tag_is(const char *s, size_t n, const char *name)
+{
+    size_t l = strlen(name);
+    return n >= l && smtp__iprefix(s, n, name) &&
+           (n == l || !((s[l] >= 'a' && s[l] <= 'z') || (s[l] >= 'A' && s[l] <= 'Z') ||
+                        (s[l] >= '0' && s[l] <= '9')));
+}
+
+size_t smtp__html_text(char *s, size_t n)
+{
+    size_t k = 0, i = 0;
+    int skip = 0;   /* inside <style>, <script> or <head>: 1, 2, 3 */
+    while (i < n) {
+        char c = s[i];
+        if (c == '<') {
+            size_t j = i + 1;
+            while (j < n && s[j] != '>')
+                j++;
+            const char *t = s + i + 1;
+            size_t tn = j - i - 1;
+            int closing = tn > 0 && t[0] == '/';
+            const char *name = closing ? t + 1 : t;
+            size_t nn = closing ? tn - 1 : tn;
+            if (tn >= 3 && t[0] == '!' && t[1] == '-' && t[2] == '-') {
+                /* a comment runs to "-->" */
+                size_t m = i + 4;
+                while (m + 2 < n && !(s[m] == '-' && s[m + 1] == '-' && s[m + 2] == '>'))
+                    m++;
+                i = m + 3 < n ? m + 3 : n;
+                continue;
+            }
+            if (tag_is(name, nn, "style"))
+                skip = closing ? 0 : 1;
+            else if (tag_is(name, nn, "script"))
+                skip = closing ? 0 : 2;
+            else if (tag_is(name, nn, "head"))
+                skip = closing ? 0 : 3;
+            else if (!skip && (tag_is(name, nn, "br") || tag_is(name, nn, "p") ||
+                               tag_is(name, nn, "div") || tag_is(name, nn, "tr") ||
+                               tag_is(name, nn, "li") || tag_is(name, nn, "table") ||
+                               tag_is(name, nn, "h1") || tag_is(name, nn, "h2") ||
+                               tag_is(name, nn, "h3") || tag_is(name, nn, "blockquote"))) {
+                if (k > 0 && s[k - 1] != '\n')
+                    s[k++] = '\n';
+            } else if (!skip && (tag_is(name, nn, "td") || tag_is(name, nn, "th"))) {
+                if (k > 0 && s[k - 1] != ' ' && s[k - 1] != '\n')
+                    s[k++] = ' ';
+            }
+            i = j < n ? j + 1 : n;
+            continue;
+        }
+        if (skip) {
+            i++;
+            continue;
+        }
+        if (c == '&') {
+            static const struct { const char *name; char c; } ents[] = {
+                {"amp;", '&'}, {"lt;", '<'}, {"gt;", '>'}, {"quot;", '"'}, {"apos;", '\''},
+                {"nbsp;", ' '}, {"#39;", '\''}, {"#160;", ' '},
+            };
+            size_t e = 0;
+            for (; e < sizeof ents / sizeof ents[0]; e++) {
+                size_t l = strlen(ents[e].name);
+                if (n - i - 1 >= l && smtp__iprefix(s + i + 1, n - i - 1, ents[e].name)) {
+                    s[k++] = ents[e].c;
+                    i += 1 + l;
+                    break;
+                }
+            }
+            if (e < sizeof ents / sizeof ents[0])
+                continue;
+        }
+        if (c == '\r' || c == '\n') {
+            /* source line breaks are white space in HTML */
+            if (k > 0 && s[k - 1] != ' ' && s[k - 1] != '\n')
+                s[k++] = ' ';
+            i++;
+            continue;
+        }
+        s[k++] = c;
+        i++;
+    }
+    return k;
+}

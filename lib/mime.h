@@ -1,0 +1,171 @@
+/*
+ * mime.h - the mail layer of the bounce reader (internal, not installed).
+ *
+ * Lines with any line ends, header fields, Content-Type, an iterative MIME walk
+ * into a fixed part table, base64 / quoted-printable / RFC 2047 decoding and a
+ * few charsets to UTF-8.  Everything works on (buf, len), never reads past len,
+ * never allocates (output goes to caller-given buffers) and is linear in its
+ * input.
+ */
+#ifndef SMTPREPLY_MIME_H
+#define SMTPREPLY_MIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smtpreply.h"
+
+/* A view of text: into the mail or into the scratch. */
+typedef struct smtp__txt {
+    const char *p;
+    size_t n;
+} smtp__txt;
+
+/* ---- lines ---- */
+
+/* The line that starts at i: returns the offset of its line break (LF, CRLF or
+ * CR; n when the text ends first) and sets *next to the start of the next line. */
+size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next);
+
+/* ASCII case-insensitive: the n bytes at s equal the lower-case literal lit. */
+int smtp__ieq(const char *s, size_t n, const char *lit);
+/* ASCII case-insensitive prefix test. */
+int smtp__iprefix(const char *s, size_t n, const char *lit);
+
+/* ---- header fields ---- */
+
+struct smtp__field {
+    size_t name, name_len;  /* the field name */
+    size_t val, val_end;    /* the value: after the colon and leading white space, to the
+                               end of its last continuation line (line breaks inside) */
+};
+
+/* Read the field at *pos of the header block that ends by end.  Returns 1 with
+ * *f filled and *pos at the next field; 0 at the end of the block: *pos is then
+ * after the blank line that ends it, or at the first line that is neither a
+ * field nor a continuation (a body without the blank line), or end. */
+int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field *f);
+
+/* The field's name equals lit (lower case, no colon), case-insensitively. */
+int smtp__field_is(const char *b, const struct smtp__field *f, const char *lit);
+
+/* Copy v[0..n) to dst unfolded: each line break with the white space around it
+ * becomes one space, leading and trailing white space is dropped.  Writes at
+ * most cap bytes; returns the length and sets *trunc when cut. */
+size_t smtp__unfold(const char *v, size_t n, char *dst, size_t cap, int *trunc);
+
+/* ---- Content-Type and friends ---- */
+
+enum smtp__mtype {
+    SMTP__MT_NONE = 0,          /* no Content-Type: text/plain by default */
+    SMTP__MT_TEXT_PLAIN,
+    SMTP__MT_TEXT_HTML,
+    SMTP__MT_TEXT_OTHER,
+    SMTP__MT_MULTIPART,
+    SMTP__MT_MSG_RFC822,        /* message/rfc822 */
+    SMTP__MT_MSG_GLOBAL,        /* message/global (RFC 6532) */
+    SMTP__MT_MSG_PARTIAL,
+    SMTP__MT_HEADERS,           /* text/rfc822-headers, message/global-headers */
+    SMTP__MT_DSN,               /* message/delivery-status */
+    SMTP__MT_GLOBAL_DSN,        /* message/global-delivery-status (RFC 6533) */
+    SMTP__MT_FEEDBACK,          /* message/feedback-report (RFC 5965) */
+    SMTP__MT_MDN,               /* message/disposition-notification (RFC 8098) */
+    SMTP__MT_OTHER
+};
+
+enum smtp__msub { SMTP__MS_OTHER = 0, SMTP__MS_REPORT, SMTP__MS_ALTERNATIVE, SMTP__MS_MIXED };
+
+enum smtp__cte { SMTP__CTE_IDENTITY = 0, SMTP__CTE_BASE64, SMTP__CTE_QP };
+
+enum smtp__charset {
+    SMTP__CS_NONE = 0,   /* not stated */
+    SMTP__CS_UTF8,       /* utf-8, utf8, and the misspelling uft-8 */
+    SMTP__CS_ASCII,
+    SMTP__CS_LATIN1,     /* iso-8859-1 */
+    SMTP__CS_LATIN9,     /* iso-8859-15 */
+    SMTP__CS_CP1252,     /* windows-1252 */
+    SMTP__CS_UTF7,       /* utf-7, unicode-1-1-utf-7 */
+    SMTP__CS_OTHER       /* kept as it is, flagged */
+};
+
+enum smtp__rtype { SMTP__RT_NONE = 0, SMTP__RT_DSN, SMTP__RT_FEEDBACK, SMTP__RT_MDN, SMTP__RT_OTHER };
+
+struct smtp__ctype {
+    uint8_t type;        /* enum smtp__mtype */
+    uint8_t sub;         /* enum smtp__msub, for multipart */
+    uint8_t charset;     /* enum smtp__charset */
+    uint8_t report;      /* enum smtp__rtype: report-type= of multipart/report */
+    smtp__txt boundary;  /* view into the value; n 0 when absent */
+};
+
+/* Parse a Content-Type value (folded as written). */
+void smtp__parse_ctype(const char *v, size_t n, struct smtp__ctype *ct);
+/* A Content-Transfer-Encoding value. */
+int smtp__parse_cte(const char *v, size_t n);
+/* A charset name. */
+int smtp__charset_id(const char *s, size_t n);
+
+/* ---- the MIME walk ---- */
+
+struct smtp__part {
+    uint32_t hdr, hdr_end;     /* header block (hdr_end: start of the body) */
+    uint32_t body, body_end;   /* body, without the line break before a boundary */
+    uint16_t parent;           /* index of the parent part; SMTP__NO_PART for the top */
+    uint8_t depth;             /* multipart nesting (the top is 0) */
+    uint8_t type, sub, cte, charset, report;
+    uint8_t in_message;        /* 1 for the header of a message/rfc822 body */
+    uint8_t pad[3];
+};
+#define SMTP__NO_PART 0xffffu
+
+struct smtp__walk {
+    struct smtp__part *parts;  /* caller's table */
+    uint32_t cap;              /* its size (SMTP_REPLY_BOUNCE_MAX_PARTS) */
+    uint32_t nparts;
+    uint32_t depth;            /* deepest nesting seen */
+    uint32_t flags;            /* SMTP_REPLY_BOUNCE_F_* (NO_BOUNDARY, UNCLOSED, DEPTH_LIMIT, PARTS_LIMIT) */
+};
+
+/* Walk the mail whose header block starts at hdr (b[0..n) is the whole mail).
+ * parts[0] is the mail itself; each part of a multipart follows in order;
+ * the header block of a message/rfc822 (or message/global, text/rfc822-headers)
+ * body is a part of its own with in_message set, but nothing inside a returned
+ * message is walked. */
+void smtp__mime_walk(const char *b, size_t n, size_t hdr, struct smtp__walk *w);
+/* The same, when the caller has read the top header already: top from
+ * smtp__part_from_header, bnd its Content-Type's boundary. */
+void smtp__mime_walk_top(const char *b, size_t n, const struct smtp__part *top, smtp__txt bnd,
+                         struct smtp__walk *w);
+void smtp__part_from_header(const char *b, size_t n, size_t hdr, size_t body,
+                            const struct smtp__ctype *ct, int have_ct, int cte,
+                            struct smtp__part *p);
+
+/* ---- decoding ---- */
+
+/* Base64: skips characters outside the alphabet (line breaks), stops at '='.
+ * Sets SMTP_REPLY_BOUNCE_F_BAD_ENCODING in *flags for anything odd.  Writes at
+ * most cap bytes (decoding never grows: cap >= n always suffices). */
+size_t smtp__b64_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t *flags);
+/* Quoted-printable: soft line breaks with any line end; invalid '=' kept. */
+size_t smtp__qp_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t *flags);
+/* Convert from a charset to UTF-8 (3 * n always suffices).  UTF-8, ASCII,
+ * unstated and unknown charsets are copied as they are (unknown ones set
+ * SMTP_REPLY_BOUNCE_F_CHARSET_KEPT when the text has bytes >= 0x80 or an
+ * ESC, as ISO-2022-JP does). */
+size_t smtp__to_utf8(int cs, const char *s, size_t n, char *dst, size_t cap, uint32_t *flags);
+/* Does converting from cs change these bytes? (0 for pure ASCII in any
+ * supported charset, and for every UTF-8 / unknown charset). */
+int smtp__needs_conversion(int cs, const char *s, size_t n);
+
+/* Decode RFC 2047 encoded words in an unfolded header value (B and Q, in the
+ * charsets smtp__to_utf8 converts; words in other charsets are left as
+ * written, with SMTP_REPLY_BOUNCE_F_CHARSET_KEPT).  White space between two
+ * encoded words is dropped.  Output is at most 3 * n bytes. */
+size_t smtp__decode_words(const char *s, size_t n, char *dst, size_t cap, uint32_t *flags);
+
+/* Reduce HTML to text in place: tags removed (block tags become line breaks),
+ * <style>, <script> and <head> dropped, a few entities decoded.  Returns the
+ * new length (never more than n). */
+size_t smtp__html_text(char *s, size_t n);
+
+#endif

@@ -1,0 +1,453 @@
+#!/usr/bin/env python3
+"""Generate the bounce reader's compiled-in tables from data/.
+
+    gen-bounce.py DATA_DIR HEADER OUTPUT.c [OUTPUT.h]   write lib's smtpreply-bounce-table.c (and .h)
+    gen-bounce.py --check DATA_DIR HEADER      validate the data only, print a summary
+    gen-bounce.py --formats DATA_DIR HEADER    print the formats as a Markdown table
+
+DATA_DIR/bounce-formats.tsv holds the markers of the MTA text formats and of
+the other report kinds; DATA_DIR/bounce-context.tsv how a report's context
+changes a recipient's classification; HEADER is include/smtpreply.h, the one
+source of the MTA, action and stage names (its enums).  See data/README.md.
+
+Standard library only.  The output is deterministic: rows in file order, no
+timestamps, no absolute paths.  This script is separate from gen-tables.py on
+purpose (the classifier's generator changes on its own schedule); its matcher
+is a small Aho-Corasick automaton of its own.
+"""
+import hashlib
+import os
+import re
+import sys
+
+
+class DataError(Exception):
+    pass
+
+
+KINDS = {"begin": 1, "end": 2, "label": 3, "stage": 4, "detect": 5, "gave-up": 6,
+         "autoreply": 7, "not-autoreply": 8, "feedback": 9, "host": 10, "skip": 11, "reply": 12, "bounce": 13}
+WHERE = {"body": 1, "from": 2, "subject": 3, "message-id": 4, "received": 5, "x-mailer": 6,
+         "status": 7, "diag": 8, "to": 9, "header": 10}
+# which "where" each kind may use
+KIND_WHERE = {
+    "begin": {"body"}, "end": {"body"}, "label": {"body"}, "skip": {"body"},
+    "stage": {"body", "diag"}, "host": {"body", "diag"}, "gave-up": {"diag"},
+    "detect": {"body", "from", "subject", "message-id", "received", "x-mailer", "status", "header", "to"},
+    "autoreply": {"subject", "header"}, "not-autoreply": {"from", "subject", "to"},
+    "feedback": {"subject", "from", "header", "body"},
+    "reply": {"diag"},
+    "bounce": {"from", "subject"},
+}
+PERM = {"unknown": 0, "success": 1, "transient": 2, "permanent": 3}
+RCPT = {"keep": 0, "suppress": 1, "review": 2}
+MSG = {"none": 0, "retry": 1, "retry_later": 2, "fix_sender": 3, "never": 4}
+NONE8 = 0xFF
+MAX_TEXT = 200
+MAX_MTA = 64            # lib/bounce.c SMTP__MAX_MTA: the vote array's size
+DENSE_DEPTH = 5         # states this close to the root get a full row of transitions
+
+# condition / effect codes shared with lib/bounce-table.h
+PRED = {"none": 1, "any": 2, "x.0.0": 3, "specific": 4}
+NEED = {"phrase=gave-up": 1, "flag=gave-up": 2, "stage=none": 4, "context-stage=any": 8,
+        "parsed=no": 16, "parsed=yes": 32, "diagnostic=none": 64}
+SET = {"enhanced=status": 1, "stage=context": 2, "flag=gave-up": 4, "reply=drop": 8}
+
+
+def read_tsv(path, required):
+    rows = []
+    header = None
+    with open(path, encoding="utf-8") as f:
+        for lineno, raw in enumerate(f, 1):
+            line = raw.rstrip("\n").rstrip("\r")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            cells = line.split("\t")
+            if header is None:
+                header = [c.strip() for c in cells]
+                missing = [c for c in required if c not in header]
+                if missing:
+                    raise DataError(f"{path}:{lineno}: header lacks {missing}")
+                continue
+            if len(cells) != len(header):
+                raise DataError(f"{path}:{lineno}: {len(cells)} cells, header has {len(header)}")
+            rows.append((lineno, {h: c.strip() for h, c in zip(header, cells)}))
+    return rows
+
+
+def enum_values(header_text, enum_name, prefix):
+    """name (lower case, prefix removed) -> value of one enum of the header."""
+    m = re.search(r"enum\s+%s\s*\{(.*?)\};" % re.escape(enum_name), header_text, re.S)
+    if not m:
+        raise DataError(f"smtpreply.h has no enum {enum_name}")
+    out = {}
+    for name, value in re.findall(r"\b%s(\w+)\s*=\s*(\d+)" % re.escape(prefix), m.group(1)):
+        out[name.lower()] = int(value)
+    if not out:
+        raise DataError(f"enum {enum_name} has no {prefix}* values")
+    return out
+
+
+def fold(s):
+    """The matcher's fold: ASCII lower case, each run of white space -> one space."""
+    out = bytearray()
+    for ch in s.encode("utf-8"):
+        if 65 <= ch <= 90:
+            ch += 32
+        elif ch in (9, 10, 11, 12, 13):
+            ch = 32
+        if ch == 32 and out and out[-1] == 32:
+            continue
+        out.append(ch)
+    return bytes(out)
+
+
+def load(data_dir, header_path):
+    with open(header_path, encoding="utf-8") as f:
+        header_text = f.read()
+    mtas = enum_values(header_text, "smtp_reply_bounce_mta", "SMTP_REPLY_BOUNCE_MTA_")
+    actions = enum_values(header_text, "smtp_reply_bounce_action", "SMTP_REPLY_BOUNCE_ACTION_")
+    stages = enum_values(header_text, "smtp_reply_stage", "SMTP_REPLY_STAGE_")
+    cats = {}
+    for lineno, r in read_tsv(os.path.join(data_dir, "categories.tsv"), ["name", "value"]):
+        cats[r["name"]] = int(r["value"])
+
+    fpath = os.path.join(data_dir, "bounce-formats.tsv")
+    rows = []
+    seen = set()
+    for lineno, r in read_tsv(fpath, ["mta", "kind", "where", "text", "value", "source"]):
+        where = f"bounce-formats.tsv:{lineno}"
+        kind = r["kind"]
+        if kind not in KINDS:
+            raise DataError(f"{where}: unknown kind {kind!r} (one of {', '.join(KINDS)})")
+        if r["where"] not in KIND_WHERE[kind]:
+            raise DataError(f"{where}: kind {kind} cannot look at {r['where']!r} "
+                            f"(one of {', '.join(sorted(KIND_WHERE[kind]))})")
+        mta = r["mta"]
+        if mta == "-":
+            mta_v = 0
+        elif mta in mtas:
+            mta_v = mtas[mta]
+            if mta_v >= MAX_MTA:
+                raise DataError(f"{where}: MTA value {mta_v} >= {MAX_MTA}: raise SMTP__MAX_MTA in "
+                                f"lib/bounce.c and MAX_MTA here")
+        else:
+            raise DataError(f"{where}: MTA {mta!r} is not in enum smtp_reply_bounce_mta "
+                            f"of smtpreply.h (add it there first)")
+        if kind in ("begin", "detect") and mta_v == 0 and kind == "detect":
+            raise DataError(f"{where}: a detect row must name an MTA")
+        text = r["text"]
+        anchored = 0
+        if text.startswith("^"):
+            anchored = 1
+            text = text[1:]
+        if text.startswith("\\^"):
+            text = text[1:]
+        if r["where"] in ("header", "status"):
+            anchored = 1    # a field name: matched at the start of the field / line
+        ftext = fold(text)
+        if not ftext or ftext == b" ":
+            raise DataError(f"{where}: empty text")
+        if len(ftext) > MAX_TEXT:
+            raise DataError(f"{where}: text longer than {MAX_TEXT} bytes")
+        value = 0
+        v = r["value"]
+        if kind == "begin":
+            if v not in actions or v == "none":
+                raise DataError(f"{where}: a begin row's value is an action (failed, delayed, ...)")
+            value = actions[v]
+        elif kind == "stage":
+            if v not in stages or v == "unknown":
+                raise DataError(f"{where}: a stage row's value is a stage (rcpt, data, ...)")
+            value = stages[v]
+        elif v != "-":
+            raise DataError(f"{where}: value must be '-' for kind {kind}")
+        if not r["source"] or r["source"] == "-":
+            raise DataError(f"{where}: every row names its source")
+        key = (ftext, kind, r["where"], mta_v)
+        if key in seen:
+            raise DataError(f"{where}: duplicate row")
+        seen.add(key)
+        rows.append(dict(mta=mta, mta_v=mta_v, kind=kind, where=r["where"], text=ftext,
+                         anchored=anchored, value=value, source=r["source"], line=lineno))
+
+    cpath = os.path.join(data_dir, "bounce-context.tsv")
+    ctx = []
+    for lineno, r in read_tsv(cpath, ["id", "phase", "when", "then", "source"]):
+        where = f"bounce-context.tsv:{lineno}"
+        if r["phase"] not in ("before", "after"):
+            raise DataError(f"{where}: phase is before or after")
+        c = dict(id=r["id"], phase=0 if r["phase"] == "before" else 1, status=0, reply=0,
+                 status_class=0, reply_class=0, need=0, set=0, category=NONE8, perm=NONE8,
+                 rcpt=NONE8, msg=NONE8, actions=0, categories=0, line=lineno)
+        if r["when"] != "*":
+            for cond in r["when"].split("&"):
+                cond = cond.strip()
+                if cond in NEED:
+                    c["need"] |= NEED[cond]
+                    continue
+                if "=" not in cond:
+                    raise DataError(f"{where}: bad condition {cond!r}")
+                k, vals = cond.split("=", 1)
+                for val in vals.split("|"):
+                    if k == "action":
+                        if val not in actions:
+                            raise DataError(f"{where}: unknown action {val!r}")
+                        c["actions"] |= 1 << actions[val]
+                    elif k in ("status", "reply-enhanced"):
+                        key = "status" if k == "status" else "reply"
+                        if val in PRED:
+                            if c[key]:
+                                raise DataError(f"{where}: one {k} test per row")
+                            c[key] = PRED[val]
+                        elif re.fullmatch(r"class[245]", val):
+                            c[key + "_class"] |= 1 << int(val[5])
+                        else:
+                            raise DataError(f"{where}: bad {k} value {val!r}")
+                    elif k == "reply-class":
+                        if val not in ("2", "3", "4", "5"):
+                            raise DataError(f"{where}: bad reply-class {val!r}")
+                        c["reply_class"] |= 1 << int(val)
+                    elif k == "category":
+                        if val not in cats:
+                            raise DataError(f"{where}: unknown category {val!r}")
+                        c["categories"] |= 1 << cats[val]
+                    else:
+                        raise DataError(f"{where}: unknown condition {cond!r}")
+        for eff in r["then"].split(","):
+            eff = eff.strip()
+            if eff in SET:
+                c["set"] |= SET[eff]
+                continue
+            if "=" not in eff:
+                raise DataError(f"{where}: bad effect {eff!r}")
+            k, val = eff.split("=", 1)
+            table = {"category": cats, "perm": PERM, "rcpt": RCPT, "msg": MSG}.get(k)
+            if table is None or val not in table:
+                raise DataError(f"{where}: bad effect {eff!r}")
+            c[k] = table[val]
+        if c["phase"] == 0 and (c["category"] != NONE8 or c["perm"] != NONE8 or
+                                c["rcpt"] != NONE8 or c["msg"] != NONE8 or c["categories"]):
+            raise DataError(f"{where}: a before row can only fill the enhanced code or the stage")
+        if c["phase"] == 1 and c["set"] & (SET["enhanced=status"] | SET["stage=context"] |
+                                           SET["reply=drop"]):
+            raise DataError(f"{where}: enhanced=status, stage=context and reply=drop are before effects")
+        if not r["source"] or r["source"] == "-":
+            raise DataError(f"{where}: every row names its source")
+        ctx.append(c)
+
+    h = hashlib.sha256()
+    for name in ("bounce-formats.tsv", "bounce-context.tsv"):
+        with open(os.path.join(data_dir, name), "rb") as f:
+            h.update(name.encode() + b"\0" + f.read() + b"\0")
+    return dict(rows=rows, ctx=ctx, mtas=mtas, hash=h.hexdigest())
+
+
+def build(pats):
+    """Aho-Corasick over byte strings: classes, goto (sparse), fail, outputs."""
+    used = sorted({b for p in pats for b in p})
+    cls = [0] * 256
+    for i, b in enumerate(used):
+        cls[b] = i + 1
+    ncls = len(used) + 1
+    goto = [dict()]
+    out = [[]]
+    for pi, p in enumerate(pats):
+        s = 0
+        for b in p:
+            c = cls[b]
+            if c not in goto[s]:
+                goto.append(dict())
+                out.append([])
+                goto[s][c] = len(goto) - 1
+            s = goto[s][c]
+        out[s].append(pi)
+    # renumber in breadth-first order: the shallow states come first, and those
+    # up to DENSE_DEPTH get full rows (a step is one load there)
+    order = [0]
+    depth = {0: 0}
+    for st in order:
+        for c, t in sorted(goto[st].items()):
+            depth[t] = depth[st] + 1
+            order.append(t)
+    new = {old: i for i, old in enumerate(order)}
+    goto = [{c: new[t] for c, t in goto[old].items()} for old in order]
+    out = [out[old] for old in order]
+    depth = [depth[old] for old in order]
+    fail = [0] * len(goto)
+    for st in range(len(goto)):           # breadth-first: parents before children
+        for c, t in sorted(goto[st].items()):
+            f = fail[st]
+            while f and c not in goto[f]:
+                f = fail[f]
+            fail[t] = goto[f][c] if st and c in goto[f] and goto[f][c] != t else 0
+            out[t] = out[t] + out[fail[t]]
+    ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
+
+    def delta(st, c):
+        while True:
+            if c in goto[st]:
+                return goto[st][c]
+            if st == 0:
+                return 0
+            st = fail[st]
+    row = 1
+    while row < ncls:
+        row *= 2
+    dense = [delta(st, c) if c < ncls else 0 for st in range(ndense) for c in range(row)]
+    return dict(cls=cls, ncls=ncls, row=row, goto=goto, fail=fail, out=out, ndense=ndense,
+                dense=dense)
+
+
+def c_array(lines, ctype, name, values, per_line=16):
+    lines.append(f"const {ctype} {name}[] = {{")
+    vals = list(values) or [0]
+    for i in range(0, len(vals), per_line):
+        lines.append("    " + ", ".join(str(v) for v in vals[i:i + per_line]) + ",")
+    lines.append("};")
+
+
+def generate(d):
+    rows = d["rows"]
+    ac = build([r["text"] for r in rows])
+    n = len(ac["goto"])
+    out = ["/* Generated by tools/gen-bounce.py from data/bounce-formats.tsv and",
+           " * data/bounce-context.tsv.  Do not edit. */",
+           "#include <stdint.h>",
+           '#include "bounce-table.h"', ""]
+    if n >= 1 << 15:
+        raise DataError("marker automaton too large (%d states)" % n)
+    c_array(out, "uint8_t", "smtp__bf_cls", ac["cls"])
+    # the class of each raw byte after folding (ASCII upper case to lower, the
+    # white space bytes to ' '): one load per byte in the matcher
+    def fold_byte(b):
+        if 65 <= b <= 90:
+            return b + 32
+        return 32 if b in (9, 10, 11, 12, 13) else b
+    c_array(out, "uint8_t", "smtp__bf_fcls", [ac["cls"][fold_byte(b)] for b in range(256)])
+    out.append(f"const uint8_t smtp__bf_space_cls = {ac['cls'][32]};")
+    # the folded first bytes of the header / status rows: a field or line that
+    # starts with another byte is not scanned for them
+    for where, name in (("header", "smtp__bf_first_header"), ("status", "smtp__bf_first_status")):
+        first = [0] * 256
+        for r in rows:
+            if r["where"] == where:
+                first[r["text"][0]] = 1
+        c_array(out, "uint8_t", name, first)
+    counts = [0] * 16
+    for r in rows:
+        counts[WHERE[r["where"]]] += 1
+    c_array(out, "uint16_t", "smtp__bf_where_rows", counts)
+    out.append(f"const uint32_t smtp__bf_nclasses = {ac['ncls']};")
+    out.append(f"const uint32_t smtp__bf_nstates = {n};")
+    out.append(f"const uint32_t smtp__bf_ndense = {ac['ndense']};")
+    out.append(f"const uint32_t smtp__bf_row = {ac['row']};")
+    has_out = [1 if ac["out"][t] else 0 for t in range(n)]
+    c_array(out, "uint16_t", "smtp__bf_dense", [(t << 1) | has_out[t] for t in ac["dense"]], 24)
+    states, edges, outs = [], [], []
+    for s in range(n):
+        e0 = len(edges)
+        for c, t in sorted(ac["goto"][s].items()):
+            edges.append((c, t))
+        o0 = len(outs)
+        outs.extend(ac["out"][s])
+        states.append((ac["fail"][s], e0, len(edges) - e0, o0, len(outs) - o0))
+    out.append("const struct smtp__bf_state smtp__bf_states[] = {")
+    for st in states:
+        out.append("    {%d, %d, %d, %d, %d}," % st)
+    out.append("};")
+    out.append("const struct smtp__bf_edge smtp__bf_edges[] = {")
+    for c, t in edges or [(0, 0)]:
+        out.append("    {%d, %d}," % ((t << 1) | has_out[t], c))
+    out.append("};")
+    c_array(out, "uint16_t", "smtp__bf_out", outs)
+    out.append("const struct smtp__bf_row smtp__bf_rows[] = {")
+    for r in rows:
+        out.append("    {%d, %d, %d, %d, %d, %d}, /* %s:%d */" % (
+            len(r["text"]), KINDS[r["kind"]], WHERE[r["where"]], r["mta_v"], r["value"],
+            r["anchored"], "bounce-formats.tsv", r["line"]))
+    out.append("};")
+    out.append(f"const uint32_t smtp__bf_nrows = {len(rows)};")
+    out.append("const struct smtp__bc_rule smtp__bc_rules[] = {")
+    for c in d["ctx"]:
+        out.append("    {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %uu, %uu}, /* %s */" % (
+            c["phase"], c["status"], c["reply"], c["status_class"], c["reply_class"], c["need"],
+            c["set"], c["category"], c["perm"], c["rcpt"], c["msg"], c["actions"],
+            c["categories"], c["id"]))
+    if not d["ctx"]:
+        out.append("    {0},")
+    out.append("};")
+    out.append(f"const uint32_t smtp__bc_nrules = {len(d['ctx'])};")
+    out.append(f'const char smtp__bounce_table_hash[] = "{d["hash"]}";')
+    out.append("")
+    return "\n".join(out)
+
+
+def generate_header(d):
+    """The automaton's shape as constants, so the matcher's loads need no
+    multiplication by a variable."""
+    ac = build([r["text"] for r in d["rows"]])
+    return "\n".join([
+        "/* Generated by tools/gen-bounce.py.  Do not edit. */",
+        "#ifndef SMTPREPLY_BOUNCE_TABLE_SHAPE_H",
+        "#define SMTPREPLY_BOUNCE_TABLE_SHAPE_H",
+        "#define SMTP__BF_NDENSE %du" % ac["ndense"],
+        "#define SMTP__BF_ROW %du      /* dense row width: the classes, rounded up to 2^k */" % ac["row"],
+        "#endif", ""])
+
+
+def formats_markdown(d):
+    """The text formats, one line per MTA, in file order (ranked by frequency)."""
+    order, info = [], {}
+    for r in d["rows"]:
+        if r["mta"] == "-":
+            continue
+        if r["mta"] not in info:
+            order.append(r["mta"])
+            info[r["mta"]] = {"begin": [], "detect": [], "end": []}
+        if r["kind"] in info[r["mta"]]:
+            info[r["mta"]][r["kind"]].append(r["text"].decode("utf-8", "replace"))
+    lines = ["| rank | MTA | begins with | detected by | rows |", "|---:|---|---|---|---:|"]
+    for i, m in enumerate(order, 1):
+        nrows = sum(1 for r in d["rows"] if r["mta"] == m)
+        b = "; ".join("`%s`" % t for t in info[m]["begin"][:2]) or "-"
+        det = "; ".join("`%s`" % t for t in info[m]["detect"][:2]) or "-"
+        lines.append(f"| {i} | {m} | {b} | {det} | {nrows} |")
+    return "\n".join(lines)
+
+
+def main(argv):
+    try:
+        if len(argv) == 4 and argv[1] in ("--check", "--formats"):
+            d = load(argv[2], argv[3])
+            if argv[1] == "--formats":
+                print(formats_markdown(d))
+                return 0
+            kinds = {}
+            for r in d["rows"]:
+                kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+            print("format rows: %d (%s)" % (len(d["rows"]), ", ".join(
+                "%s %d" % kv for kv in sorted(kinds.items()))))
+            print("MTAs with rows: %d" % len({r["mta"] for r in d["rows"] if r["mta"] != "-"}))
+            print("context rows: %d" % len(d["ctx"]))
+            return 0
+        if len(argv) not in (4, 5):
+            sys.stderr.write(__doc__)
+            return 2
+        d = load(argv[1], argv[2])
+        outputs = [(argv[3], generate(d))]
+        if len(argv) == 5:
+            outputs.append((argv[4], generate_header(d)))
+    except (DataError, OSError) as e:
+        sys.stderr.write(f"gen-bounce: {e}\n")
+        return 1
+    for path, text in outputs:
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
