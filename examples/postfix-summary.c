@@ -9,9 +9,17 @@
  *     the mailbox does not exist, the domain does not exist, ...),
  *   - the remote domains that block us (category blocklisted, reputation,
  *     ptr_required or auth_failed), taken from the relay= host.
+ * For every line in which our own server refused a client (smtpd's "NOQUEUE:
+ * reject:" or "<queue id>: reject:", a milter's "milter-reject:", cleanup's
+ * "reject: header" / "reject: body") it prints:
+ *   - the rejections per SMTP stage and category,
+ *   - the recipients our server said do not exist,
+ *   - the client hosts it refused.
  *
  * The whole log line goes to smtp_reply_classify_buf: the library recognises the
- * Postfix format and finds the remote server's reply inside "(host ... said: ...)".
+ * Postfix formats and finds the reply inside "(host ... said: ...)" or after
+ * "RCPT from host[ip]:"; it also gives the SMTP stage and the recipient address
+ * the line names (res.stage, res.recipient).
  * Fixed-size tables keep the example short; a real tool would use a hash table.
  */
 #include <stdio.h>
@@ -53,6 +61,13 @@ static const char *field(const char *line, const char *key, const char *stop, si
     return p;
 }
 
+/* A line in which our server refused a client: smtpd, a milter or cleanup. */
+static int is_server_reject(const char *line)
+{
+    return (strstr(line, "/smtpd[") || strstr(line, "/cleanup[")) &&
+           (strstr(line, ": reject: ") || strstr(line, ": milter-reject: "));
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -65,14 +80,33 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    static struct list suppress, blockers;
+    static struct list suppress, blockers, unknown_here, refused_clients;
+    static unsigned rejected[16][64]; /* [stage][category] */
     unsigned bounced[64] = {0}, deferred[64] = {0};
-    unsigned lines = 0, sent = 0, nbounced = 0, ndeferred = 0;
+    unsigned lines = 0, sent = 0, nbounced = 0, ndeferred = 0, nrejected = 0;
     char line[8192];
 
     while (fgets(line, sizeof line, f)) {
         lines++;
         size_t len;
+        if (is_server_reject(line)) {
+            smtp_reply_result res;
+            if (smtp_reply_classify_buf(line, strcspn(line, "\n"), NULL, &res) != SMTP_REPLY_OK)
+                continue;
+            nrejected++;
+            int cat = res.category >= 0 && res.category < 64 ? res.category : 0;
+            int stage = res.stage >= 0 && res.stage < 16 ? res.stage : 0;
+            rejected[stage][cat]++;
+            /* the recipient the line names (to=<...>), when the reply says it does not exist */
+            if (res.recipient.len && res.category == SMTP_REPLY_CAT_USER_UNKNOWN)
+                add(&unknown_here, line + res.recipient.off, res.recipient.len, "user_unknown");
+            /* "RCPT from host[ip]:" */
+            size_t hlen;
+            const char *client = field(line, " from ", ":;", &hlen);
+            if (client && hlen && memchr(client, '[', hlen))
+                add(&refused_clients, client, hlen, smtp_reply_category_name(res.category));
+            continue;
+        }
         const char *status = field(line, " status=", " ", &len);
         if (status == NULL)
             continue; /* connect, qmgr, removed, ... */
@@ -134,5 +168,19 @@ int main(int argc, char **argv)
     printf("\nremote domains that block us (%d):\n", blockers.n);
     for (int i = 0; i < blockers.n; i++)
         printf("  %-40s %s\n", blockers.item[i], blockers.note[i]);
+
+    printf("\n%u rejections by our server (smtpd, milters, cleanup)\n", nrejected);
+    printf("  %-10s %-20s %8s\n", "stage", "category", "count");
+    for (int st = 0; st < 16 && st < smtp_reply_stage_count(); st++)
+        for (int c = 0; c < smtp_reply_category_count() && c < 64; c++)
+            if (rejected[st][c])
+                printf("  %-10s %-20s %8u\n", smtp_reply_stage_name(st), smtp_reply_category_name(c),
+                       rejected[st][c]);
+    printf("\nrecipients that do not exist here (%d):\n", unknown_here.n);
+    for (int i = 0; i < unknown_here.n; i++)
+        printf("  %s\n", unknown_here.item[i]);
+    printf("\nclient hosts refused (%d):\n", refused_clients.n);
+    for (int i = 0; i < refused_clients.n; i++)
+        printf("  %-40s (first: %s)\n", refused_clients.item[i], refused_clients.note[i]);
     return 0;
 }

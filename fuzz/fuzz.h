@@ -132,6 +132,8 @@ static inline void fuzz_check_parse(const char *buf, size_t size, unsigned opts,
     FUZZ_CHECK(r->stage < (uint32_t)smtp_reply_stage_count());
     FUZZ_CHECK(r->nstored <= SMTP_REPLY_MAX_LINES);
     FUZZ_CHECK(r->nlines >= 1);
+    /* what a wrapper gives (code, enhanced code, recipient) may lie outside the reply */
+    const int wrapped = (r->flags & SMTP_REPLY_F_UNWRAPPED) != 0 || r->wrapper != SMTP_REPLY_WRAP_NONE;
     if (r->nlines > SMTP_REPLY_MAX_LINES)
         FUZZ_CHECK(r->flags & SMTP_REPLY_F_LINES_TRUNCATED);
     for (uint32_t i = 0; i < r->nstored; i++) {
@@ -141,10 +143,14 @@ static inline void fuzz_check_parse(const char *buf, size_t size, unsigned opts,
     }
     if (r->code) {
         FUZZ_CHECK(r->code >= 200 && r->code <= 599);
-        FUZZ_CHECK(r->code_span.len == 3 && fuzz_span_in(r->code_span, size));
-        FUZZ_CHECK(fuzz_span_within(r->code_span, r->reply));
+        /* a code the wrapper implies (Exim's 550 for an ACL reject) has no digits */
+        FUZZ_CHECK(r->code_span.len == 3 || (wrapped && r->code_span.len == 0));
+        FUZZ_CHECK(fuzz_span_in(r->code_span, size));
+        if (!wrapped)
+            FUZZ_CHECK(fuzz_span_within(r->code_span, r->reply));
         const char *c = buf + r->code_span.off;
-        FUZZ_CHECK((c[0] - '0') * 100 + (c[1] - '0') * 10 + (c[2] - '0') == r->code);
+        if (r->code_span.len)
+            FUZZ_CHECK((c[0] - '0') * 100 + (c[1] - '0') * 10 + (c[2] - '0') == r->code);
         FUZZ_CHECK(!(r->flags & SMTP_REPLY_F_NO_BASIC_CODE));
     } else {
         FUZZ_CHECK(r->code_span.len == 0);
@@ -154,7 +160,8 @@ static inline void fuzz_check_parse(const char *buf, size_t size, unsigned opts,
         FUZZ_CHECK(r->enhanced[0] == 2 || r->enhanced[0] == 4 || r->enhanced[0] == 5);
         FUZZ_CHECK(r->enhanced[1] <= 999 && r->enhanced[2] <= 999);
         FUZZ_CHECK(r->enhanced_span.len >= 5 && fuzz_span_in(r->enhanced_span, size));
-        FUZZ_CHECK(fuzz_span_within(r->enhanced_span, r->reply));
+        if (!wrapped)
+            FUZZ_CHECK(fuzz_span_within(r->enhanced_span, r->reply));
         /* the span reads back as the stored code */
         unsigned v[3] = {0, 0, 0}, k = 0;
         for (uint32_t i = 0; i < r->enhanced_span.len; i++) {
@@ -185,7 +192,18 @@ static inline void fuzz_check_parse(const char *buf, size_t size, unsigned opts,
         FUZZ_CHECK(!(r->flags & (SMTP_REPLY_F_NO_FINAL_LINE | SMTP_REPLY_F_SEVERAL_REPLIES |
                                  SMTP_REPLY_F_BYTES_TRUNCATED)));
     }
-    for (uint32_t i = 0; i < 8u; i++)
+    /* the recipient the wrapper names: an address in the input, beside the reply */
+    if (r->recipient.len) {
+        FUZZ_CHECK(fuzz_span_in(r->recipient, size));
+        FUZZ_CHECK(memchr(buf + r->recipient.off, '@', r->recipient.len) != NULL);
+        FUZZ_CHECK(memchr(buf + r->recipient.off, '\n', r->recipient.len) == NULL);
+        FUZZ_CHECK(r->recipient.off + r->recipient.len <= r->reply.off ||
+                   r->recipient.off >= r->reply.off + r->reply.len || r->reply.len == 0 || !wrapped);
+        FUZZ_CHECK(!(opts & (SMTP_REPLY_OPT_STREAM | SMTP_REPLY_OPT_NO_UNWRAP)));
+    } else {
+        FUZZ_CHECK(r->recipient.off == 0);
+    }
+    for (uint32_t i = 0; i < 6u; i++)
         FUZZ_CHECK(r->reserved[i] == 0);
     FUZZ_CHECK(r->reserved0 == 0);
     fuzz_check_text(buf, size, r);
@@ -211,6 +229,7 @@ static inline void fuzz_check_result(const char *buf, size_t size, int rc, const
         FUZZ_CHECK(res->category == SMTP_REPLY_CAT_UNKNOWN);
     } else if (r) {
         FUZZ_CHECK(res->code == r->code && res->flags == r->flags && res->stage == r->stage);
+        FUZZ_CHECK(res->recipient.off == r->recipient.off && res->recipient.len == r->recipient.len);
         FUZZ_CHECK(memcmp(res->enhanced, r->enhanced, sizeof res->enhanced) == 0);
         if (r->enhanced[0])
             FUZZ_CHECK(res->enhanced_title ==
@@ -254,7 +273,8 @@ static inline int fuzz_result_equal(const smtp_reply_result *a, const smtp_reply
            memcmp(a->enhanced, b->enhanced, sizeof a->enhanced) == 0 && a->flags == b->flags &&
            a->rule_id == b->rule_id && a->provider == b->provider && a->blocklist == b->blocklist &&
            a->enhanced_title == b->enhanced_title && a->match.off == b->match.off &&
-           a->match.len == b->match.len && a->advice_index == b->advice_index;
+           a->match.len == b->match.len && a->advice_index == b->advice_index &&
+           a->recipient.off == b->recipient.off && a->recipient.len == b->recipient.len;
 }
 
 #endif

@@ -8,7 +8,9 @@ skipped), decoded with the record escapes as the CLI reads it
 (bindings/python/smtpreply/_record.py), becomes one file named by the SHA-1 of
 its bytes.  Rows are taken
 round-robin over the files (so every provider is represented), multiline
-replies first, up to --max seeds (default 300); then a few hand-written seeds
+replies first, up to --max seeds (default 300); then every row of the files in
+EVERY_ROW (tests/data/logs.tsv: a real line of each log and library form); then a
+few hand-written seeds
 for shapes the rows lack (wire streams of several replies, a reply cut in the
 middle, wrappers, and for fuzz_unwrap a selector byte before a plain reply).  Files already in fuzz/corpus/ are kept: regression seeds
 added by hand stay.
@@ -50,11 +52,14 @@ EXTRA = [
     b'55',
     b'   \r\n\t',
 ]
-# fuzz_unwrap picks its wrapper by the first byte (index modulo 14): one plain
+# fuzz_unwrap picks its wrapper by the first byte (index modulo 22): one plain
 # reply behind each, so the replay exercises its "unwraps to the bare reply" check
 PLAIN = [b'550 5.1.1 User unknown', b'452 4.2.2 Mailbox full, try again later',
          b'554 5.7.1 Service unavailable, Client host blocked using zen.spamhaus.org']
-EXTRA += [bytes([i]) + PLAIN[i % len(PLAIN)] for i in range(14)]
+EXTRA += [bytes([i]) + PLAIN[i % len(PLAIN)] for i in range(22)]
+# Every row of this file is a seed, besides the round-robin: one real line of
+# each log and client-library form (issue 12)
+EVERY_ROW = ['logs.tsv']
 
 
 def load_record_codec():
@@ -86,6 +91,13 @@ def main():
             if rows and len(seeds) < args.max:
                 b = rows.pop(0)
                 if b not in seen:
+                    seen.add(b)
+                    seeds.append(b)
+    for path in record.table_files(DATA):
+        if os.path.basename(path) in EVERY_ROW:
+            for _, cols in record.table_rows(path):
+                b = record.unescape(cols[0].encode('utf-8', 'surrogateescape')) if cols[0] else b''
+                if b and b not in seen:
                     seen.add(b)
                     seeds.append(b)
     for b in EXTRA:

@@ -182,7 +182,12 @@ enum smtp_reply_wrapper {
     SMTP_REPLY_WRAP_QMAIL    = 4,
     SMTP_REPLY_WRAP_SENDMAIL = 5,
     SMTP_REPLY_WRAP_EXCHANGE = 6,
-    SMTP_REPLY_WRAP_OTHER    = 7    /* "said:", "reply:", "smtp;" and similar */
+    SMTP_REPLY_WRAP_OTHER    = 7,   /* "said:", "reply:", "smtp;" and similar */
+    SMTP_REPLY_WRAP_OPENSMTPD = 8,  /* OpenSMTPD log: result="...", stat="..." */
+    SMTP_REPLY_WRAP_LIBRARY  = 9,   /* an SMTP client library's error text (smtplib, nodemailer,
+                                       PHPMailer, JavaMail, .NET, Symfony, Go, Ruby, Perl) */
+    SMTP_REPLY_WRAP_COURIER  = 10,  /* Courier log: "id=...,from=<s>,addr=<r>: 550 ..." */
+    SMTP_REPLY_WRAP_DOVECOT  = 11   /* Dovecot LMTP/LDA log */
 };
 
 /** An offset and length into the buffer that was parsed. */
@@ -193,8 +198,16 @@ typedef struct smtp_reply_span {
 
 /** A parsed reply.  Caller-owned; smtp_reply_parse resets every field. */
 typedef struct smtp_reply {
-    int32_t  code;             /* basic reply code 200-599; 0 when the input has none */
-    uint16_t enhanced[3];      /* class, subject, detail; class 0 when none was found */
+    /* The basic code: 200-599, 0 when the input has none.  When the reply's text has
+     * no code but its wrapper does, the wrapper's: the digits beside it (smtplib's
+     * "(550, b'...')", PHPMailer's "SMTP code: 550"), or the code the program sends
+     * when its log line shows none (Exim logs an ACL reject without its 550); the
+     * span is then the digits, or empty at the wrapper text. */
+    int32_t  code;
+    /* class, subject, detail; class 0 when none was found.  When the reply region
+     * has no code at all, a wrapper's status field gives it (Postfix and Sendmail
+     * dsn=, PHPMailer "Additional SMTP info:"). */
+    uint16_t enhanced[3];
     uint16_t stage;            /* enum smtp_reply_stage */
     uint32_t flags;            /* enum smtp_reply_flag bits */
     uint32_t wrapper;          /* enum smtp_reply_wrapper */
@@ -207,7 +220,16 @@ typedef struct smtp_reply {
     uint32_t text_len;         /* length of the joined text (smtp_reply_text) */
     uint32_t reserved0;
     smtp_reply_span line[SMTP_REPLY_MAX_LINES]; /* each line's text, codes removed */
-    uint32_t reserved[8];
+    /* The recipient address the wrapper names (len 0 when it names none): the
+     * address of "to=<bob@example.com>", Exim's "** bob@example.com", "RCPT
+     * TO:<bob@example.com>", smtplib's {'bob@example.com': ...}, without its
+     * angle brackets.  Only text around the reply counts, never the reply's own
+     * text, so a bare reply has none; a diagnostic that holds no reply (Postfix
+     * "Illegal address syntax from h in RCPT command: <a@b>") may name it in its
+     * own words.  Its bytes may lie outside `reply`, always inside the input.
+     * Added in 0.1 in place of reserved[0..1]. */
+    smtp_reply_span recipient;
+    uint32_t reserved[6];
 } smtp_reply;
 
 /**
@@ -378,7 +400,9 @@ typedef struct smtp_reply_result {
     const char *enhanced_title;/* IANA title of the enhanced code, or NULL */
     smtp_reply_span match;     /* the input bytes that decided (code or phrase) */
     uint32_t advice_index;     /* internal: the advice record; use smtp_reply_advice() */
-    uint32_t reserved[7];
+    smtp_reply_span recipient; /* the parsed reply's recipient span (len 0: none named);
+                                  added in place of reserved[0..1] */
+    uint32_t reserved[5];
 } smtp_reply_result;
 
 /**

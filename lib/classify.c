@@ -783,6 +783,13 @@ static struct smtp__model_out *scan_words(struct scan *sc, struct smtp__model_ou
     return words;
 }
 
+/* What the reply's wrapper named beside the reply (lib/unwrap.c, issue 12): the
+ * recipient address travels with the verdict.  Kept apart from the classifier. */
+static void copy_wrapper_fields(const smtp_reply *reply, smtp_reply_result *res)
+{
+    res->recipient = reply->recipient;
+}
+
 /* Step 6: the permanence, the verdicts and what the result names besides the
  * category. */
 static void verdicts(const struct scan *sc, const struct smtp__rule *rule, smtp_reply_result *res)
@@ -836,6 +843,7 @@ static void verdicts(const struct scan *sc, const struct smtp__rule *rule, smtp_
     memcpy(res->enhanced, reply->enhanced, sizeof res->enhanced);
     res->flags = reply->flags;
     res->stage = reply->stage;
+    copy_wrapper_fields(reply, res);
     if (reply->enhanced[0])
         res->enhanced_title = smtp_reply_enhanced_title(reply->enhanced[0], reply->enhanced[1],
                                                         reply->enhanced[2]);

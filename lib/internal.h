@@ -7,16 +7,35 @@
 
 #define SMTP__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Where unwrapping found the reply inside a larger text. */
+/* Where unwrapping found the reply inside a larger text, and what the text
+ * around it says. */
 struct smtp__unwrapped {
     size_t start;        /* offset of the reply (or diagnostic text) */
     size_t end;          /* end of the region to parse (exclusive) */
     uint32_t wrapper;    /* enum smtp_reply_wrapper */
     uint32_t stage;      /* enum smtp_reply_stage */
+    uint32_t esc;        /* the region writes line breaks as \n or \r\n escapes */
+    int32_t code;        /* a basic code the wrapper gives (0 none): for a region without one */
+    smtp_reply_span code_span;     /* its digits (len 0: implied by the wrapper text) */
+    uint16_t enhanced[3];          /* an enhanced code the wrapper gives (class 0 none) */
+    smtp_reply_span enhanced_span;
+    smtp_reply_span recipient;     /* the recipient address it names (len 0 none) */
+    uint64_t examined;   /* bytes examined: at most SMTP__UNWRAP_PER_BYTE per input byte,
+                            plus the bounded address reads */
 };
+/* Automaton passes of smtp__unwrap: one over the text, one per wrapper level
+ * (at most 4 deep) and one after the reply. */
+#define SMTP__UNWRAP_PASSES 6
+/* The work bound per input byte: the passes, and at each of the 4 levels at most
+ * two scans of its region (to its end: line, field; to its start: code, word).
+ * tests/hardening/test-work.c holds smtp__unwrap to it (the worst shape found
+ * there examines 13 bytes per byte). */
+#define SMTP__UNWRAP_PER_BYTE (SMTP__UNWRAP_PASSES + 2 * 4)
 
-/* Find the reply inside a log line, DSN field or NDR text (unwrap.c).
- * Fills *u; u->start == 0, u->end == len and wrapper NONE for a raw reply. */
+/* Find the reply inside a log line, DSN field, NDR text or a client library's
+ * error text (unwrap.c), knowing the forms only by data/wrappers.tsv.  Fills *u;
+ * u->start == 0, u->end == len and wrapper NONE for a raw reply.  Linear: each
+ * byte is examined a bounded number of times (u->examined counts them). */
 void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u);
 
 /* Read an enhanced status code "C.S.D" at buf[i..n): class 2/4/5, subject and

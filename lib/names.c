@@ -208,6 +208,10 @@ static const char *wrapper_name(enum smtp_reply_wrapper v)
     case SMTP_REPLY_WRAP_SENDMAIL: return "sendmail";
     case SMTP_REPLY_WRAP_EXCHANGE: return "exchange";
     case SMTP_REPLY_WRAP_OTHER: return "other";
+    case SMTP_REPLY_WRAP_OPENSMTPD: return "opensmtpd";
+    case SMTP_REPLY_WRAP_LIBRARY: return "library";
+    case SMTP_REPLY_WRAP_COURIER: return "courier";
+    case SMTP_REPLY_WRAP_DOVECOT: return "dovecot";
     }
     return NULL;
 }

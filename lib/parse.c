@@ -71,12 +71,30 @@ static int unusual_bytes(const unsigned char *p, size_t n)
     return 0;
 }
 
-/* Scan one line starting at q: returns the offset of its '\n' (or end) and
- * ORs byte anomaly flags into *flags. */
-static size_t scan_line(const unsigned char *b, size_t q, size_t end, uint32_t *flags)
+/* Scan one line starting at q: returns the offset of its line break (or end)
+ * and sets *brk to the break's length: 1 for a line feed, 2 for a "\n" escape
+ * (esc: a text that writes its line breaks as escapes, as Exim's log and
+ * Python's bytes repr do), 0 at the end.  ORs byte anomaly flags into *flags. */
+static size_t scan_line(const unsigned char *b, size_t q, size_t end, int esc, size_t *brk,
+                        uint32_t *flags)
 {
     const unsigned char *lf = memchr(b + q, '\n', end - q);
     size_t e = lf ? (size_t)(lf - b) : end;
+    *brk = lf ? 1 : 0;
+    if (esc) {
+        /* the first backslash-n before the line feed */
+        size_t i = q;
+        const unsigned char *bs;
+        while (i + 1 < e && (bs = memchr(b + i, '\\', e - i - 1)) != NULL) {
+            i = (size_t)(bs - b);
+            if (b[i + 1] == 'n') {
+                e = i;
+                *brk = 2;
+                break;
+            }
+            i += 2;
+        }
+    }
     size_t body = e > q && b[e - 1] == '\r' ? e - 1 : e;
     if (unusual_bytes(b + q, body - q)) {
         unsigned f = 0;
@@ -205,7 +223,7 @@ static size_t find_flattened(const unsigned char *b, size_t t, size_t te, int co
 
 /* Parse the lines of [p, end).  coded: lines start with the reply code.
  * Returns the offset after the final line (coded) or end, and sets *final. */
-static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int stream,
+static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int stream, int esc,
                           smtp_reply *r, int *final, int *final_has_lf)
 {
     const unsigned char *b = (const unsigned char *)buf;
@@ -222,18 +240,35 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
         if (!stream)
             while (cs < end && is_blank(b[cs]))
                 cs++;
-        if (folding && (cs == ls || cs == end || b[cs] == '\r' || b[cs] == '\n' ||
-                        (cs + 3 < end && is_digit(b[cs]) && is_digit(b[cs + 1]) &&
-                         is_digit(b[cs + 2]) && (b[cs + 3] == ' ' || b[cs + 3] == '-'))))
+        /* after the final line, the text goes on in a line that is indented
+         * (a fold) or that starts with the reply's own enhanced code: a client
+         * library that strips the basic codes keeps "5.7.26" on each line
+         * (Go's textproto, Python's smtplib) */
+        int same_enh = 0;
+        if (folding && cs == ls && r->enhanced[0]) {
+            uint16_t ev[3];
+            size_t el0 = smtp__read_enhanced(buf, cs, end, ev);
+            same_enh = el0 && memcmp(ev, r->enhanced, sizeof ev) == 0 && cs + el0 < end &&
+                       is_blank(b[cs + el0]);
+        }
+        if (folding && !same_enh &&
+            (cs == ls || cs == end || b[cs] == '\r' || b[cs] == '\n' ||
+             (cs + 3 < end && is_digit(b[cs]) && is_digit(b[cs + 1]) && is_digit(b[cs + 2]) &&
+              (b[cs + 3] == ' ' || b[cs + 3] == '-'))))
             break;
-        size_t e = scan_line(b, q, end, &r->flags);
-        int has_lf = e < end;
+        size_t brk;
+        size_t e = scan_line(b, q, end, esc, &brk, &r->flags);
+        int has_lf = brk != 0;
         size_t le = e;
-        if (le > ls && b[le - 1] == '\r')
+        if (brk == 2) {
+            if (le >= ls + 2 && b[le - 2] == '\\' && b[le - 1] == 'r')
+                le -= 2; /* "\r\n" */
+        } else if (le > ls && b[le - 1] == '\r') {
             le--;
-        else if (has_lf)
+        } else if (has_lf) {
             r->flags |= SMTP_REPLY_F_BARE_LF;
-        size_t next = has_lf ? e + 1 : e;
+        }
+        size_t next = e + brk;
         if (next - ls > SMTP_REPLY_LINE_LIMIT)
             r->flags |= SMTP_REPLY_F_LONG_LINE;
         r->nlines++;
@@ -261,7 +296,7 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
         while (t < le && is_blank(b[t]))
             t++;
         uint16_t v[3];
-        size_t el = folding ? 0 : smtp__read_enhanced(buf, t, le, v);
+        size_t el = folding && !same_enh ? 0 : smtp__read_enhanced(buf, t, le, v);
         if (el) {
             note_enhanced(r, v, t, el);
             t += el;
@@ -307,6 +342,25 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
         }
     }
     return q;
+}
+
+/* The recipient a wrapper names, and the codes it gives a reply whose own text lacks them (data/wrappers.tsv
+ * options code=before and code=NNN, kinds code and enhanced): the basic code when
+ * the reply has none; the enhanced code only when the reply region had no code at
+ * all (a reply with a basic code keeps what it says: Postfix derives dsn=5.0.0
+ * from a bare 550). */
+static void wrapper_codes(smtp_reply *r, const struct smtp__unwrapped *u, int region_coded)
+{
+    r->recipient = u->recipient;
+    if (r->code == 0 && u->code) {
+        r->code = u->code;
+        r->code_span = u->code_span;
+        r->flags &= ~(uint32_t)SMTP_REPLY_F_NO_BASIC_CODE;
+    }
+    if (!region_coded && r->enhanced[0] == 0 && u->enhanced[0]) {
+        memcpy(r->enhanced, u->enhanced, sizeof r->enhanced);
+        r->enhanced_span = u->enhanced_span;
+    }
 }
 
 /* The start of a stream reply, b[0..n): white space only (SMTP_REPLY_E_BLANK;
@@ -359,13 +413,14 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
             r->flags |= SMTP_REPLY_F_BYTES_TRUNCATED;
     }
     size_t p = 0, end = n;
+    struct smtp__unwrapped u;
+    memset(&u, 0, sizeof u);
     if (!stream) {
         while (p < end && is_space(b[p]))
             p++;
         if (p == end)
             return SMTP_REPLY_E_BLANK;
         if (!(options & SMTP_REPLY_OPT_NO_UNWRAP)) {
-            struct smtp__unwrapped u;
             smtp__unwrap(buf, end, &u);
             if (u.wrapper != SMTP_REPLY_WRAP_NONE || u.start != 0) {
                 r->flags |= SMTP_REPLY_F_UNWRAPPED;
@@ -376,8 +431,20 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
             r->stage = (uint16_t)u.stage;
             while (p < end && is_space(b[p]))
                 p++;
-            if (p == end)
-                return SMTP_REPLY_E_BLANK;
+            if (p == end) {
+                /* nothing inside the wrapper ("rejected RCPT <a@b>" with no
+                 * text): a reply only when the wrapper gives its code */
+                if (u.code == 0 && u.enhanced[0] == 0)
+                    return SMTP_REPLY_E_BLANK;
+                wrapper_codes(r, &u, 0);
+                r->flags |= SMTP_REPLY_F_EMPTY_TEXT;
+                if (r->code == 0)
+                    r->flags |= SMTP_REPLY_F_NO_BASIC_CODE;
+                r->reply.off = (uint32_t)p;
+                r->consumed = n;
+                r->nlines = 1; /* one empty line */
+                return SMTP_REPLY_OK;
+            }
         }
     } else {
         int rc = stream_start(b, n, 0);
@@ -443,7 +510,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
         r->flags |= SMTP_REPLY_F_NO_BASIC_CODE;
 
     int final, final_has_lf;
-    size_t q = parse_lines(buf, p, end, coded, stream, r, &final, &final_has_lf);
+    size_t q = parse_lines(buf, p, end, coded, stream, (int)u.esc, r, &final, &final_has_lf);
 
     if (stream) {
         if (!final || !final_has_lf) {
@@ -476,6 +543,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
     /* "554 5.0.0 <#5.7.133 ...>": a generic X.0.0 defers to a specific code inside */
     if (r->enhanced[0] == 0 || (r->enhanced[1] == 0 && r->enhanced[2] == 0))
         find_inline_enhanced(buf, r);
+    wrapper_codes(r, &u, coded);
     if (r->code == 0 && r->enhanced[0] == 0)
         r->flags |= SMTP_REPLY_F_NO_REPLY;
     if (r->code && r->enhanced[0] && r->enhanced[0] != r->code / 100)

@@ -173,26 +173,46 @@ struct smtp__unit { uint32_t word; uint32_t seconds; };
 extern const uint32_t smtp__nunits;
 extern const struct smtp__unit smtp__units[];
 
-/* Wrapper markers and stage phrases (data/wrappers.tsv), found by their own
- * small dense automaton: v = wr_dense[s * wr_nclasses + wr_cls[byte]] is
- * (next << 1) | has_output(next). */
+/* The texts of data/wrappers.tsv (markers, stage, recipient, code and enhanced
+ * field texts) and the texts the markers' starts and ends look for (kind AUX),
+ * found by their own small dense automaton: v = wr_dense[s * wr_nclasses +
+ * wr_cls[byte]] is (next << 1) | has_output(next).  The format is in the header
+ * of data/wrappers.tsv; tools/gen-tables.py (load_wrappers) writes these rows. */
+enum { SMTP__WK_MARKER = 0, SMTP__WK_STAGE = 1, SMTP__WK_RCPT = 2, SMTP__WK_CODE = 3,
+       SMTP__WK_ENH = 4, SMTP__WK_AUX = 5 };
+/* where a marker's region starts: right after it, at it, at the first code,
+ * after the next word, after the first start_arg text */
+enum { SMTP__WS_AT = 0, SMTP__WS_MARKER = 1, SMTP__WS_CODE = 2, SMTP__WS_WORD = 3,
+       SMTP__WS_AFTER = 4 };
+/* where it ends: at the enclosing region's end, the line's end, the folded
+ * field's end, before the first / last of the end_arg texts */
+enum { SMTP__WE_NONE = 0, SMTP__WE_LINE = 1, SMTP__WE_FIELD = 2, SMTP__WE_FIRST = 3,
+       SMTP__WE_LAST = 4 };
+#define SMTP__WF_ESC 1u          /* line breaks written as \n / \r\n escapes */
+#define SMTP__WF_CODE_BEFORE 2u  /* the basic code is the 3 digits before the text */
 struct smtp__wrap {
     uint16_t len;
-    uint8_t  kind;      /* 0 marker, 1 stage phrase */
+    uint8_t  kind;      /* SMTP__WK_* */
     uint8_t  wrapper;   /* enum smtp_reply_wrapper (markers) */
-    uint8_t  end;       /* how the region ends (markers) */
     uint8_t  rank;      /* 1 wins anywhere, 2 earliest wins, 3 last resort (markers) */
-    uint8_t  stage;     /* enum smtp_reply_stage (stage phrases) */
+    uint8_t  stage;     /* enum smtp_reply_stage (stage rows; a marker's own) */
+    uint8_t  start;     /* SMTP__WS_* (markers) */
+    uint8_t  end;       /* SMTP__WE_* (markers) */
+    uint8_t  flags;     /* SMTP__WF_* (markers) */
+    uint8_t  nend;      /* end texts in end_arg */
+    uint16_t code;      /* the basic code its log line omits, 0 none (markers) */
+    uint16_t start_arg; /* the AUX row of the after: text */
+    uint16_t end_arg[3];/* the AUX rows of the first: / last: texts */
 };
 extern const uint8_t smtp__wr_cls[256];
 extern const uint32_t smtp__wr_nstates;
 extern const uint32_t smtp__wr_nclasses;
 extern const uint16_t smtp__wr_dense[];
 extern const uint16_t smtp__wr_out_start[];
-extern const uint8_t smtp__wr_out[];
+extern const uint16_t smtp__wr_out[];
 extern const uint32_t smtp__nwraps;
 extern const struct smtp__wrap smtp__wraps[];
-#define SMTP__MAX_WRAPS 64
+#define SMTP__MAX_WRAPS 256
 
 /* ---- the word model (tools/model.py, data/model.tsv) ---- */
 /* Feature slots, open addressing with linear probing on (hash & (nslots - 1));

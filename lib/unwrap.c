@@ -3,55 +3,46 @@
  *
  * Users hold replies in many wrappers: DSN fields ("Diagnostic-Code: smtp; 550
  * ..."), MTA log lines (Postfix "host X said: 550 ... (in reply to RCPT TO
- * command)", Exim "SMTP error from remote mail server after RCPT TO:<a@b>: 550
- * ...", qmail "Remote host said: 550 ...", Sendmail "dsn=5.1.1, stat=User
- * unknown" and "<<< 550 ..."), and Exchange NDR text ("Remote Server returned
- * '550 5.1.1 ...'").  This file knows those input formats (their punctuation and
- * field names); it knows nothing about what a reply means.  A raw reply passes
- * straight through.
+ * command)" and "NOQUEUE: reject: RCPT from ...", Exim "** a@b ... SMTP error
+ * from remote mail server after RCPT TO:<a@b>: 550 ...", Sendmail "reply=550
+ * ..., stat=...", OpenSMTPD result="550 ..."), bounce and NDR text, and the
+ * error texts of SMTP client libraries (smtplib's "(550, b'5.1.1 ...')").  This
+ * file knows those forms only by the rows of data/wrappers.tsv (their markers,
+ * where a marker's region starts and ends, the texts that name the stage, the
+ * recipient and the codes); it holds no phrase of its own and knows nothing
+ * about what a reply means.  A raw reply passes straight through.
  *
- * Every search is a bounded forward scan over [0, len): linear, no recursion.
+ * Work: one pass of the wrapper automaton over the text, one over each nested
+ * wrapper's region (at most MAX_DEPTH, each inside the one before) and one over
+ * the text after the reply; the other scans (line and field ends, a code, a
+ * word, an address of at most MAX_ADDRESS bytes) are bounded by those regions.
+ * No recursion, no allocation; u->examined counts the bytes examined.
  */
 #include <string.h>
 
 #include "internal.h"
 
-static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+#define NOWHERE 0xffffffffu
+#define MAX_DEPTH 4
+#define MAX_ADDRESS 320u   /* RFC 5321: a path is at most 256 octets */
+
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-/* Case-insensitive search for needle (lower case) in b[from, to). */
-static size_t find(const char *b, size_t from, size_t to, const char *needle)
-{
-    size_t nl = strlen(needle);
-    if (to < nl)
-        return (size_t)-1;
-    for (size_t i = from; i + nl <= to; i++) {
-        if (lower((unsigned char)b[i]) != (unsigned char)needle[0])
-            continue;
-        size_t k = 1;
-        while (k < nl && lower((unsigned char)b[i + k]) == (unsigned char)needle[k])
-            k++;
-        if (k == nl)
-            return i;
-    }
-    return (size_t)-1;
-}
-
-/* How a marker's reply region ends (data/wrappers.tsv "end"). */
-enum { END_NONE = 0, END_POSTFIX = 1, END_QUOTE = 2, END_PAREN = 3, END_FIELD = 5 };
-#define NOWHERE ((size_t)-1)
-
-/* First and last place each wrapper string (marker or stage phrase) occurs:
- * one pass of the wrapper automaton over the input. */
+/* First and last place each wrapper text occurs within one pass's range
+ * (offsets fit 32 bits: input is at most SMTP_REPLY_MAX_BYTES). */
 struct hits {
-    size_t first[SMTP__MAX_WRAPS];
-    size_t last[SMTP__MAX_WRAPS];
+    uint32_t first[SMTP__MAX_WRAPS];
+    uint32_t last[SMTP__MAX_WRAPS];
 };
 
-static void scan_wrappers(const char *buf, size_t from, size_t to, struct hits *h)
+static uint32_t nwraps(void) { return smtp__nwraps < SMTP__MAX_WRAPS ? smtp__nwraps : SMTP__MAX_WRAPS; }
+
+/* One pass of the wrapper automaton over [from, to). */
+static void scan(const char *buf, size_t from, size_t to, struct hits *h, uint64_t *examined)
 {
     const unsigned char *b = (const unsigned char *)buf;
-    uint32_t n = smtp__nwraps < SMTP__MAX_WRAPS ? smtp__nwraps : SMTP__MAX_WRAPS;
+    uint32_t n = nwraps();
     for (uint32_t i = 0; i < n; i++)
         h->first[i] = h->last[i] = NOWHERE;
     uint32_t s = 0;
@@ -64,136 +55,324 @@ static void scan_wrappers(const char *buf, size_t from, size_t to, struct hits *
             uint32_t w = smtp__wr_out[o];
             if (w >= n)
                 continue;
-            size_t at = i + 1 - smtp__wraps[w].len;
+            uint32_t at = (uint32_t)(i + 1 - smtp__wraps[w].len);
             if (h->first[w] == NOWHERE)
                 h->first[w] = at;
             h->last[w] = at;
         }
     }
+    *examined += to > from ? to - from : 0;
 }
 
-/* The earliest stage phrase inside [from, to). */
-static uint32_t find_stage(const struct hits *h, size_t from, size_t to)
+/* The first occurrence of text w at or after `from` that ends by `to`, as far as
+ * the pass that filled h tells (its first or its last occurrence). */
+static uint32_t occurrence(const struct hits *h, uint32_t w, size_t from, size_t to)
 {
-    size_t best = NOWHERE;
-    uint32_t stage = SMTP_REPLY_STAGE_UNKNOWN;
-    uint32_t n = smtp__nwraps < SMTP__MAX_WRAPS ? smtp__nwraps : SMTP__MAX_WRAPS;
-    for (uint32_t w = 0; w < n; w++) {
-        if (smtp__wraps[w].kind != 1)
+    uint32_t len = smtp__wraps[w].len;
+    if (h->first[w] != NOWHERE && h->first[w] >= from && h->first[w] + len <= to)
+        return h->first[w];
+    if (h->last[w] != NOWHERE && h->last[w] >= from && h->last[w] + len <= to)
+        return h->last[w];
+    return NOWHERE;
+}
+
+/* A reply code (NNN followed by a separator) or an enhanced code at b[i]. */
+static int code_at(const char *buf, size_t i, size_t end)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    if (i + 3 > end || b[i] < '2' || b[i] > '5')
+        return 0;
+    if (is_digit(b[i + 1]) && is_digit(b[i + 2]) &&
+        (i + 3 == end || b[i + 3] == ' ' || b[i + 3] == '-' || b[i + 3] == '\r' || b[i + 3] == '\n'))
+        return 1;
+    uint16_t v[3];
+    return b[i + 1] == '.' && smtp__read_enhanced(buf, i, end, v) != 0;
+}
+
+/* start=code: the first code that opens [s, e) (after white space) or follows a
+ * ':' or '-' and white space ("H=h [ip]: 550 ...", "Net::SMTPFatalError - 550 ...");
+ * NOWHERE when there is none.  One forward pass. */
+static size_t seek_code(const char *buf, size_t s, size_t e, uint64_t *examined)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    size_t i = s;
+    while (i < e && is_ws(b[i]))
+        i++;
+    if (code_at(buf, i, e))
+        return i;
+    int state = 0; /* 1: after ':' or '-', 2: and white space after it */
+    for (; i < e; i++) {
+        unsigned char c = b[i];
+        if (state == 2 && !is_ws(c) && code_at(buf, i, e)) {
+            *examined += i - s;
+            return i;
+        }
+        state = (c == ':' || c == '-') ? 1 : (state >= 1 && is_ws(c)) ? 2 : 0;
+    }
+    *examined += e - s;
+    return (size_t)-1;
+}
+
+/* The end of a folded header field that starts at s: its line and the indented
+ * lines after it; a "type;" prefix within 32 bytes moves *sp past it. */
+static size_t field_end(const unsigned char *b, size_t *sp, size_t e, uint64_t *examined)
+{
+    size_t s = *sp, nl = s;
+    while (nl < e) {
+        while (nl < e && b[nl] != '\n')
+            nl++;
+        if (nl + 1 < e && (b[nl + 1] == ' ' || b[nl + 1] == '\t')) {
+            nl++;
             continue;
-        size_t at = h->first[w] >= from ? h->first[w] : h->last[w];
-        if (at == NOWHERE || at < from || at >= to)
+        }
+        break;
+    }
+    size_t semi = s;
+    while (semi < nl && b[semi] != ';' && b[semi] != '\n' && semi - s < 32)
+        semi++;
+    if (semi < nl && b[semi] == ';')
+        *sp = semi + 1;
+    *examined += nl - s;
+    return nl;
+}
+
+/* The region of marker m found at `at`, inside [rs, re): *sp, *ep.  h is a pass
+ * over [at + len, re). */
+static void region(const char *buf, const struct smtp__wrap *m, size_t at, size_t re,
+                   const struct hits *h, size_t *sp, size_t *ep, uint64_t *examined)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    size_t base = at + m->len, s = base, e = re;
+    switch (m->end) {
+    case SMTP__WE_LINE: {
+        const unsigned char *nl = memchr(b + s, '\n', re - s);
+        e = nl ? (size_t)(nl - b) : re;
+        *examined += e - s;
+        if (e > s && b[e - 1] == '\r')
+            e--;
+        break;
+    }
+    case SMTP__WE_FIELD:
+        e = field_end(b, &s, re, examined);
+        break;
+    case SMTP__WE_FIRST:
+    case SMTP__WE_LAST: {
+        size_t best = re;
+        for (uint32_t k = 0; k < m->nend && k < 3; k++) {
+            uint32_t w = m->end_arg[k];
+            uint32_t at2 = m->end == SMTP__WE_FIRST ? h->first[w] : h->last[w];
+            if (at2 != NOWHERE && at2 >= base && at2 + smtp__wraps[w].len <= re && at2 < best)
+                best = at2;
+        }
+        e = best;
+        break;
+    }
+    default:
+        break;
+    }
+    switch (m->start) {
+    case SMTP__WS_MARKER:
+        s = at;
+        break;
+    case SMTP__WS_CODE: {
+        size_t c = seek_code(buf, s, e, examined);
+        if (c != (size_t)-1)
+            s = c;
+        break;
+    }
+    case SMTP__WS_WORD: {
+        size_t i = s;
+        while (i < e && is_ws(b[i]))
+            i++;
+        while (i < e && !is_ws(b[i]))
+            i++;
+        while (i < e && is_ws(b[i]))
+            i++;
+        *examined += i - s;
+        s = i;
+        break;
+    }
+    case SMTP__WS_AFTER: {
+        uint32_t w = m->start_arg;
+        uint32_t a = w < nwraps() ? occurrence(h, w, base, e) : NOWHERE;
+        s = a == NOWHERE ? e : a + smtp__wraps[w].len;
+        break;
+    }
+    default:
+        break;
+    }
+    if (s > e)
+        s = e;
+    /* quotes and white space before the reply; Exchange writes "#550" */
+    while (s < e && (b[s] == ' ' || b[s] == '\t' || b[s] == '\'' || b[s] == '"'))
+        s++;
+    if (s + 1 < e && b[s] == '#' && is_digit(b[s + 1]))
+        s++;
+    *sp = s;
+    *ep = e;
+}
+
+/* start=word: the token after a marker that starts its region there must be an
+ * address ("** bob@example.com R=..."), or the text is no such marker (a bounce's
+ * "** Message too big **").  Bounded by MAX_ADDRESS. */
+static int address_follows(const char *buf, size_t at, size_t to)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    size_t i = at, stop = to - at > MAX_ADDRESS ? at + MAX_ADDRESS : to;
+    int at_sign = 0;
+    while (i < stop && (b[i] == ' ' || b[i] == '\t'))
+        i++;
+    size_t t = i;
+    for (; i < stop && !is_ws(b[i]); i++)
+        at_sign |= b[i] == '@';
+    return at_sign && i > t && (i < stop || i == to);
+}
+
+/* The marker to apply among the hits of h within [from, to): rank 1 wherever it
+ * is, else the earliest of rank 2, else (outermost only) the earliest of rank 3;
+ * at one place the longer text.  *at gets its place. */
+static const struct smtp__wrap *choose(const char *buf, const struct hits *h, size_t from, size_t to,
+                                       int outer, size_t *at)
+{
+    const struct smtp__wrap *m = NULL;
+    size_t where = (size_t)-1;
+    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
+        const struct smtp__wrap *x = &smtp__wraps[w];
+        if (x->kind != SMTP__WK_MARKER || (x->rank == 3 && !outer))
             continue;
-        if (at < best) {
-            best = at;
+        uint32_t f = occurrence(h, w, from, to);
+        if (f == NOWHERE || (x->start == SMTP__WS_WORD && !address_follows(buf, f + x->len, to)))
+            continue;
+        if (m == NULL || x->rank < m->rank ||
+            (x->rank == m->rank && (f < where || (f == where && x->len > m->len)))) {
+            m = x;
+            where = f;
+        }
+    }
+    *at = where;
+    return m;
+}
+
+/* The earliest stage text among the hits of h within [from, to). */
+static uint32_t earliest_stage(const struct hits *h, size_t from, size_t to)
+{
+    uint32_t best = NOWHERE, stage = SMTP_REPLY_STAGE_UNKNOWN;
+    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
+        if (smtp__wraps[w].kind != SMTP__WK_STAGE)
+            continue;
+        uint32_t f = occurrence(h, w, from, to);
+        if (f != NOWHERE && f < best) {
+            best = f;
             stage = smtp__wraps[w].stage;
         }
     }
     return stage;
 }
 
-/* Where does a reply code ("550 " / "550-") or enhanced code start in [p, end)? */
-static size_t next_code(const char *buf, size_t p, size_t end)
+/* The address after a recipient text that ends at `at` (bounded by lim):
+ * inside <...> when the text ends with '<', else one token. */
+static int read_address(const char *buf, size_t at, size_t lim, int angle, smtp_reply_span *out)
 {
     const unsigned char *b = (const unsigned char *)buf;
-    for (size_t i = p; i + 3 <= end; i++) {
-        if (b[i] < '2' || b[i] > '5')
-            continue;
-        if (i > p && (is_digit(b[i - 1]) || b[i - 1] == '.' || b[i - 1] == '[' ||
-                      (lower(b[i - 1]) >= 'a' && lower(b[i - 1]) <= 'z')))
-            continue;
-        if (is_digit(b[i + 1]) && is_digit(b[i + 2]) &&
-            (i + 3 == end || b[i + 3] == ' ' || b[i + 3] == '-' || b[i + 3] == '\r' ||
-             b[i + 3] == '\n'))
-            return i;
-        uint16_t v[3];
-        if (b[i + 1] == '.' && smtp__read_enhanced(buf, i, end, v))
-            return i;
-    }
-    return (size_t)-1;
-}
-
-/* The last c in b[s, e), or e when there is none. */
-static size_t last_of(const unsigned char *b, size_t s, size_t e, unsigned char c)
-{
-    for (size_t i = e; i > s; i--)
-        if (b[i - 1] == c)
-            return i - 1;
-    return e;
-}
-
-/* The reply region a marker found at `at` opens: [*s, *e), within the current
- * region's end *e. */
-static void apply_marker(const char *buf, const struct smtp__wrap *m, size_t at, size_t *sp,
-                         size_t *ep)
-{
-    const unsigned char *b = (const unsigned char *)buf;
-    size_t s = at + m->len, e = *ep;
-    switch (m->end) {
-    case END_FIELD: {
-        /* "Diagnostic-Code: smtp; 550 ...", folded onto indented lines */
-        size_t nl = s;
-        while (nl < e) {
-            while (nl < e && b[nl] != '\n')
-                nl++;
-            if (nl + 1 < e && (b[nl + 1] == ' ' || b[nl + 1] == '\t')) {
-                nl++;
-                continue;
-            }
+    size_t i = at, stop = lim - at > MAX_ADDRESS ? at + MAX_ADDRESS : lim;
+    int at_sign = 0;
+    for (; i < stop; i++) {
+        unsigned char c = b[i];
+        if (c == '\n' || c == '\r' || c == '>' || c == '<')
             break;
+        if (!angle && (c == ' ' || c == '\t' || c == ',' || c == ';' || c == '"' || c == '\'' ||
+                       c == '(' || c == ')' || c == '[' || c == ']' ||
+                       (c == ':' && (i + 1 == lim || is_ws(b[i + 1])))))
+            break;
+        at_sign |= c == '@';
+    }
+    if (angle && (i == stop || b[i] != '>'))
+        return 0;
+    if (!at_sign || i == at || b[at] == '@' || b[i - 1] == '@')
+        return 0;
+    out->off = (uint32_t)at;
+    out->len = (uint32_t)(i - at);
+    return 1;
+}
+
+/* The earliest text of `kind` outside the reply [s, e): before it (pass hb over
+ * the text) or after it (pass ha over [e, len), NULL when e == len).  Returns its
+ * place and sets *wp. */
+static uint32_t outside(const struct hits *hb, const struct hits *ha, uint32_t kind, size_t s,
+                        uint32_t *wp)
+{
+    uint32_t best = NOWHERE;
+    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
+        if (smtp__wraps[w].kind != kind)
+            continue;
+        uint32_t f = hb->first[w];
+        if (f != NOWHERE && f + smtp__wraps[w].len > s)
+            f = NOWHERE;
+        if (f == NOWHERE && ha)
+            f = ha->first[w];
+        if (f != NOWHERE && f < best) {
+            best = f;
+            *wp = w;
         }
-        e = nl;
-        size_t semi = s;
-        while (semi < e && b[semi] != ';' && b[semi] != '\n' && semi - s < 32)
-            semi++;
-        if (semi < e && b[semi] == ';')
-            s = semi + 1;
-        break;
     }
-    case END_QUOTE:
-        e = last_of(b, s, e, '\'');
-        break;
-    case END_PAREN: {
-        e = last_of(b, s, e, ')');
-        /* "host X said: 550 ..." inside the parentheses */
-        size_t said = find(buf, s, e, "said:");
-        if (said != NOWHERE)
-            s = said + 5;
-        size_t irt = find(buf, s, e, " (in reply to ");
-        if (irt != NOWHERE)
-            e = irt;
-        break;
+    return best;
+}
+
+#define MAX_CANDIDATES 64
+
+/* The recipient: the earliest recipient text outside the reply [s, e) that is
+ * followed by an address. */
+static void find_recipient(const char *buf, size_t len, const struct hits *hb,
+                           const struct hits *ha, size_t s, struct smtp__unwrapped *u)
+{
+    uint32_t pos[MAX_CANDIDATES], wid[MAX_CANDIDATES];
+    uint32_t nc = 0;
+    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
+        if (smtp__wraps[w].kind != SMTP__WK_RCPT)
+            continue;
+        uint32_t f = hb->first[w];
+        if (f != NOWHERE && f + smtp__wraps[w].len <= s && nc < MAX_CANDIDATES) {
+            pos[nc] = f;
+            wid[nc++] = w;
+        }
+        if (ha && ha->first[w] != NOWHERE && nc < MAX_CANDIDATES) {
+            pos[nc] = ha->first[w];
+            wid[nc++] = w;
+        }
     }
-    case END_POSTFIX: {
-        size_t irt = find(buf, s, e, " (in reply to ");
-        if (irt != NOWHERE)
-            e = irt;
-        break;
+    /* in the order they occur (insertion sort of a few) */
+    for (uint32_t i = 1; i < nc; i++)
+        for (uint32_t j = i; j > 0 && pos[j - 1] > pos[j]; j--) {
+            uint32_t t = pos[j];
+            pos[j] = pos[j - 1];
+            pos[j - 1] = t;
+            t = wid[j];
+            wid[j] = wid[j - 1];
+            wid[j - 1] = t;
+        }
+    for (uint32_t i = 0; i < nc; i++) {
+        size_t a = pos[i] + smtp__wraps[wid[i]].len;
+        size_t lim = pos[i] < s ? s : len;
+        if (a > lim)
+            continue;
+        u->examined += smtp__wraps[wid[i]].len;
+        if (read_address(buf, a, lim, buf[a - 1] == '<', &u->recipient)) {
+            u->examined += u->recipient.len;
+            return;
+        }
     }
-    default:
-        break;
-    }
-    if (m->wrapper == SMTP_REPLY_WRAP_EXIM) {
-        /* Exim names the command, an address and maybe a host before the reply */
-        size_t c = next_code(buf, s, e);
-        if (c != NOWHERE)
-            s = c;
-    }
-    *sp = s < e ? s : e;
-    *ep = e;
+    u->recipient.off = u->recipient.len = 0;
 }
 
 void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
 {
     const unsigned char *b = (const unsigned char *)buf;
-    struct hits h;
-    u->start = 0;
+    struct hits h0, hn, ha;
+    memset(u, 0, sizeof *u);
     u->end = len;
-    u->wrapper = SMTP_REPLY_WRAP_NONE;
-    u->stage = SMTP_REPLY_STAGE_UNKNOWN;
 
     size_t p = 0;
-    while (p < len && (b[p] == ' ' || b[p] == '\t' || b[p] == '\r' || b[p] == '\n'))
+    while (p < len && is_ws(b[p]))
         p++;
     /* A raw reply: starts with a code ("#550 ..." is Exchange's NDR form). */
     size_t q = p < len && b[p] == '#' ? p + 1 : p;
@@ -201,70 +380,124 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
         (q + 3 == len || b[q + 3] == ' ' || b[q + 3] == '-' || b[q + 3] == ':' || b[q + 3] == '\r' ||
          b[q + 3] == '\n')) {
         if (q > p) {
+            /* "#550 5.1.1 ... ##rfc822;bob@example.com" */
             u->start = q;
             u->wrapper = SMTP_REPLY_WRAP_EXCHANGE;
-            size_t hh = find(buf, q, len, " ##");
-            if (hh != NOWHERE)
-                u->end = hh;
-            scan_wrappers(buf, u->end, len, &h);
-            u->stage = find_stage(&h, u->end, len);
+            for (size_t i = q; i + 3 <= len; i++) {
+                if (b[i] == ' ' && b[i + 1] == '#' && b[i + 2] == '#') {
+                    u->end = i;
+                    break;
+                }
+            }
+            u->examined += u->end - q;
+            scan(buf, u->end, len, &ha, &u->examined);
+            u->stage = earliest_stage(&ha, u->end, len);
         }
         return;
     }
 
-    scan_wrappers(buf, p, len, &h);
-    /* Rank 1 markers win wherever they are; then the earliest rank 2 marker;
-     * a rank 3 marker only when nothing else matched. */
-    const struct smtp__wrap *m = NULL;
-    size_t at = NOWHERE;
-    uint32_t n = smtp__nwraps < SMTP__MAX_WRAPS ? smtp__nwraps : SMTP__MAX_WRAPS;
-    for (uint32_t w = 0; w < n; w++) {
-        const struct smtp__wrap *x = &smtp__wraps[w];
-        if (x->kind != 0 || h.first[w] == NOWHERE)
-            continue;
-        if (m == NULL || x->rank < m->rank || (x->rank == m->rank && h.first[w] < at)) {
-            at = h.first[w];
-            m = x;
-        }
-    }
+    scan(buf, p, len, &h0, &u->examined);
+    size_t at;
+    const struct smtp__wrap *m = choose(buf, &h0, p, len, 1, &at);
     if (m == NULL) {
-        u->stage = find_stage(&h, p, len);
+        /* no marker: the whole text is the region; a diagnostic without a reply
+         * ("Illegal address syntax from h in RCPT command: <a@b>") names its
+         * stage, recipient and status itself */
+        u->stage = earliest_stage(&h0, p, len);
+        if (!code_at(buf, p, len)) {
+            uint32_t w = 0, f;
+            find_recipient(buf, len, &h0, NULL, len, u);
+            if ((f = outside(&h0, NULL, SMTP__WK_ENH, len, &w)) != NOWHERE) {
+                size_t c = f + smtp__wraps[w].len;
+                size_t l = smtp__read_enhanced(buf, c, len, u->enhanced);
+                u->enhanced_span.off = (uint32_t)c;
+                u->enhanced_span.len = (uint32_t)l;
+                if (!l)
+                    memset(u->enhanced, 0, sizeof u->enhanced);
+            }
+        }
         return;
     }
     u->wrapper = m->wrapper;
+    /* A wrapper may hold another ("Diagnostic-Code: smtp; host X said: 550 ...",
+     * Exim's "** a@b ... SMTP error from remote mail server after ..."): look
+     * inside a few times at most, each region inside the one before. */
+    const struct smtp__wrap *chain[MAX_DEPTH];
+    size_t chain_at[MAX_DEPTH];
+    int depth = 0;
     size_t s = p, e = len;
-    /* A wrapper may hold another ("Diagnostic-Code: smtp; host X said: 550 ...");
-     * look inside a few times at most: bounded, no recursion. */
-    for (int depth = 0; m != NULL && depth < 4; depth++) {
-        apply_marker(buf, m, at, &s, &e);
-        while (s < e && (b[s] == ' ' || b[s] == '\t' || b[s] == '\'' || b[s] == '"'))
-            s++;
-        if (s < e && b[s] == '#' && s + 1 < e && is_digit(b[s + 1]))
-            s++;
-        if (s + 3 <= e && is_digit(b[s]) && is_digit(b[s + 1]) && is_digit(b[s + 2]))
+    const struct hits *hr = &h0; /* the pass that covers the final region */
+    while (m != NULL && depth < MAX_DEPTH) {
+        chain[depth] = m;
+        chain_at[depth] = at;
+        depth++;
+        scan(buf, at + m->len, e, &hn, &u->examined);
+        hr = &hn;
+        region(buf, m, at, e, &hn, &s, &e, &u->examined);
+        if (s < e && code_at(buf, s, e))
             break; /* a reply code: found it */
-        /* the earliest further marker inside the region */
-        m = NULL;
-        at = NOWHERE;
-        for (uint32_t w = 0; w < n; w++) {
-            const struct smtp__wrap *x = &smtp__wraps[w];
-            size_t f = h.first[w] >= s ? h.first[w] : h.last[w];
-            if (x->kind != 0 || x->rank != 2 || f == NOWHERE || f < s || f >= e)
-                continue;
-            if (f < at) {
-                at = f;
-                m = x;
-            }
-        }
+        m = choose(buf, &hn, s, e, 0, &at);
     }
     u->start = s;
     u->end = e;
-    /* the stage is named outside the reply: after it (Postfix) or before it (Exim) */
-    u->stage = find_stage(&h, e, len);
+    for (int k = 0; k < depth; k++)
+        if (chain[k]->flags & SMTP__WF_ESC)
+            u->esc = 1;
+
+    int have_after = e < len;
+    if (have_after)
+        scan(buf, e, len, &ha, &u->examined);
+    /* the stage is named outside the reply: after it (Postfix) or before it
+     * (Exim); a diagnostic without a reply ("connect to x: Connection refused")
+     * names it itself; else the marker's own */
+    if (have_after)
+        u->stage = earliest_stage(&ha, e, len);
     if (u->stage == SMTP_REPLY_STAGE_UNKNOWN)
-        u->stage = find_stage(&h, p, s);
-    /* a diagnostic without a reply ("connect to x: Connection refused") names
-     * its stage itself; a reply's own text does not (as for a bare reply) */
-    if (u->stage == SMTP_REPLY_STAGE_UNKNOWN && !(s < e && is_digit(b[s])))
-        u->stage = find_stage(&h, s, e);
+        u->stage = earliest_stage(&h0, p, s);
+    if (u->stage == SMTP_REPLY_STAGE_UNKNOWN && !(s < e && code_at(buf, s, e)))
+        u->stage = earliest_stage(hr, s, e);
+    for (int k = depth - 1; k >= 0 && u->stage == SMTP_REPLY_STAGE_UNKNOWN; k--)
+        u->stage = chain[k]->stage;
+
+    find_recipient(buf, len, &h0, have_after ? &ha : NULL, s, u);
+
+    /* a code the wrapper gives: the digits before the innermost marker that says
+     * so, else a code field outside the reply, else the code the program sends */
+    for (int k = depth - 1; k >= 0 && u->code == 0; k--) {
+        size_t c = chain_at[k];
+        if ((chain[k]->flags & SMTP__WF_CODE_BEFORE) && c >= 3 && b[c - 3] >= '2' && b[c - 3] <= '5' &&
+            is_digit(b[c - 2]) && is_digit(b[c - 1]) && !(c >= 4 && is_digit(b[c - 4]))) {
+            u->code = (b[c - 3] - '0') * 100 + (b[c - 2] - '0') * 10 + (b[c - 1] - '0');
+            u->code_span.off = (uint32_t)(c - 3);
+            u->code_span.len = 3;
+        }
+    }
+    uint32_t w = 0, f;
+    if (u->code == 0 &&
+        (f = outside(&h0, have_after ? &ha : NULL, SMTP__WK_CODE, s, &w)) != NOWHERE) {
+        size_t c = f + smtp__wraps[w].len;
+        if (c + 3 <= len && b[c] >= '2' && b[c] <= '5' && is_digit(b[c + 1]) && is_digit(b[c + 2]) &&
+            (c + 3 == len || !is_digit(b[c + 3]))) {
+            u->code = (b[c] - '0') * 100 + (b[c + 1] - '0') * 10 + (b[c + 2] - '0');
+            u->code_span.off = (uint32_t)c;
+            u->code_span.len = 3;
+        }
+    }
+    for (int k = depth - 1; k >= 0 && u->code == 0; k--) {
+        if (chain[k]->code) {
+            u->code = chain[k]->code;
+            u->code_span.off = (uint32_t)chain_at[k];
+            u->code_span.len = 0;
+        }
+    }
+    if ((f = outside(&h0, have_after ? &ha : NULL, SMTP__WK_ENH, s, &w)) != NOWHERE) {
+        size_t c = f + smtp__wraps[w].len;
+        size_t l = smtp__read_enhanced(buf, c, len, u->enhanced);
+        if (l) {
+            u->enhanced_span.off = (uint32_t)c;
+            u->enhanced_span.len = (uint32_t)l;
+        } else {
+            memset(u->enhanced, 0, sizeof u->enhanced);
+        }
+    }
 }

@@ -68,8 +68,17 @@ START_TEST(test_row)
         char *eq = strchr(tok, '=');
         ck_assert_msg(eq != NULL, "%s: bad expect %s", r->where, tok);
         *eq = '\0';
-        char tmp[64];
+        char tmp[330];
         const char *v = name_of(tok, &res, tmp, sizeof tmp);
+        if (!strcmp(tok, "to")) { /* the recipient the wrapper names, - for none */
+            if (res.recipient.len && res.recipient.len < sizeof tmp)
+                snprintf(tmp, sizeof tmp, "%.*s", (int)res.recipient.len, r->input + res.recipient.off);
+            else
+                snprintf(tmp, sizeof tmp, "-");
+            v = tmp;
+        } else if (!strcmp(tok, "wrapper")) {
+            v = smtp_reply_wrapper_name((int)reply.wrapper);
+        }
         ck_assert_msg(v != NULL, "%s: unknown expect key %s", r->where, tok);
         ck_assert_msg(strcmp(v, eq + 1) == 0, "%s: %s is %s, want %s (rule %s): %s", r->where,
                       tok, v, eq + 1, res.rule_id, r->escaped);

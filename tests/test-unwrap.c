@@ -43,19 +43,19 @@ static const struct unwrap_row rows[] = {
     {"Postfix log line, sent",
      "Nov 23 10:00:00 mx postfix/smtp[1]: 4F2A1: to=<bob@gmail.com>, relay=gmail-smtp-in.l.google.com"
      "[142.250.1.27]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 OK 1700000000 a1si123 - gsmtp)",
-     W(POSTFIX), S(UNKNOWN), 250, "2.0.0", "OK 1700000000 a1si123 - gsmtp", C(SUCCESS), 0},
+     W(POSTFIX), S(EOD), 250, "2.0.0", "OK 1700000000 a1si123 - gsmtp", C(SUCCESS), 0},
     {"Postfix bounce text (host ... said: ... in reply to end of DATA)",
      "host mx.example.org[192.0.2.1] said: 552 5.3.4 Message size exceeds fixed limit (in reply to end of DATA command)",
      W(POSTFIX), S(EOD), 552, "5.3.4", "Message size exceeds fixed limit", C(MESSAGE_TOO_BIG), 0},
     {"Postfix deferred: no reply, connection timed out",
      "Nov 23 10:00:00 mx postfix/smtp[1234]: 4F2A1: to=<bob@example.com>, relay=none, delay=30, "
      "delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to mx.example.com[192.0.2.1]:25: Connection timed out)",
-     W(POSTFIX), S(CONNECT), 0, "", "connect to mx.example.com[192.0.2.1]:25: Connection timed out",
-     C(NETWORK), SMTP_REPLY_F_NO_REPLY},
-    {"Postfix: the server refused to talk at connect",
+     W(POSTFIX), S(CONNECT), 0, "4.4.1", "connect to mx.example.com[192.0.2.1]:25: Connection timed out",
+     C(NETWORK), 0},
+    {"Postfix: the server refused to talk (a greeting, or a 421 to EHLO: no single stage)",
      "host mx.example.net[203.0.113.7] refused to talk to me: 554 5.7.1 Service unavailable; Client host "
      "[192.0.2.25] blocked using zen.spamhaus.org",
-     W(POSTFIX), S(CONNECT), 0, NULL, NULL, C(BLOCKLISTED), 0},
+     W(POSTFIX), S(UNKNOWN), 0, NULL, NULL, C(BLOCKLISTED), 0},
     {"Exim: after RCPT TO, with a host",
      "SMTP error from remote mail server after RCPT TO:<bob@example.com>: host mx.example.com "
      "[192.0.2.1]: 550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown in virtual mailbox table",

@@ -393,27 +393,8 @@ def load(data_dir, train_dir=None):
         units.append((r["word"].lower(), int(r["seconds"])))
     units.sort()
 
-    wrappers = []
-    path = os.path.join(data_dir, "wrappers.tsv")
+    wrappers = load_wrappers(data_dir)
     files.append("wrappers.tsv")
-    ENDS = {"-": 0, "none": 0, "postfix": 1, "quote": 2, "paren": 3, "field": 5}
-    for ln, r in read_tsv(path, ["kind", "text", "wrapper", "end", "rank", "stage", "source"]):
-        where = f"wrappers.tsv:{ln}"
-        text = r["text"].lower()
-        if not text.strip():
-            raise DataError(f"{where}: empty text")
-        if r["kind"] == "marker":
-            if r["wrapper"] not in WRAP or r["end"] not in ENDS or r["rank"] not in ("1", "2", "3"):
-                raise DataError(f"{where}: bad marker row")
-            wrappers.append(dict(text=text.encode(), kind=0, wrapper=WRAP[r["wrapper"]],
-                                 end=ENDS[r["end"]], rank=int(r["rank"]), stage=0))
-        elif r["kind"] == "stage":
-            if r["stage"] not in STAGE:
-                raise DataError(f"{where}: unknown stage {r['stage']}")
-            wrappers.append(dict(text=text.encode(), kind=1, wrapper=0, end=0, rank=0,
-                                 stage=STAGE[r["stage"]]))
-        else:
-            raise DataError(f"{where}: kind must be marker or stage")
 
     _, stop_words = load_model_settings(data_dir)
     stop = {words.fnv1a(w) for w in stop_words}
@@ -495,6 +476,167 @@ def load(data_dir, train_dir=None):
                 basic=basic, rules=rules, units=units, version=version,
                 hash=h.hexdigest(), missing_advice=missing_advice, files=sorted(files),
                 train_files=sorted(n for n in os.listdir(train_dir) if n.endswith(".tsv")) if train_dir else [])
+
+
+# ---- data/wrappers.tsv: the forms that hold a reply (lib/unwrap.c) ----------------
+
+# Kinds, starts, ends and option bits of struct smtp__wrap (lib/table.h).
+WRAP_KINDS = {"marker": 0, "stage": 1, "recipient": 2, "code": 3, "enhanced": 4}
+WRAP_KIND_AUX = 5          # a text a marker's start or end looks for
+WRAP_STARTS = {"-": 0, "marker": 1, "code": 2, "word": 3}   # after:T is 4
+WRAP_START_AFTER = 4
+WRAP_ENDS = {"-": 0, "none": 0, "line": 1, "field": 2}      # first: 3, last: 4
+WRAP_END_FIRST, WRAP_END_LAST = 3, 4
+WRAP_OPT_ESC, WRAP_OPT_CODE_BEFORE = 1, 2
+MAX_WRAPS = 256            # SMTP__MAX_WRAPS
+MAX_END_ALTS = 3
+
+
+def wrap_text(cell, where):
+    """A wrappers.tsv text: \\s is a space (cells are trimmed), \\\\ a backslash;
+    folded as the wrapper automaton folds the input (ASCII lower case, white space
+    as a space)."""
+    out, i = [], 0
+    while i < len(cell):
+        c = cell[i]
+        if c == "\\" and i + 1 < len(cell) and cell[i + 1] in "s\\":
+            out.append(" " if cell[i + 1] == "s" else "\\")
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    text = "".join(out)
+    if not text or not text.isascii():
+        raise DataError(f"{where}: a text must be non-empty ASCII")
+    text = text.lower().replace("\t", " ")
+    if len(text) > 200:
+        raise DataError(f"{where}: text longer than 200 bytes")
+    return text.encode()
+
+
+def load_wrappers(data_dir):
+    """The rows of data/wrappers.tsv (format in its header), then the texts the
+    markers' start and end look for (kind WRAP_KIND_AUX), each once."""
+    path = os.path.join(data_dir, "wrappers.tsv")
+    rows = []
+    aux = {}
+
+    def aux_index(text):
+        if text not in aux:
+            aux[text] = len(aux)
+        return ("aux", aux[text])
+
+    for ln, r in read_tsv(path, ["kind", "text", "wrapper", "start", "end", "rank", "stage",
+                                 "options", "source"]):
+        where = f"wrappers.tsv:{ln}"
+        kind = r["kind"]
+        if kind not in WRAP_KINDS:
+            raise DataError(f"{where}: kind must be one of {', '.join(WRAP_KINDS)}")
+        if not dash(r["source"]):
+            raise DataError(f"{where}: no source")
+        w = dict(text=wrap_text(r["text"], where), kind=WRAP_KINDS[kind], wrapper=0, rank=0,
+                 stage=0, start=0, start_arg=None, end=0, end_args=[], flags=0, code=0)
+        if dash(r["stage"]):
+            if r["stage"] not in STAGE:
+                raise DataError(f"{where}: unknown stage {r['stage']}")
+            w["stage"] = STAGE[r["stage"]]
+        elif kind == "stage":
+            raise DataError(f"{where}: a stage row needs a stage")
+        if kind != "marker":
+            if any(dash(r[c]) for c in ("wrapper", "start", "end", "rank", "options")):
+                raise DataError(f"{where}: only a marker has a wrapper, start, end, rank or options")
+            if kind != "stage" and w["stage"]:
+                raise DataError(f"{where}: a {kind} row has no stage")
+            rows.append(w)
+            continue
+        if r["wrapper"] not in WRAP or r["wrapper"] == "none":
+            raise DataError(f"{where}: unknown wrapper {r['wrapper']!r}")
+        w["wrapper"] = WRAP[r["wrapper"]]
+        if r["rank"] not in ("1", "2", "3"):
+            raise DataError(f"{where}: rank must be 1, 2 or 3")
+        w["rank"] = int(r["rank"])
+        st = r["start"]
+        if st.startswith("after:"):
+            w["start"] = WRAP_START_AFTER
+            w["start_arg"] = aux_index(wrap_text(st[len("after:"):], where))
+        elif st in WRAP_STARTS:
+            w["start"] = WRAP_STARTS[st]
+        else:
+            raise DataError(f"{where}: bad start {st!r}")
+        en = r["end"]
+        if en.startswith("first:") or en.startswith("last:"):
+            w["end"] = WRAP_END_FIRST if en.startswith("first:") else WRAP_END_LAST
+            alts = en.split(":", 1)[1].split("|")
+            if not 1 <= len(alts) <= MAX_END_ALTS:
+                raise DataError(f"{where}: 1 to {MAX_END_ALTS} end texts")
+            w["end_args"] = [aux_index(wrap_text(a, where)) for a in alts]
+        elif en in WRAP_ENDS:
+            w["end"] = WRAP_ENDS[en]
+        else:
+            raise DataError(f"{where}: bad end {en!r}")
+        for opt in (o.strip() for o in dash(r["options"]).split(",") if o.strip()):
+            if opt == "esc":
+                w["flags"] |= WRAP_OPT_ESC
+            elif opt == "code=before":
+                w["flags"] |= WRAP_OPT_CODE_BEFORE
+            elif re.fullmatch(r"code=[2-5]\d\d", opt):
+                w["code"] = int(opt[5:])
+            else:
+                raise DataError(f"{where}: unknown option {opt!r}")
+        rows.append(w)
+    base = len(rows)
+    for text, i in sorted(aux.items(), key=lambda kv: kv[1]):
+        rows.append(dict(text=text, kind=WRAP_KIND_AUX, wrapper=0, rank=0, stage=0, start=0,
+                         start_arg=None, end=0, end_args=[], flags=0, code=0))
+
+    def resolve(ref):
+        return base + ref[1]
+    for w in rows:
+        w["start_arg"] = resolve(w["start_arg"]) if w["start_arg"] else 0
+        w["end_args"] = [resolve(a) for a in w["end_args"]]
+    if len(rows) > MAX_WRAPS:
+        raise DataError(f"wrappers.tsv: {len(rows)} texts with the start and end texts, at most {MAX_WRAPS}")
+    return rows
+
+
+def emit_wrappers(out, wr, fold_tab):
+    """The wrapper texts' own small, fully dense automaton and their rows."""
+    wac = build_automaton([w["text"] for w in wr])
+    if wac["n"] >= 32768:
+        raise DataError("wrapper automaton too large")
+    wdense = []
+    for st in range(wac["n"]):
+        for c in range(wac["ncls"]):
+            t = st
+            while True:
+                if c in wac["goto"][t]:
+                    t = wac["goto"][t][c]
+                    break
+                if t == 0:
+                    break
+                t = wac["fail"][t]
+            wdense.append(t)
+    emit_array(out, "uint8_t", "smtp__wr_cls", [wac["cls"][fold_tab[b]] for b in range(256)])
+    out.append(f"const uint32_t smtp__wr_nstates = {wac['n']};")
+    out.append(f"const uint32_t smtp__wr_nclasses = {wac['ncls']};")
+    w_has_out = [1 if wac["out"][t] else 0 for t in range(wac["n"])]
+    emit_array(out, "uint16_t", "smtp__wr_dense", [(t << 1) | w_has_out[t] for t in wdense], 24)
+    wostart, wout = [], []
+    for st in range(wac["n"]):
+        wostart.append(len(wout))
+        wout.extend(wac["out"][st])
+    wostart.append(len(wout))
+    emit_array(out, "uint16_t", "smtp__wr_out_start", wostart)
+    emit_array(out, "uint16_t", "smtp__wr_out", wout)
+    out.append("const struct smtp__wrap smtp__wraps[] = {")
+    for w in wr:
+        ends = (w["end_args"] + [0] * MAX_END_ALTS)[:MAX_END_ALTS]
+        out.append("    {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, {%s}}," % (
+            len(w["text"]), w["kind"], w["wrapper"], w["rank"], w["stage"], w["start"], w["end"],
+            w["flags"], len(w["end_args"]), w["code"], w["start_arg"], ", ".join(map(str, ends))))
+    out.append("};")
+    out.append(f"const uint32_t smtp__nwraps = {len(wr)};")
+
 
 
 def build_automaton(pats):
@@ -971,44 +1113,7 @@ def generate(d):
         out.append(f"    {{{S(w)}, {s}}},")
     out.append("};")
     out.append(f"const uint32_t smtp__nunits = {len(d['units'])};")
-    # the wrapper automaton: a small, fully dense DFA over its own byte classes
-    wr = d["wrappers"]
-    wac = build_automaton([w["text"] for w in wr])
-    if wac["n"] > 65535:
-        raise DataError("wrapper automaton too large")
-    wdense = []
-    for st in range(wac["n"]):
-        for c in range(wac["ncls"]):
-            t = st
-            while True:
-                if c in wac["goto"][t]:
-                    t = wac["goto"][t][c]
-                    break
-                if t == 0:
-                    break
-                t = wac["fail"][t]
-            wdense.append(t)
-    wcls_folded = [wac["cls"][fold_tab[b]] for b in range(256)]
-    emit_array(out, "uint8_t", "smtp__wr_cls", wcls_folded)
-    out.append(f"const uint32_t smtp__wr_nstates = {wac['n']};")
-    out.append(f"const uint32_t smtp__wr_nclasses = {wac['ncls']};")
-    if wac["n"] >= 32768:
-        raise DataError("wrapper automaton too large")
-    w_has_out = [1 if wac["out"][t] else 0 for t in range(wac["n"])]
-    emit_array(out, "uint16_t", "smtp__wr_dense", [(t << 1) | w_has_out[t] for t in wdense], 24)
-    wostart, wout = [], []
-    for st in range(wac["n"]):
-        wostart.append(len(wout))
-        wout.extend(wac["out"][st])
-    wostart.append(len(wout))
-    emit_array(out, "uint16_t", "smtp__wr_out_start", wostart)
-    emit_array(out, "uint8_t", "smtp__wr_out", wout)
-    out.append("const struct smtp__wrap smtp__wraps[] = {")
-    for w in wr:
-        out.append("    {%d, %d, %d, %d, %d, %d}," % (len(w["text"]), w["kind"], w["wrapper"], w["end"],
-                                                  w["rank"], w["stage"]))
-    out.append("};")
-    out.append(f"const uint32_t smtp__nwraps = {len(wr)};")
+    emit_wrappers(out, d["wrappers"], fold_tab)
     if d.get("model"):
         emit_model(out, d["model"])
     out.append("const char smtp__strings[] =")

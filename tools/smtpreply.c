@@ -239,17 +239,20 @@ static const char *reply_text(const char *buf, size_t len, const smtp_reply *r, 
 
 /* The record as one JSON object; python3 -m smtpreply writes the same keys in the
  * same order (bindings/python/smtpreply/__main__.py). */
-static void emit_json(const char *in, size_t inlen, const char *buf, size_t len, int status,
-                      const smtp_reply *r, const smtp_reply_result *res,
-                      const smtp_reply_advice_info *adv)
+/* The members of a record's object; in a --mail record (mail set), the mail's
+ * own input, stage and recipient keys stand instead of the reply's. */
+static void json_members(const char *in, size_t inlen, const char *buf, size_t len, int status,
+                         const smtp_reply *r, const smtp_reply_result *res,
+                         const smtp_reply_advice_info *adv, int mail)
 {
     int ok = status == SMTP_REPLY_OK;
     size_t tn = 0;
     const char *text = ok ? reply_text(buf, len, r, &tn) : NULL;
     int match = ok && res->match.len && res->match.off <= len && res->match.len <= len - res->match.off;
-    j_open('{');
-    j_key("input");
-    j_str(in, inlen);
+    if (!mail) {
+        j_key("input");
+        j_str(in, inlen);
+    }
     J_RAW("ok", ok ? "true" : "false");
     J_STATIC("error", ok ? NULL : smtp_reply_error_name(status));
     j_key("code");
@@ -280,8 +283,17 @@ static void emit_json(const char *in, size_t inlen, const char *buf, size_t len,
     j_key("match");
     match ? j_str(buf + res->match.off, res->match.len) : j_raw("null");
     J_STATIC("enhanced_title", res->enhanced_title);
-    J_STATIC("stage", smtp_reply_stage_name(res->stage));
+    if (!mail)
+        J_STATIC("stage", smtp_reply_stage_name(res->stage));
     J_STATIC("wrapper", smtp_reply_wrapper_name((int)r->wrapper));
+    if (!mail) {
+        j_key("recipient");
+        if (ok && res->recipient.len && res->recipient.off <= len &&
+            res->recipient.len <= len - res->recipient.off)
+            j_str(buf + res->recipient.off, res->recipient.len);
+        else
+            j_raw("null");
+    }
     J_UINT("lines", r->nlines);
     j_key("flags");
     j_open('[');
@@ -317,6 +329,14 @@ static void emit_json(const char *in, size_t inlen, const char *buf, size_t len,
         j_close('}');
     } else
         j_raw("null");
+}
+
+static void emit_json(const char *in, size_t inlen, const char *buf, size_t len, int status,
+                      const smtp_reply *r, const smtp_reply_result *res,
+                      const smtp_reply_advice_info *adv)
+{
+    j_open('{');
+    json_members(in, inlen, buf, len, status, r, res, adv, 0);
     j_close('}');
 }
 
@@ -335,8 +355,9 @@ static void out_field(const char *label, const char *value)
     }
 }
 
-static void emit_text(unsigned long long recno, const char *in, size_t inlen, int status,
-                      const smtp_reply_result *res, const smtp_reply_advice_info *adv)
+static void emit_text(unsigned long long recno, const char *in, size_t inlen, const char *buf,
+                      size_t len, int status, const smtp_reply_result *res,
+                      const smtp_reply_advice_info *adv)
 {
     out_s("record ");
     out_u(recno);
@@ -370,6 +391,11 @@ static void emit_text(unsigned long long recno, const char *in, size_t inlen, in
     out_shown(in, inlen, SHOW_INPUT_MAX);
     out_c('\n');
     out_field("recipient", smtp_reply_recipient_action_name(res->recipient_action));
+    if (res->recipient.len && res->recipient.off <= len && res->recipient.len <= len - res->recipient.off) {
+        out_field("address", NULL);
+        out_shown(buf + res->recipient.off, res->recipient.len, SHOW_INPUT_MAX);
+        out_c('\n');
+    }
     out_field("message", NULL);
     out_s(smtp_reply_message_action_name(res->message_action));
     if (res->retry_after) {
@@ -414,7 +440,7 @@ static void emit(const char *in, size_t inlen, const char *buf, size_t len, int 
     if (opt.json)
         emit_json(in, inlen, buf, len, status, r, res, &adv);
     else
-        emit_text(recno, in, inlen, status, res, &adv);
+        emit_text(recno, in, inlen, buf, len, status, res, &adv);
     if (interactive)
         out_flush();
 }
@@ -564,6 +590,250 @@ static int read_raw(void)
 
 /* ---- main -------------------------------------------------------------------------- */
 
+/* ---- --mail: whole bounce mails ------------------------------------------------- */
+
+static struct {
+    unsigned long long mails, records, kinds[16], actions[16], categories[64], errors;
+} mstats;
+
+static void mail_str(const char *key, const smtp_reply_bounce_str *v)
+{
+    j_name(key);
+    v->ptr ? j_str(v->ptr, v->len) : j_raw("null");
+}
+
+static void mail_json(const char *file, unsigned long long idx, const smtp_reply_bounce *b,
+                      const smtp_reply_bounce_rcpt *rc)
+{
+    j_open('{');
+    j_key("file");
+    j_str(file, strlen(file));
+    J_UINT("mail", idx);
+    J_STATIC("kind", smtp_reply_bounce_kind_name(b->kind));
+    J_STATIC("format", smtp_reply_bounce_format_name(b->format));
+    J_STATIC("mta", smtp_reply_bounce_mta_name(b->mta));
+    mail_str("message_id", &b->orig_message_id);
+    if (rc == NULL) {
+        J_RAW("recipient", "null");
+        J_RAW("ok", "true");
+        j_close('}');
+        return;
+    }
+    mail_str("recipient", &rc->recipient);
+    mail_str("final_recipient", &rc->final_recipient);
+    mail_str("original_recipient", &rc->original_recipient);
+    J_STATIC("action", smtp_reply_bounce_action_name(rc->action));
+    j_key("status");
+    if (rc->status[0]) {
+        j_sep();
+        out_c('"');
+        out_enhanced(rc->status);
+        out_c('"');
+    } else
+        j_raw("null");
+    mail_str("remote_mta", &rc->remote_mta);
+    mail_str("diagnostic_type", &rc->diagnostic_type);
+    mail_str("diagnostic", &rc->diagnostic);
+    J_STATIC("stage", smtp_reply_stage_name(rc->stage));
+    J_RAW("gave_up", rc->flags & SMTP_REPLY_BOUNCE_R_GAVE_UP ? "true" : "false");
+    /* the reply keys: the diagnostic classified in the report's context */
+    smtp_reply_advice_info adv;
+    if (smtp_reply_advice_with(user_rules, &rc->result, &adv) != SMTP_REPLY_OK)
+        memset(&adv, 0, sizeof adv);
+    int st = rc->parse_rc == SMTP_REPLY_OK || rc->result.rule_id ? SMTP_REPLY_OK : rc->parse_rc;
+    json_members(rc->diagnostic.ptr, rc->diagnostic.len, rc->diagnostic.ptr ? rc->diagnostic.ptr : "",
+                 rc->diagnostic.len, st, &rc->reply, &rc->result, &adv, 1);
+    j_close('}');
+}
+
+static void mail_text(const char *file, unsigned long long idx, const smtp_reply_bounce *b,
+                      const smtp_reply_bounce_rcpt *rc)
+{
+    outf("%s", file);
+    if (idx)
+        outf(" #%llu", idx);
+    outf(": %s (%s, %s)", smtp_reply_bounce_kind_name(b->kind), smtp_reply_bounce_format_name(b->format),
+         smtp_reply_bounce_mta_name(b->mta));
+    if (rc == NULL) {
+        out_s(": no recipient\n");
+        return;
+    }
+    out_s("\n  recipient:   ");
+    out_mem(rc->recipient.ptr ? rc->recipient.ptr : "-", rc->recipient.ptr ? rc->recipient.len : 1);
+    outf("\n  action:      %s", smtp_reply_bounce_action_name(rc->action));
+    if (rc->status[0]) {
+        out_s(", status ");
+        out_enhanced(rc->status);
+    }
+    if (rc->flags & SMTP_REPLY_BOUNCE_R_GAVE_UP)
+        out_s(", gave up");
+    outf("\n  category:    %s (%s), recipient %s, message %s\n  rule:        %s\n",
+         smtp_reply_category_name(rc->result.category), smtp_reply_permanence_name(rc->result.permanence),
+         smtp_reply_recipient_action_name(rc->result.recipient_action),
+         smtp_reply_message_action_name(rc->result.message_action), rc->result.rule_id);
+    if (rc->diagnostic.ptr) {
+        out_s("  diagnostic:  ");
+        out_shown(rc->diagnostic.ptr, rc->diagnostic.len, SHOW_INPUT_MAX);
+        out_c('\n');
+    }
+}
+
+static void mail_error(const char *file, unsigned long long idx, const char *error)
+{
+    mstats.errors++;
+    if (opt.quiet)
+        return;
+    if (opt.json) {
+        j_open('{');
+        j_key("file");
+        j_str(file, strlen(file));
+        J_UINT("mail", idx);
+        J_RAW("ok", "false");
+        j_key("error");
+        j_str(error, strlen(error));
+        J_RAW("recipient", "null");
+        j_close('}');
+    } else {
+        outf("%s: error: %s\n", file, error);
+    }
+}
+
+/* One mail: its records, or one line when it has none. */
+static void read_mail(const char *file, unsigned long long idx, const char *buf, size_t len)
+{
+    size_t ssize = smtp_reply_bounce_scratch_size(len);
+    void *scratch = malloc(ssize);
+    if (scratch == NULL)
+        out_of_memory();
+    smtp_reply_bounce_reader rd;
+    smtp_reply_bounce b;
+    smtp_reply_bounce_rcpt rc;
+    mstats.mails++;
+    int st = smtp_reply_bounce_open(&rd, buf, len, scratch, ssize, 0, &b);
+    if (st != SMTP_REPLY_OK) {
+        mail_error(file, idx, smtp_reply_error_name(st));
+        free(scratch);
+        return;
+    }
+    if ((unsigned)b.kind < 16)
+        mstats.kinds[b.kind]++;
+    int n = 0;
+    while (smtp_reply_bounce_next(&rd, &rc) == SMTP_REPLY_BOUNCE_RECORD) {
+        n++;
+        mstats.records++;
+        if ((unsigned)rc.action < 16)
+            mstats.actions[rc.action]++;
+        if ((unsigned)rc.result.category < 64)
+            mstats.categories[rc.result.category]++;
+        if (!opt.quiet)
+            opt.json ? mail_json(file, idx, &b, &rc) : mail_text(file, idx, &b, &rc);
+        if (interactive)
+            out_flush();
+    }
+    if (n == 0 && !opt.quiet)
+        opt.json ? mail_json(file, idx, &b, NULL) : mail_text(file, idx, &b, NULL);
+    free(scratch);
+}
+
+/* A file: one mail, or an mbox (it starts with a "From " line) of several. */
+static int read_mail_file(const char *path)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        mail_error(path, 0, strerror(errno));
+        return 0;
+    }
+    size_t cap = 0, len = 0;
+    char *buf = NULL;
+    for (;;) {
+        buf = out_grow(buf, &cap, len + 65536, 1, 65536);
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (bad) {
+        mail_error(path, 0, strerror(errno ? errno : EIO));
+        free(buf);
+        return 0;
+    }
+    if (len >= 5 && memcmp(buf, "From ", 5) == 0) {
+        /* mbox: a mail starts at each "From " line (the first one included) */
+        unsigned long long idx = 0;
+        size_t start = 0;
+        while (start < len) {
+            size_t next = start + 5, cut = len;
+            while (next < len) {
+                const char *lf = memchr(buf + next, '\n', len - next);
+                if (lf == NULL)
+                    break;
+                size_t ls = (size_t)(lf - buf) + 1;
+                if (ls + 5 <= len && memcmp(buf + ls, "From ", 5) == 0) {
+                    cut = ls;
+                    break;
+                }
+                next = ls;
+            }
+            read_mail(path, idx++, buf + start, cut - start);
+            start = cut;
+        }
+    } else {
+        read_mail(path, 0, buf, len);
+    }
+    free(buf);
+    return 0;
+}
+
+static void mail_summary(void)
+{
+    if (opt.json) {
+        j_open('{');
+        j_key("summary");
+        j_open('{');
+        J_UINT("mails", mstats.mails);
+        J_UINT("records", mstats.records);
+        J_UINT("errors", mstats.errors);
+        j_key("kinds");
+        j_open('{');
+        for (int i = 0; i < 16 && smtp_reply_bounce_kind_name(i); i++)
+            if (mstats.kinds[i])
+                J_NAME_UINT(smtp_reply_bounce_kind_name(i), mstats.kinds[i]);
+        j_close('}');
+        j_key("actions");
+        j_open('{');
+        for (int i = 0; i < 16 && smtp_reply_bounce_action_name(i); i++)
+            if (mstats.actions[i])
+                J_NAME_UINT(smtp_reply_bounce_action_name(i), mstats.actions[i]);
+        j_close('}');
+        j_key("categories");
+        j_open('{');
+        for (int i = 0; i < 64 && smtp_reply_category_name(i); i++)
+            if (mstats.categories[i])
+                J_NAME_UINT(smtp_reply_category_name(i), mstats.categories[i]);
+        j_close('}');
+        j_close('}');
+        j_close('}');
+        return;
+    }
+    outf("summary: %llu mails, %llu recipient records, %llu unreadable\n", mstats.mails, mstats.records,
+         mstats.errors);
+    out_s("  kinds:\n");
+    for (int i = 0; i < 16 && smtp_reply_bounce_kind_name(i); i++)
+        if (mstats.kinds[i])
+            outf("    %-18s %llu\n", smtp_reply_bounce_kind_name(i), mstats.kinds[i]);
+    out_s("  actions:\n");
+    for (int i = 0; i < 16 && smtp_reply_bounce_action_name(i); i++)
+        if (mstats.actions[i])
+            outf("    %-18s %llu\n", smtp_reply_bounce_action_name(i), mstats.actions[i]);
+    out_s("  categories:\n");
+    for (int i = 0; i < 64 && smtp_reply_category_name(i); i++)
+        if (mstats.categories[i])
+            outf("    %-18s %llu\n", smtp_reply_category_name(i), mstats.categories[i]);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -583,6 +853,8 @@ static void usage(FILE *f)
         "                  model or nothing (evidence basic_code, words, none; or unknown)\n"
         "      --max-groups=N  with --group: keep at most N groups (default 10000)\n"
         "  -l, --literal   do not decode \\r, \\n, \\t and \\\\ escapes\n"
+        "  -m, --mail      read each argument (or standard input) as a whole bounce mail, or an\n"
+        "                  mbox of them, and print one record per recipient\n"
         "      --rules FILE        add the rules of FILE to the built-in table (repeatable)\n"
         "      --check-rules FILE  check a rules file and exit: 0 valid, 1 not\n"
         "      --sample FILE       with --check-rules: show what the rules change on FILE's records\n"
@@ -715,20 +987,21 @@ int main(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},    {"raw", no_argument, NULL, 'r'},
         {"summary", no_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
         {"literal", no_argument, NULL, 'l'}, {"version", no_argument, NULL, 'V'},
-        {"help", no_argument, NULL, 'h'},    {"rules", required_argument, NULL, 256},
+        {"help", no_argument, NULL, 'h'},    {"mail", no_argument, NULL, 'm'},
+        {"rules", required_argument, NULL, 256},
         {"check-rules", required_argument, NULL, 257}, {"sample", required_argument, NULL, 258},
         {"group", no_argument, NULL, 'g'},   {"weak", no_argument, NULL, 259},
         {"max-groups", required_argument, NULL, 260},
         {NULL, 0, NULL, 0},
     };
-    int help = 0, version = 0;
+    int help = 0, version = 0, mail = 0;
     const char *check = NULL, *sample = NULL;
 
     opterr = 0; /* the messages are ours */
     for (;;) {
         int at = optind, idx = -1;
         /* "+": options end at the first record; ":": a missing argument gives ':' */
-        int c = getopt_long(argc, argv, "+:jrsqlVhg", longopts, &idx);
+        int c = getopt_long(argc, argv, "+:jrsqlVhmg", longopts, &idx);
         if (c == -1)
             break;
         const char *tok = at < argc ? argv[at] : "";
@@ -746,6 +1019,7 @@ int main(int argc, char **argv)
         case 'l': opt.literal = 1; break;
         case 'V': version = 1; break;
         case 'h': help = 1; break;
+        case 'm': mail = 1; break;
         case 256:
             if (load_rules(optarg) < 0)
                 return EXIT_USAGE;
@@ -798,10 +1072,26 @@ int main(int argc, char **argv)
         smtp_reply_rules_free(user_rules);
         return EXIT_USAGE;
     }
+    if (mail && opt.group) { /* the mail reader writes its own records, not through emit() */
+        smtp_reply_rules_free(user_rules);
+        return bad_usage("--mail reads mails; it does not go with", "--group");
+    }
     if (opt.group)
         group_init(opt.max_groups ? opt.max_groups : GROUP_MAX_DEFAULT);
 
     interactive = isatty(STDOUT_FILENO);
+    if (mail) {
+        if (opt.raw)
+            return bad_usage("--mail reads mails; it does not go with", "--raw");
+        for (int i = optind; i < argc && !out_failed; i++)
+            read_mail_file(argv[i]);
+        if (optind == argc)
+            read_mail_file("-");
+        if (opt.summary && !out_failed)
+            mail_summary();
+        smtp_reply_rules_free(user_rules);
+        return finish(0);
+    }
     int rc = 0;
     for (int i = optind; i < argc && !out_failed; i++) /* the arguments, */
         classify_record(argv[i], strlen(argv[i]));

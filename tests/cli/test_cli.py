@@ -55,7 +55,8 @@ KEYS = {
     "permanence": (str,), "recipient_action": (str,), "message_action": (str,),
     "retry_after": (int,), "fault": (str,), "provider": (str, type(None)),
     "blocklist": (str, type(None)), "rule": (str, type(None)), "evidence": (str,),
-    "enhanced_title": (str, type(None)), "stage": (str,), "flags": (list,), "advice": (dict, type(None)),
+    "enhanced_title": (str, type(None)), "stage": (str,), "recipient": (str, type(None)),
+    "flags": (list,), "advice": (dict, type(None)),
 }
 ADVICE_KEYS = {"id": (str,), "summary": (str,), "steps": (list,), "actors": (list,),
                "reference": (str,), "remove_address": (bool,)}
@@ -527,6 +528,22 @@ def t_examples(a):
     never = {"kleinbetrieb.de", "example.net", "example.info", "none"}
     check(must <= doms, "blocking domains include %r (got %r)" % (must - doms, doms))
     check(not (never & doms), "never blocking: %r" % (never & doms))
+    # server-side reject lines (issue 12): real Postfix 3.7 lines of tests/captured/postfix/server.log
+    with open(os.path.join(a.data, "maillog"), "rb") as f:
+        nrej = sum(1 for l in f.read().splitlines()
+                   if (b"/smtpd[" in l or b"/cleanup[" in l) and (b": reject: " in l or b": milter-reject: " in l))
+    m = re.search(r"^(\d+) rejections by our server", text, re.M)
+    check(m is not None and int(m.group(1)) == nrej and nrej > 0,
+          "postfix-summary: %d server-side rejections counted" % nrej)
+    rej = text.split("rejections by our server", 1)[-1]
+    rows = set(re.findall(r"^  (\w+)\s+(\w+)\s+(\d+)$", rej, re.M))
+    for row in (("rcpt", "user_unknown", "1"), ("rcpt", "relay_denied", "1"), ("mail", "message_too_big", "1"),
+                ("rcpt", "blocklisted", "1"), ("eod", "spam_content", "1")):
+        check(row in rows, "server rejections: %r in %r" % (row, rows))
+    check(re.search(r"^recipients that do not exist here \(1\):\n  nosuchuser@capture\.test$", text, re.M)
+          is not None, "the recipient the server said does not exist")
+    check(re.search(r"^  unknown\[127\.0\.0\.1\]\s+\(first: ", text, re.M) is not None,
+          "the client host refused")
 
 
 def t_python(a):
@@ -621,9 +638,64 @@ def t_rules(a):
     return 0
 
 
+MAIL_KEYS = ("file", "mail", "kind", "format", "mta", "recipient", "final_recipient", "original_recipient",
+             "action", "status", "remote_mta", "diagnostic_type", "diagnostic", "stage", "gave_up",
+             "message_id", "ok", "code", "enhanced", "category", "permanence", "recipient_action",
+             "message_action", "retry_after", "rule", "evidence", "advice")
+
+
+def t_mail(a):
+    """--mail: one JSON object per recipient record with the documented keys; a
+    mail with no record still prints one object; an unreadable file prints ok:
+    false; an mbox is read as its mails in order; --summary counts."""
+    import tempfile
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    bounces = os.path.join(top, "tests", "captured", "bounces")
+    one = os.path.join(bounces, "postfix-rcpt-550-511.eml")
+    if not os.path.exists(one):
+        one = sorted(os.path.join(bounces, f) for f in os.listdir(bounces) if f.startswith("postfix-"))[0]
+    rc, out, _ = run([a.cli, "--mail", "--json", one])
+    objs = [json.loads(l) for l in out.decode().splitlines()]
+    check(rc == 0 and len(objs) >= 1, "--mail: a record for a Postfix bounce")
+    for o in objs:
+        missing = [k for k in MAIL_KEYS if k not in o]
+        check(not missing, "--mail --json: keys present (missing %s)" % missing)
+        check(o.get("file") == one and o.get("mail") == 0 and o.get("kind") == "dsn", "--mail: file, mail, kind")
+        check(o.get("recipient") and "@" in o["recipient"], "--mail: the recipient")
+    with tempfile.TemporaryDirectory() as tmp:
+        notb = os.path.join(tmp, "hello.eml")
+        with open(notb, "w") as f:
+            f.write("From: a@example.org\nTo: b@example.org\nSubject: hello\n\nJust a note.\n")
+        rc, out, _ = run([a.cli, "--mail", "--json", notb])
+        objs = [json.loads(l) for l in out.decode().splitlines()]
+        check(len(objs) == 1 and objs[0]["recipient"] is None and objs[0]["kind"] == "none",
+              "--mail: a mail that is no report prints one object, recipient null, its kind (%r)" % objs)
+        rc, out, _ = run([a.cli, "--mail", "--json", os.path.join(tmp, "missing.eml")])
+        objs = [json.loads(l) for l in out.decode().splitlines()]
+        check(len(objs) == 1 and objs[0]["ok"] is False and objs[0]["error"], "--mail: an unreadable file, ok false")
+        mbox = os.path.join(tmp, "two.mbox")
+        with open(mbox, "wb") as f:
+            for path in (one, notb):
+                f.write(b"From MAILER-DAEMON Thu Dec  3 10:00:00 2026\n")
+                f.write(open(path, "rb").read())
+                f.write(b"\n")
+        rc, out, _ = run([a.cli, "--mail", "--json", mbox])
+        objs = [json.loads(l) for l in out.decode().splitlines()]
+        check(sorted({o["mail"] for o in objs}) == [0, 1], "--mail: an mbox is read as its mails in order")
+        check(objs[-1]["kind"] == "none" and objs[0]["kind"] == "dsn", "--mail: the mbox's mails in order")
+        rc, out, _ = run([a.cli, "--mail", "--summary", "--quiet", mbox, notb])
+        text = out.decode()
+        check("summary: 3 mails" in text and "kinds:" in text and "categories:" in text,
+              "--mail --summary counts mails, kinds, actions, categories (%r)" % text)
+        rc, out, _ = run([a.cli, "--mail", "--json"], stdin=open(one, "rb").read())
+        objs = [json.loads(l) for l in out.decode().splitlines()]
+        check(objs and objs[0]["file"] == "-", "--mail reads standard input without a FILE, file '-'")
+    return 0
+
+
 GROUPS = {"json": t_json, "order": t_order, "exit": t_exit, "raw": t_raw, "summary": t_summary,
           "version": t_version, "readable": t_readable, "literal": t_literal, "examples": t_examples,
-          "python": t_python, "rules": t_rules}
+          "python": t_python, "rules": t_rules, "mail": t_mail}
 
 
 def main():

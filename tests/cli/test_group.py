@@ -198,6 +198,7 @@ def t_usage(a):
         (["-g", "--max-groups=0"], rb"--max-groups"), (["-g", "--max-groups=x"], rb"--max-groups"),
         (["-g", "--max-groups=-1"], rb"--max-groups"), (["-g", "--max-groups"], rb"needs an argument"),
         (["-g", "--max-groups=20000000"], rb"--max-groups"),
+        (["--mail", "--group"], rb"does not go with '--group'"),
     ]
     for argv, err_re in cases:
         rc, out, err = run([a.cli] + argv, b"")

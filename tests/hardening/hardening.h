@@ -50,6 +50,7 @@ static inline void hard_check_reply(const char *what, size_t len, int rc, const 
         EXPECT(hard_span_in(r->line[i], len), "%s: line %u span", what, i);
     EXPECT(hard_span_in(r->code_span, len) && hard_span_in(r->enhanced_span, len), "%s: code spans",
            what);
+    EXPECT(hard_span_in(r->recipient, len), "%s: recipient span", what);
 }
 
 static inline void hard_check_result(const char *what, size_t len, const smtp_reply_result *res)
@@ -58,6 +59,7 @@ static inline void hard_check_result(const char *what, size_t len, const smtp_re
            what, res->category);
     EXPECT(res->rule_id != NULL, "%s: rule_id NULL", what);
     EXPECT(res->match.len == 0 || hard_span_in(res->match, len), "%s: match span", what);
+    EXPECT(hard_span_in(res->recipient, len), "%s: recipient span", what);
 }
 
 static inline int hard_summary(const char *name)

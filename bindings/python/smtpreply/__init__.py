@@ -390,6 +390,8 @@ class Result(_Lazy):
     match_span: Tuple[int, int]                  #: (offset, length) of match in the input
     reply: Reply
     _raw: bytes = field(default_factory=bytes, repr=False, compare=False)
+    #: the recipient address the wrapper names ("to=<bob@example.com>"), None when none
+    recipient: Optional[str] = None
 
     @property
     def match_text(self) -> str:
@@ -436,6 +438,8 @@ _lazy_fields(Result, {
     "reply": _result_reply,
     # only static-string pointers: valid while the library is loaded
     "_raw": lambda self, d: bytes(d["_s"]),
+    "recipient": lambda self, d: (_decode(_span(d["_buf"], d["_s"].recipient))
+                                  if d["_s"].recipient.len else None),
 })
 
 

@@ -79,7 +79,8 @@ def record(data: bytes) -> Dict[str, Any]:
             "recipient_action": str(RecipientAction(0)), "message_action": str(MessageAction(0)),
             "retry_after": 0, "fault": str(Fault(0)), "provider": None, "blocklist": None,
             "rule": None, "evidence": str(Evidence(0)), "match": None, "enhanced_title": None,
-            "stage": str(Stage(0)), "wrapper": str(Wrapper(0)), "lines": 0, "flags": [],
+            "stage": str(Stage(0)), "wrapper": str(Wrapper(0)), "recipient": None, "lines": 0,
+            "flags": [],
             "advice": None,
         })
         return rec
@@ -102,6 +103,7 @@ def record(data: bytes) -> Dict[str, Any]:
         "enhanced_title": res.enhanced_title,
         "stage": str(res.stage),
         "wrapper": str(res.reply.wrapper),
+        "recipient": res.recipient,
         "lines": res.reply.nlines,
         "flags": sorted(res.flags, key=_flag_bit),
         "advice": {
@@ -132,7 +134,7 @@ def _print_text(rec: Dict[str, Any], out: TextIO) -> None:
     row("text", rec["text"])
     for key in ("category", "permanence", "recipient_action", "message_action",
                 "retry_after", "fault", "provider", "blocklist", "rule", "evidence",
-                "stage"):
+                "stage", "recipient"):
         row(key, rec[key])
     row("flags", ",".join(rec["flags"]))
     adv = rec["advice"]

@@ -56,7 +56,8 @@ class ReplyStruct(Structure):
         ("text_len", c_uint32),
         ("reserved0", c_uint32),
         ("line", Span * MAX_LINES),
-        ("reserved", c_uint32 * 8),
+        ("recipient", Span),
+        ("reserved", c_uint32 * 6),
     ]
 
 
@@ -81,7 +82,8 @@ class ResultStruct(Structure):
         ("enhanced_title", c_char_p),
         ("match", Span),
         ("advice_index", c_uint32),
-        ("reserved", c_uint32 * 7),
+        ("recipient", Span),
+        ("reserved", c_uint32 * 5),
     ]
 
 

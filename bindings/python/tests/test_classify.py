@@ -81,6 +81,8 @@ class TestClassify(unittest.TestCase):
         self.assertIn("unwrapped", r.flags)
         self.assertEqual(r.reply.raw, b"550 5.1.1 <bob@example.com>: Recipient address "
                                       b"rejected: User unknown in local recipient table")
+        self.assertEqual(r.recipient, "bob@example.com")  # the to=<...> field
+        self.assertIsNone(smtpreply.classify(r.reply.raw).recipient)  # a bare reply names none
 
     def test_success(self) -> None:
         r = smtpreply.classify("250 2.0.0 Ok: queued as 4F1A2B3C4D")
@@ -170,6 +172,8 @@ EXPECT: Dict[str, Callable[[smtpreply.Result], Any]] = {
     "enh": lambda r: r.enhanced_str or "-",
     "stage": lambda r: str(r.stage),
     "evidence": lambda r: str(r.evidence),
+    "to": lambda r: r.recipient or "-",
+    "wrapper": lambda r: str(r.reply.wrapper),
 }
 
 

@@ -13,7 +13,7 @@ import _support
 KEYS = {"input", "ok", "error", "code", "enhanced", "text", "category", "permanence",
         "recipient_action", "message_action", "retry_after", "fault", "provider",
         "blocklist", "rule", "evidence", "match", "enhanced_title", "stage", "wrapper",
-        "lines", "flags", "advice"}
+        "recipient", "lines", "flags", "advice"}
 ADVICE_KEYS = {"id", "summary", "steps", "actors", "reference", "remove_address"}
 
 
