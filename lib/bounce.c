@@ -87,12 +87,8 @@ struct state {
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static inline int wsp(char c) { return c == ' ' || c == '\t'; }
-static inline int lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-static inline unsigned char lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
+static inline int wsp(char c) { return smtp__wsp((unsigned char)c); }
+static inline int lws(char c) { return smtp__lws((unsigned char)c); }
 
 static smtp__txt txt(const char *p, size_t n)
 {
@@ -255,15 +251,14 @@ static int local_char(unsigned char c)
 {
     if (c >= 0x80)
         return 0;
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+    if (smtp__alnum(c))
         return 1;
     return c != 0 && strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL;
 }
 
 static int domain_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == '_';
+    return smtp__alnum(c) || c == '.' || c == '-' || c == '_';
 }
 
 /* The address around the '@' at at in [lo, hi): returns 1 with its span.
@@ -446,7 +441,7 @@ static uint32_t addr_hash(const char *p, size_t n)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n; i++) {
-        h ^= lower((unsigned char)p[i]);
+        h ^= smtp__lower((unsigned char)p[i]);
         h *= 16777619u;
     }
     return h ? h : 1;
@@ -457,7 +452,7 @@ static int addr_eq(smtp__txt a, smtp__txt b)
     if (a.n != b.n)
         return 0;
     for (size_t i = 0; i < a.n; i++)
-        if (lower((unsigned char)a.p[i]) != lower((unsigned char)b.p[i]))
+        if (smtp__lower((unsigned char)a.p[i]) != smtp__lower((unsigned char)b.p[i]))
             return 0;
     return 1;
 }
@@ -751,7 +746,7 @@ static int dsn_field(const char *b, const struct smtp__field *f)
         {"arrival-date", F_PER_MESSAGE}, {"dsn-gateway", F_PER_MESSAGE},
         {"original-envelope-id", F_PER_MESSAGE},
     };
-    unsigned char c0 = lower((unsigned char)b[f->name]);
+    unsigned char c0 = smtp__lower((unsigned char)b[f->name]);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if ((unsigned char)names[i].name[0] == c0 && smtp__field_is(b, f, names[i].name))
             return names[i].id;
@@ -1206,7 +1201,7 @@ static void read_per_message(struct state *st, smtp__txt t, smtp_reply_bounce *o
         }
         smtp_reply_bounce_str *dst = NULL;
         int addr = 0;
-        unsigned char c0 = lower((unsigned char)b[f.name]);
+        unsigned char c0 = smtp__lower((unsigned char)b[f.name]);
 #define IS(lit) (c0 == (unsigned char)(lit)[0] && smtp__field_is(b, &f, lit))
         if (IS("reporting-mta"))
             dst = &out->reporting_mta, addr = 1;
@@ -1304,7 +1299,7 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
         smtp_reply_bounce_str *dst = NULL;
         int words = 0, where = 0;
         /* the first letter first: most fields are none of these */
-        unsigned char c0 = lower((unsigned char)b[f.name]);
+        unsigned char c0 = smtp__lower((unsigned char)b[f.name]);
 #define IS(lit) (c0 == (unsigned char)(lit)[0] && smtp__field_is(b, &f, lit))
         if (IS("message-id"))
             dst = returned ? &out->orig_message_id : &out->message_id, where = SMTP__BW_MESSAGE_ID;
@@ -1885,12 +1880,10 @@ static size_t decode_orcpt(smtp__txt a, char *dst, size_t cap, int *changed)
     for (size_t i = 0; i < a.n && k < cap; i++) {
         char c = a.p[i];
         if (c == '+' && i + 2 < a.n) {
-            int h1 = -1, h2 = -1;
-            char x1 = a.p[i + 1], x2 = a.p[i + 2];
-            if (x1 >= '0' && x1 <= '9') h1 = x1 - '0';
-            else if (x1 >= 'A' && x1 <= 'F') h1 = x1 - 'A' + 10;
-            if (x2 >= '0' && x2 <= '9') h2 = x2 - '0';
-            else if (x2 >= 'A' && x2 <= 'F') h2 = x2 - 'A' + 10;
+            /* xtext's hex digits are upper case */
+            unsigned char x1 = (unsigned char)a.p[i + 1], x2 = (unsigned char)a.p[i + 2];
+            int h1 = (x1 >= 'a' && x1 <= 'f') ? -1 : smtp__hex(x1);
+            int h2 = (x2 >= 'a' && x2 <= 'f') ? -1 : smtp__hex(x2);
             if (h1 >= 0 && h2 >= 0) {
                 dst[k++] = (char)(h1 * 16 + h2);
                 i += 2;
@@ -1902,10 +1895,7 @@ static size_t decode_orcpt(smtp__txt a, char *dst, size_t cap, int *changed)
             uint32_t cp = 0;
             size_t j = i + 3, nd = 0;
             while (j < a.n && nd < 6) {
-                char x = a.p[j];
-                int v = (x >= '0' && x <= '9') ? x - '0'
-                        : (x >= 'a' && x <= 'f') ? x - 'a' + 10
-                        : (x >= 'A' && x <= 'F') ? x - 'A' + 10 : -1;
+                int v = smtp__hex((unsigned char)a.p[j]);
                 if (v < 0)
                     break;
                 cp = cp * 16 + (uint32_t)v;
@@ -1979,8 +1969,8 @@ static size_t join_block(smtp__txt t, char *dst, size_t cap, int *trunc, uint32_
 /* Does text at d[i..n) start like a reply: "550 ", "550-", "5.1.1 "? */
 static int reply_like(const char *d, size_t i, size_t n)
 {
-    if (i + 3 <= n && d[i] >= '2' && d[i] <= '5' && d[i + 1] >= '0' && d[i + 1] <= '9' &&
-        d[i + 2] >= '0' && d[i + 2] <= '9' && (i + 3 == n || d[i + 3] == ' ' || d[i + 3] == '-'))
+    if (i + 3 <= n && d[i] >= '2' && d[i] <= '5' && smtp__digit((unsigned char)d[i + 1]) &&
+        smtp__digit((unsigned char)d[i + 2]) && (i + 3 == n || d[i + 3] == ' ' || d[i + 3] == '-'))
         return 1;
     uint16_t v[3];
     return smtp__read_enhanced(d, i, n, v) > 0;
@@ -2393,7 +2383,7 @@ int smtp_reply_bounce_header(const smtp_reply_bounce_str *block, const char *nam
         if (f.name_len != nl)
             continue;
         size_t i = 0;
-        while (i < nl && lower((unsigned char)b[f.name + i]) == lower((unsigned char)name[i]))
+        while (i < nl && smtp__lower((unsigned char)b[f.name + i]) == smtp__lower((unsigned char)name[i]))
             i++;
         if (i != nl)
             continue;

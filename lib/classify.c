@@ -53,6 +53,8 @@ struct scan {
     uint32_t nprogress;
     struct progress progress[MAX_PROGRESS];
     struct pick best, provider, blocklist;
+    struct pick side;          /* the best side row naming the sender's side or the client's host */
+    int side_rcpt;             /* a side row naming the recipient's side matched */
     uint32_t delay;            /* seconds from a delay rule, 0 none */
     uint32_t delay_prio;
     uint32_t text_end;         /* end offset of the last text line */
@@ -141,7 +143,7 @@ static uint32_t read_delay(const struct scan *sc, size_t off)
     size_t nd = 0;
     while (p < end && (b[p] == ' ' || b[p] == '\t'))
         p++;
-    while (p < end && b[p] >= '0' && b[p] <= '9') {
+    while (p < end && smtp__digit(b[p])) {
         if (num < 100000000u)
             num = num * 10 + (uint64_t)(b[p] - '0');
         p++;
@@ -153,7 +155,7 @@ static uint32_t read_delay(const struct scan *sc, size_t off)
         p++;
     char word[16];
     size_t wl = 0;
-    while (p < end && smtp__word[b[p]] && !(b[p] >= '0' && b[p] <= '9')) {
+    while (p < end && smtp__word[b[p]] && !smtp__digit(b[p])) {
         if (wl >= sizeof word - 1)
             return 0;
         word[wl++] = (char)smtp__fold[b[p]];
@@ -196,6 +198,14 @@ static void consider(struct scan *sc, uint32_t ri, uint32_t off, uint32_t end_of
     if ((sc->reply_class == 2 || sc->reply_class == 3) &&
         !(rule->cons_kinds & (1u << SMTP__CONS_BASIC)))
         return;
+    if (rule->options & SMTP__OPT_SIDE) {
+        /* whose address failed: read after the decision (reattribute) */
+        if (smtp__categories[rule->category].fault == SMTP_REPLY_FAULT_RECIPIENT)
+            sc->side_rcpt = 1;
+        else if (better(&sc->side, ri, rule->priority, len))
+            sc->side = (struct pick){ri, rule->priority, off, len};
+        return;
+    }
     if (better(&sc->best, ri, rule->priority, len))
         sc->best = (struct pick){ri, rule->priority, off, len};
 }
@@ -267,8 +277,7 @@ static uint32_t step_wide(uint32_t s, uint8_t c)
     }
 }
 
-/* One automaton step from state s on class c; returns the encoded next state
- * ((state << 1) | has_output). */
+/* One automaton step from state s on class c; returns the next state. */
 static inline uint32_t step(uint32_t s, uint8_t c)
 {
     while (s >= smtp__ac_ndense) {
@@ -276,7 +285,7 @@ static inline uint32_t step(uint32_t s, uint8_t c)
         /* a deep state's first child is the next state (gen-tables.py numbers
          * them so): this step does not wait for a load */
         if (nd->cls0 == c)
-            return ((s + 1) << 1) | (nd->to0 & 1u);
+            return s + 1;
         for (uint32_t a = nd->more, z = a + nd->nmore; a < z; a++)
             if (smtp__ac_edges[a].cls == c)
                 return smtp__ac_edges[a].to;
@@ -369,9 +378,8 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
             pending = 0;
         }
         ring_off[n % RING] = at;
-        const uint32_t v = step(s, c);
-        s = v >> 1;
-        if (v & 1) {
+        s = step(s, c);
+        if (smtp__ac_has_out[s >> 3] >> (s & 7) & 1u) {
             sc->n = n + 1;
             outputs(sc, s, n);
             pending = sc->npending;
@@ -594,16 +602,30 @@ static const struct smtp__enh *failure_entry(const smtp_reply *reply)
     return e;
 }
 
-static void decide_by_rule(const struct scan *sc, uint32_t ri, smtp_reply_result *res)
+static void decide_by_pick(const struct scan *sc, const struct pick *p, smtp_reply_result *res)
 {
-    const struct smtp__rule *rule = rule_at(sc, ri);
+    const struct smtp__rule *rule = rule_at(sc, p->rule);
     res->category = rule->category;
     res->evidence = rule->provider != SMTP__NOSTR ? SMTP_REPLY_EVIDENCE_PROVIDER_RULE
                                                   : SMTP_REPLY_EVIDENCE_TEXT_PHRASE;
-    res->rule_id = rule_str(sc, ri, rule->id);
-    res->match.off = sc->best.off;
-    res->match.len = sc->best.len;
+    res->rule_id = rule_str(sc, p->rule, rule->id);
+    res->match.off = p->off;
+    res->match.len = p->len;
     res->advice_index = rule->advice;
+}
+
+/* Step 5b: a failure put on the recipient ("no MX", "invalid address") whose
+ * text says the address or host is the sender's ("for your FROM address", "in
+ * HELO", "while verifying"), and never the recipient's, is the side row's
+ * category instead; the side row is then the deciding rule. */
+static const struct smtp__rule *reattribute(const struct scan *sc, const struct smtp__rule *rule,
+                                            smtp_reply_result *res)
+{
+    if (sc->side.rule == NO_RULE || sc->side_rcpt ||
+        smtp__categories[res->category].fault != SMTP_REPLY_FAULT_RECIPIENT)
+        return rule;
+    decide_by_pick(sc, &sc->side, res);
+    return rule_at(sc, sc->side.rule);
 }
 
 /* Decide the category (data/README.md, "Priority: which rule wins"):
@@ -651,7 +673,7 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
                 return NULL;
             }
         }
-        decide_by_rule(sc, best, res);
+        decide_by_pick(sc, &sc->best, res);
         return rule_at(sc, best);
     }
     const struct smtp__enh *enh_entry = failure_entry(reply);
@@ -677,7 +699,7 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
             if (weak && !enh_entry && m.category != (*rule_at(sc, best)).category &&
                 m.margin < smtp__model_yield_margin) {
                 /* a weak word that the words around it do not clearly contradict */
-                decide_by_rule(sc, best, res);
+                decide_by_pick(sc, &sc->best, res);
                 return rule_at(sc, best);
             }
             if (enh_entry && enh_entry->category == m.category) {
@@ -688,7 +710,7 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
                 res->rule_id = smtp__str(enh_entry->id);
                 res->match = reply->enhanced_span;
             } else if (weak && (*rule_at(sc, best)).category == m.category) {
-                decide_by_rule(sc, best, res);
+                decide_by_pick(sc, &sc->best, res);
                 return rule_at(sc, best);
             } else {
                 res->category = m.category;
@@ -703,7 +725,7 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
     /* a weak single-word rule ("rejected", "blocked") does not override an
      * enhanced code that says more */
     if (weak && !enh_entry) {
-        decide_by_rule(sc, best, res);
+        decide_by_pick(sc, &sc->best, res);
         return rule_at(sc, best);
     }
     if (enh_entry) {
@@ -875,7 +897,8 @@ static int classify_impl(const struct smtp_reply_rules *user, const char *buf, s
     sc.last = smtp__cls[' '];
     sc.npending = 0;
     sc.nprogress = 0;
-    sc.best = sc.provider = sc.blocklist = (struct pick){NO_RULE, 0, 0, 0};
+    sc.best = sc.provider = sc.blocklist = sc.side = (struct pick){NO_RULE, 0, 0, 0};
+    sc.side_rcpt = 0;
     sc.delay = sc.delay_prio = 0;
     sc.text_end = 0;
     sc.context = 0;
@@ -886,6 +909,7 @@ static int classify_impl(const struct smtp_reply_rules *user, const char *buf, s
     scan_phrases(&sc);
     struct smtp__model_out *wp = scan_words(&sc, &words);
     const struct smtp__rule *rule = decide(buf, len, reply, &sc, wp, res);
+    rule = reattribute(&sc, rule, res);
     verdicts(&sc, rule, res);
     return SMTP_REPLY_OK;
 }

@@ -4,6 +4,7 @@
 
 #include "smtpreply.h"
 #include "table.h"
+#include "lex.h" /* byte classes, smtp__read_enhanced */
 
 #define SMTP__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -38,10 +39,6 @@ struct smtp__unwrapped {
  * byte is examined a bounded number of times (u->examined counts them). */
 void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u);
 
-/* Read an enhanced status code "C.S.D" at buf[i..n): class 2/4/5, subject and
- * detail 1-3 digits, not followed by ".digit" or a digit, not preceded by a digit
- * or '.'.  Returns its length (0 when none) and fills v[3]. */
-size_t smtp__read_enhanced(const char *buf, size_t i, size_t n, uint16_t v[3]);
 
 /* A kept word of a reply's text (words.c). */
 struct smtp__word {

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "lex.h"
 #include "mime.h"
 
 /* 8 bytes at a time: does the word hold a byte equal to c? (the classic
@@ -41,16 +42,12 @@ size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next)
     return e;
 }
 
-static inline unsigned char lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
 
 int smtp__ieq(const char *s, size_t n, const char *lit)
 {
     size_t i = 0;
     for (; i < n; i++)
-        if (lit[i] == '\0' || lower((unsigned char)s[i]) != (unsigned char)lit[i])
+        if (lit[i] == '\0' || smtp__lower((unsigned char)s[i]) != (unsigned char)lit[i])
             return 0;
     return lit[i] == '\0';
 }
@@ -59,13 +56,13 @@ int smtp__iprefix(const char *s, size_t n, const char *lit)
 {
     size_t i = 0;
     for (; lit[i]; i++)
-        if (i >= n || lower((unsigned char)s[i]) != (unsigned char)lit[i])
+        if (i >= n || smtp__lower((unsigned char)s[i]) != (unsigned char)lit[i])
             return 0;
     return 1;
 }
 
-static inline int wsp(char c) { return c == ' ' || c == '\t'; }
-static inline int lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static inline int wsp(char c) { return smtp__wsp((unsigned char)c); }
+static inline int lws(char c) { return smtp__lws((unsigned char)c); }
 
 /* ---- header fields ---------------------------------------------------------- */
 
@@ -635,16 +632,6 @@ size_t smtp__b64_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t
     return k;
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = lower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 size_t smtp__qp_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t *flags)
 {
     size_t k = 0;
@@ -661,9 +648,9 @@ size_t smtp__qp_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t 
                 i = j;
                 continue;
             }
-            if (i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-                hexval((unsigned char)s[i + 2]) >= 0) {
-                c = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+            if (i + 2 < n && smtp__hex((unsigned char)s[i + 1]) >= 0 &&
+                smtp__hex((unsigned char)s[i + 2]) >= 0) {
+                c = (char)(smtp__hex((unsigned char)s[i + 1]) * 16 + smtp__hex((unsigned char)s[i + 2]));
                 i += 2;
             } else {
                 *flags |= SMTP_REPLY_BOUNCE_F_BAD_ENCODING;
@@ -880,9 +867,9 @@ static size_t decode_word(int cs, char enc, const char *s, size_t n, char *dst, 
                 char c = s[i];
                 if (c == '_') {
                     c = ' ';
-                } else if (c == '=' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-                           hexval((unsigned char)s[i + 2]) >= 0) {
-                    c = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+                } else if (c == '=' && i + 2 < n && smtp__hex((unsigned char)s[i + 1]) >= 0 &&
+                           smtp__hex((unsigned char)s[i + 2]) >= 0) {
+                    c = (char)(smtp__hex((unsigned char)s[i + 1]) * 16 + smtp__hex((unsigned char)s[i + 2]));
                     i += 2;
                 }
                 tmp[t++] = c;
@@ -910,7 +897,7 @@ static size_t find_word(const char *s, size_t i, size_t n, size_t *cs0, size_t *
     *csn = j - c;
     if (j + 2 >= n || s[j + 2] != '?')
         return 0;
-    char e = (char)lower((unsigned char)s[j + 1]);
+    char e = (char)smtp__lower((unsigned char)s[j + 1]);
     if (e != 'b' && e != 'q')
         return 0;
     *enc = e;
@@ -989,8 +976,7 @@ static int tag_is(const char *s, size_t n, const char *name)
 {
     size_t l = strlen(name);
     return n >= l && smtp__iprefix(s, n, name) &&
-           (n == l || !((s[l] >= 'a' && s[l] <= 'z') || (s[l] >= 'A' && s[l] <= 'Z') ||
-                        (s[l] >= '0' && s[l] <= '9')));
+           (n == l || !smtp__alnum((unsigned char)s[l]));
 }
 
 size_t smtp__html_text(char *s, size_t n)

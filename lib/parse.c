@@ -10,46 +10,12 @@
 
 #define ALL_OPTIONS (SMTP_REPLY_OPT_STREAM | SMTP_REPLY_OPT_NO_UNWRAP)
 
-static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-static int is_blank(unsigned char c) { return c == ' ' || c == '\t'; }
-static int is_space(unsigned char c)
+/* The basic code and the enhanced code name different classes ("550 4.4.2",
+ * or a wrapper's 550 beside a "dsn=4.4.2" field). */
+static void mark_class_mismatch(smtp_reply *r)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-static int is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-
-size_t smtp__read_enhanced(const char *buf, size_t i, size_t n, uint16_t v[3])
-{
-    const unsigned char *b = (const unsigned char *)buf;
-    size_t p = i;
-    unsigned part[3] = {0, 0, 0};
-
-    if (i > 0 && (is_digit(b[i - 1]) || b[i - 1] == '.'))
-        return 0;
-    if (p >= n || (b[p] != '2' && b[p] != '4' && b[p] != '5'))
-        return 0;
-    part[0] = (unsigned)(b[p] - '0');
-    p++;
-    for (int k = 1; k < 3; k++) {
-        size_t d = 0;
-        if (p >= n || b[p] != '.')
-            return 0;
-        p++;
-        while (p < n && is_digit(b[p]) && d < 4) {
-            part[k] = part[k] * 10 + (unsigned)(b[p] - '0');
-            p++;
-            d++;
-        }
-        if (d == 0 || d > 3)
-            return 0;
-    }
-    /* "5.7.1.100" is a version number or an address, not a status code */
-    if (p < n && b[p] == '.' && p + 1 < n && is_digit(b[p + 1]))
-        return 0;
-    v[0] = (uint16_t)part[0];
-    v[1] = (uint16_t)part[1];
-    v[2] = (uint16_t)part[2];
-    return p - i;
+    if (r->code && r->enhanced[0] && r->enhanced[0] != r->code / 100)
+        r->flags |= SMTP_REPLY_F_CLASS_MISMATCH;
 }
 
 /* Any byte below 0x20 or at or above 0x7f in p[0..n)?  Eight bytes at a time
@@ -118,7 +84,7 @@ static int looks_like_html(const unsigned char *b, size_t p, size_t end)
         size_t k = 0;
         if (end - p < l)
             continue;
-        while (k < l && (b[p + k] | (is_alpha(b[p + k]) ? 0x20 : 0)) == (unsigned char)tags[t][k])
+        while (k < l && (b[p + k] | (smtp__alpha(b[p + k]) ? 0x20 : 0)) == (unsigned char)tags[t][k])
             k++;
         if (k == l)
             return 1;
@@ -130,7 +96,7 @@ static int looks_like_html(const unsigned char *b, size_t p, size_t end)
 static int has_word(const unsigned char *b, size_t p, size_t end)
 {
     for (size_t i = p; i < end; i++)
-        if (b[i] >= 0x80 || (is_alpha(b[i]) && i + 1 < end && is_alpha(b[i + 1])))
+        if (b[i] >= 0x80 || (smtp__alpha(b[i]) && i + 1 < end && smtp__alpha(b[i + 1])))
             return 1;
     return 0;
 }
@@ -166,11 +132,11 @@ static void find_inline_enhanced(const char *buf, smtp_reply *r)
      * it ("550 cuda_nsu 5.4.1 ..."): only with the basic code's class */
     if (r->nstored > 0 && r->code) {
         size_t s = r->line[0].off, e = s + r->line[0].len, q = s;
-        while (q < e && (is_alpha(b[q]) || is_digit(b[q]) || b[q] == '_'))
+        while (q < e && (smtp__alpha(b[q]) || smtp__digit(b[q]) || b[q] == '_'))
             q++;
         uint16_t v[3];
         size_t l = q > s && q + 1 < e && b[q] == ' ' ? smtp__read_enhanced(buf, q + 1, e, v) : 0;
-        if (l && v[0] == (uint16_t)(r->code / 100) && (q + 1 + l == e || is_blank(b[q + 1 + l]))) {
+        if (l && v[0] == (uint16_t)(r->code / 100) && (q + 1 + l == e || smtp__wsp(b[q + 1 + l]))) {
             memcpy(r->enhanced, v, sizeof r->enhanced);
             r->enhanced_span.off = (uint32_t)(q + 1);
             r->enhanced_span.len = (uint32_t)l;
@@ -213,7 +179,7 @@ static size_t find_flattened(const unsigned char *b, size_t t, size_t te, int co
                         c2 = (unsigned char)('0' + code % 10);
     for (size_t i = t + 1; i + 4 <= te; i++) {
         if (b[i] == c0 && b[i + 1] == c1 && b[i + 2] == c2 && (b[i + 3] == '-' || b[i + 3] == ' ') &&
-            is_blank(b[i - 1])) {
+            smtp__wsp(b[i - 1])) {
             *cont = b[i + 3] == '-';
             return i;
         }
@@ -238,7 +204,7 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
          * comes after the indentation */
         size_t cs = ls;
         if (!stream)
-            while (cs < end && is_blank(b[cs]))
+            while (cs < end && smtp__wsp(b[cs]))
                 cs++;
         /* after the final line, the text goes on in a line that is indented
          * (a fold) or that starts with the reply's own enhanced code: a client
@@ -249,11 +215,11 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
             uint16_t ev[3];
             size_t el0 = smtp__read_enhanced(buf, cs, end, ev);
             same_enh = el0 && memcmp(ev, r->enhanced, sizeof ev) == 0 && cs + el0 < end &&
-                       is_blank(b[cs + el0]);
+                       smtp__wsp(b[cs + el0]);
         }
         if (folding && !same_enh &&
             (cs == ls || cs == end || b[cs] == '\r' || b[cs] == '\n' ||
-             (cs + 3 < end && is_digit(b[cs]) && is_digit(b[cs + 1]) && is_digit(b[cs + 2]) &&
+             (cs + 3 < end && smtp__digit(b[cs]) && smtp__digit(b[cs + 1]) && smtp__digit(b[cs + 2]) &&
               (b[cs + 3] == ' ' || b[cs + 3] == '-'))))
             break;
         size_t brk;
@@ -278,7 +244,7 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
         if (coded && !folding) {
             if (cs > le)
                 cs = le;
-            if (le - cs >= 3 && is_digit(b[cs]) && is_digit(b[cs + 1]) && is_digit(b[cs + 2]) &&
+            if (le - cs >= 3 && smtp__digit(b[cs]) && smtp__digit(b[cs + 1]) && smtp__digit(b[cs + 2]) &&
                 (le - cs == 3 || b[cs + 3] == ' ' || b[cs + 3] == '-' ||
                  (!stream && b[cs + 3] == ':'))) {
                 int lc = (b[cs] - '0') * 100 + (b[cs + 1] - '0') * 10 + (b[cs + 2] - '0');
@@ -293,18 +259,18 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
                 r->flags |= SMTP_REPLY_F_LINE_WITHOUT_CODE;
             }
         }
-        while (t < le && is_blank(b[t]))
+        while (t < le && smtp__wsp(b[t]))
             t++;
         uint16_t v[3];
         size_t el = folding && !same_enh ? 0 : smtp__read_enhanced(buf, t, le, v);
         if (el) {
             note_enhanced(r, v, t, el);
             t += el;
-            while (t < le && is_blank(b[t]))
+            while (t < le && smtp__wsp(b[t]))
                 t++;
         }
         size_t te = le;
-        while (te > t && is_space(b[te - 1]))
+        while (te > t && smtp__space(b[te - 1]))
             te--;
         if (line_coded && cont && !stream) {
             /* a multiline reply flattened onto one line, as logs write it (never
@@ -313,7 +279,7 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
             size_t split;
             while ((split = find_flattened(b, t, te, r->code, &cont)) != 0) {
                 size_t se = split;
-                while (se > t && is_space(b[se - 1]))
+                while (se > t && smtp__space(b[se - 1]))
                     se--;
                 add_line(r, t, se);
                 r->flags |= SMTP_REPLY_F_FLATTENED;
@@ -323,7 +289,7 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
                     note_enhanced(r, v, t, el);
                     t += el;
                 }
-                while (t < te && is_blank(b[t]))
+                while (t < te && smtp__wsp(b[t]))
                     t++;
                 if (!cont)
                     break;
@@ -370,14 +336,14 @@ static void wrapper_codes(smtp_reply *r, const struct smtp__unwrapped *u, int re
  * Examines at most 10 bytes unless the reply starts with white space. */
 static int stream_start(const unsigned char *b, size_t n, size_t from)
 {
-    if (is_space(b[0])) {
+    if (smtp__space(b[0])) {
         for (size_t k = from; k < n; k++)
-            if (!is_space(b[k]))
+            if (!smtp__space(b[k]))
                 return SMTP_REPLY_E_NO_CODE;
         return SMTP_REPLY_E_BLANK;
     }
     size_t k = 0;
-    while (k < n && is_digit(b[k]) && k < 8)
+    while (k < n && smtp__digit(b[k]) && k < 8)
         k++;
     if (k == 0)
         return looks_like_html(b, 0, n) ? SMTP_REPLY_E_HTML : SMTP_REPLY_E_NO_CODE;
@@ -416,7 +382,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
     struct smtp__unwrapped u;
     memset(&u, 0, sizeof u);
     if (!stream) {
-        while (p < end && is_space(b[p]))
+        while (p < end && smtp__space(b[p]))
             p++;
         if (p == end)
             return SMTP_REPLY_E_BLANK;
@@ -429,7 +395,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
                 end = u.end;
             }
             r->stage = (uint16_t)u.stage;
-            while (p < end && is_space(b[p]))
+            while (p < end && smtp__space(b[p]))
                 p++;
             if (p == end) {
                 /* nothing inside the wrapper ("rejected RCPT <a@b>" with no
@@ -437,6 +403,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
                 if (u.code == 0 && u.enhanced[0] == 0)
                     return SMTP_REPLY_E_BLANK;
                 wrapper_codes(r, &u, 0);
+                mark_class_mismatch(r);
                 r->flags |= SMTP_REPLY_F_EMPTY_TEXT;
                 if (r->code == 0)
                     r->flags |= SMTP_REPLY_F_NO_BASIC_CODE;
@@ -454,13 +421,13 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
 
     /* What does the text start with? */
     size_t k = p;
-    while (k < end && is_digit(b[k]) && k - p < 8)
+    while (k < end && smtp__digit(b[k]) && k - p < 8)
         k++;
     size_t ndig = k - p;
     int coded = 0;
     /* what follows the digits: a code separator, a letter, or other punctuation */
     const int sep_next = k == end || b[k] == ' ' || b[k] == '-' || b[k] == '\r' || b[k] == '\n';
-    const int alpha_next = k < end && is_alpha(b[k]);
+    const int alpha_next = k < end && smtp__alpha(b[k]);
     if (ndig > 0 && !stream && !sep_next && !alpha_next && !(ndig == 3 && b[k] == ':')) {
         /* "5.1.1 User unknown" (enhanced code only), or text that starts with an
          * address, a date or a number ("10.1.2.3 ...", "3/09/2016 ...",
@@ -469,7 +436,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
         uint16_t v[3];
         if (!smtp__read_enhanced(buf, p, end, v) && !has_word(b, p, end))
             return SMTP_REPLY_E_NO_CODE;
-    } else if (ndig > 3 && !stream && k + 1 < end && b[k] == '-' && is_digit(b[k + 1])) {
+    } else if (ndig > 3 && !stream && k + 1 < end && b[k] == '-' && smtp__digit(b[k + 1])) {
         /* an ISO date at the start of a log line */
         if (!has_word(b, p, end))
             return SMTP_REPLY_E_NO_CODE;
@@ -525,7 +492,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
             r->flags |= SMTP_REPLY_F_NO_FINAL_LINE;
         if (final) {
             size_t t = q;
-            while (t < end && is_space(b[t]))
+            while (t < end && smtp__space(b[t]))
                 t++;
             if (t < end)
                 r->flags |= SMTP_REPLY_F_SEVERAL_REPLIES;
@@ -546,8 +513,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
     wrapper_codes(r, &u, coded);
     if (r->code == 0 && r->enhanced[0] == 0)
         r->flags |= SMTP_REPLY_F_NO_REPLY;
-    if (r->code && r->enhanced[0] && r->enhanced[0] != r->code / 100)
-        r->flags |= SMTP_REPLY_F_CLASS_MISMATCH;
+    mark_class_mismatch(r);
 
     uint32_t tl = 0;
     for (uint32_t i = 0; i < r->nstored; i++) {
@@ -606,7 +572,7 @@ size_t smtp_reply_sizeof_stream(void) { return sizeof(smtp_reply_stream); }
 static int final_line(const unsigned char *b, size_t ls, size_t e)
 {
     size_t le = e > ls && b[e - 1] == '\r' ? e - 1 : e;
-    return le - ls >= 3 && is_digit(b[ls]) && is_digit(b[ls + 1]) && is_digit(b[ls + 2]) &&
+    return le - ls >= 3 && smtp__digit(b[ls]) && smtp__digit(b[ls + 1]) && smtp__digit(b[ls + 2]) &&
            (le - ls == 3 || b[ls + 3] == ' ');
 }
 

@@ -404,6 +404,10 @@ static int parse_options(struct reader *rd, char *spec, struct smtp__urow *r)
             r->options |= SMTP__OPT_DELAY;
             continue;
         }
+        if (strcmp(tok, "side") == 0) {
+            r->options |= SMTP__OPT_SIDE;
+            continue;
+        }
         char *eq = strchr(tok, '=');
         if (eq == NULL)
             return fail(rd, "bad option '%s'", tok);
@@ -633,6 +637,10 @@ static int read_rule_row(struct reader *rd, const int *col, smtp_reply_rules *u,
         }
         if ((rc = parse_pattern(rd, pat, &r)) != 0)
             goto out;
+        if ((r.options & SMTP__OPT_SIDE) && (r.category == SMTP__NONE8 || (r.options & SMTP__OPT_CONCEPT))) {
+            rc = fail(rd, "a side row needs a category and a phrase%s", "");
+            goto out;
+        }
     }
     r.id = dup_n(id, strlen(id));
     r.origin = dup_n(origin, strlen(origin));

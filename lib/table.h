@@ -30,7 +30,8 @@ extern const uint8_t smtp__word[256];
 
 /* ---- Aho-Corasick automaton over the pattern parts ---- */
 extern const uint32_t smtp__ac_nstates;
-/* Transitions are encoded as (state << 1) | has_output(state).
+/* Transitions are plain state numbers; bit s of has_out says whether state s
+ * recognises a pattern (smtp__ac_has_out[s >> 3] >> (s & 7) & 1).
  * DFA rows for the states whose id < smtp__ac_ndense (the shallow ones), with a
  * column for each class below smtp__ac_ndclasses (the classes of ASCII bytes):
  * next = dense[s * ndclasses + cls].  The other classes (bytes >= 0x80) follow
@@ -38,20 +39,21 @@ extern const uint32_t smtp__ac_nstates;
 extern const uint32_t smtp__ac_ndense;
 extern const uint32_t smtp__ac_ndclasses;
 extern const smtp__state_t smtp__ac_dense[];
+extern const uint8_t smtp__ac_has_out[];
 /* The other (deep) states, numbered in depth-first order so that a state's
  * first child is the next state: the first goto edge inline, the rest in
  * edges[more .. more + nmore); on no edge, follow fail (a plain state id,
  * always shallower). A state without edges has nmore 0 and cls0 0 with to0 0
  * never taken (class 0 is never a goto label). */
 struct smtp__node {
-    smtp__state_t to0; /* encoded target of the first edge */
+    smtp__state_t to0; /* target of the first edge */
     smtp__state_t fail;
     uint8_t  cls0;     /* class of the first edge */
     uint8_t  nmore;    /* further edges */
     smtp__edge_index_t more; /* index of the first further edge */
 };
 struct smtp__edge {
-    smtp__state_t to;  /* encoded */
+    smtp__state_t to;
     uint8_t  cls;
     uint8_t  pad;
 };
@@ -93,7 +95,9 @@ struct smtp__cons {
 extern const struct smtp__cons smtp__conss[];
 
 /* Option bits of a rule. */
-enum { SMTP__OPT_DELAY = 1, SMTP__OPT_CONCEPT = 2 };
+/* DELAY: a retry delay follows the phrase; CONCEPT: a `~` pattern; SIDE: the
+ * phrase names whose address or host failed (data/README.md, "Side rows"). */
+enum { SMTP__OPT_DELAY = 1, SMTP__OPT_CONCEPT = 2, SMTP__OPT_SIDE = 4 };
 #define SMTP__NONE8 0xffu
 /* Rules below this priority lose to an informative enhanced code. */
 #define SMTP__WEAK_PRIORITY 30

@@ -26,14 +26,16 @@
 #define MAX_DEPTH 4
 #define MAX_ADDRESS 320u   /* RFC 5321: a path is at most 256 octets */
 
-static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 /* First and last place each wrapper text occurs within one pass's range
- * (offsets fit 32 bits: input is at most SMTP_REPLY_MAX_BYTES). */
+ * (offsets fit 32 bits: input is at most SMTP_REPLY_MAX_BYTES), and the texts
+ * that occur, in the order they first do: the questions below walk those few
+ * rather than every row of the table.  last[w] is set when first[w] is. */
 struct hits {
     uint32_t first[SMTP__MAX_WRAPS];
     uint32_t last[SMTP__MAX_WRAPS];
+    uint16_t id[SMTP__MAX_WRAPS];
+    uint32_t n;
 };
 
 static uint32_t nwraps(void) { return smtp__nwraps < SMTP__MAX_WRAPS ? smtp__nwraps : SMTP__MAX_WRAPS; }
@@ -43,8 +45,8 @@ static void scan(const char *buf, size_t from, size_t to, struct hits *h, uint64
 {
     const unsigned char *b = (const unsigned char *)buf;
     uint32_t n = nwraps();
-    for (uint32_t i = 0; i < n; i++)
-        h->first[i] = h->last[i] = NOWHERE;
+    memset(h->first, 0xff, n * sizeof h->first[0]);
+    h->n = 0;
     uint32_t s = 0;
     for (size_t i = from; i < to; i++) {
         uint32_t v = smtp__wr_dense[(size_t)s * smtp__wr_nclasses + smtp__wr_cls[b[i]]];
@@ -56,8 +58,10 @@ static void scan(const char *buf, size_t from, size_t to, struct hits *h, uint64
             if (w >= n)
                 continue;
             uint32_t at = (uint32_t)(i + 1 - smtp__wraps[w].len);
-            if (h->first[w] == NOWHERE)
+            if (h->first[w] == NOWHERE) {
                 h->first[w] = at;
+                h->id[h->n++] = (uint16_t)w;
+            }
             h->last[w] = at;
         }
     }
@@ -69,9 +73,11 @@ static void scan(const char *buf, size_t from, size_t to, struct hits *h, uint64
 static uint32_t occurrence(const struct hits *h, uint32_t w, size_t from, size_t to)
 {
     uint32_t len = smtp__wraps[w].len;
-    if (h->first[w] != NOWHERE && h->first[w] >= from && h->first[w] + len <= to)
+    if (h->first[w] == NOWHERE)
+        return NOWHERE;
+    if (h->first[w] >= from && h->first[w] + len <= to)
         return h->first[w];
-    if (h->last[w] != NOWHERE && h->last[w] >= from && h->last[w] + len <= to)
+    if (h->last[w] >= from && h->last[w] + len <= to)
         return h->last[w];
     return NOWHERE;
 }
@@ -82,7 +88,7 @@ static int code_at(const char *buf, size_t i, size_t end)
     const unsigned char *b = (const unsigned char *)buf;
     if (i + 3 > end || b[i] < '2' || b[i] > '5')
         return 0;
-    if (is_digit(b[i + 1]) && is_digit(b[i + 2]) &&
+    if (smtp__digit(b[i + 1]) && smtp__digit(b[i + 2]) &&
         (i + 3 == end || b[i + 3] == ' ' || b[i + 3] == '-' || b[i + 3] == '\r' || b[i + 3] == '\n'))
         return 1;
     uint16_t v[3];
@@ -96,18 +102,18 @@ static size_t seek_code(const char *buf, size_t s, size_t e, uint64_t *examined)
 {
     const unsigned char *b = (const unsigned char *)buf;
     size_t i = s;
-    while (i < e && is_ws(b[i]))
+    while (i < e && smtp__lws(b[i]))
         i++;
     if (code_at(buf, i, e))
         return i;
     int state = 0; /* 1: after ':' or '-', 2: and white space after it */
     for (; i < e; i++) {
         unsigned char c = b[i];
-        if (state == 2 && !is_ws(c) && code_at(buf, i, e)) {
+        if (state == 2 && !smtp__lws(c) && code_at(buf, i, e)) {
             *examined += i - s;
             return i;
         }
-        state = (c == ':' || c == '-') ? 1 : (state >= 1 && is_ws(c)) ? 2 : 0;
+        state = (c == ':' || c == '-') ? 1 : (state >= 1 && smtp__lws(c)) ? 2 : 0;
     }
     *examined += e - s;
     return (size_t)-1;
@@ -160,7 +166,7 @@ static void region(const char *buf, const struct smtp__wrap *m, size_t at, size_
         size_t best = re;
         for (uint32_t k = 0; k < m->nend && k < 3; k++) {
             uint32_t w = m->end_arg[k];
-            uint32_t at2 = m->end == SMTP__WE_FIRST ? h->first[w] : h->last[w];
+            uint32_t at2 = h->first[w] == NOWHERE || m->end == SMTP__WE_FIRST ? h->first[w] : h->last[w];
             if (at2 != NOWHERE && at2 >= base && at2 + smtp__wraps[w].len <= re && at2 < best)
                 best = at2;
         }
@@ -182,11 +188,11 @@ static void region(const char *buf, const struct smtp__wrap *m, size_t at, size_
     }
     case SMTP__WS_WORD: {
         size_t i = s;
-        while (i < e && is_ws(b[i]))
+        while (i < e && smtp__lws(b[i]))
             i++;
-        while (i < e && !is_ws(b[i]))
+        while (i < e && !smtp__lws(b[i]))
             i++;
-        while (i < e && is_ws(b[i]))
+        while (i < e && smtp__lws(b[i]))
             i++;
         *examined += i - s;
         s = i;
@@ -206,7 +212,7 @@ static void region(const char *buf, const struct smtp__wrap *m, size_t at, size_
     /* quotes and white space before the reply; Exchange writes "#550" */
     while (s < e && (b[s] == ' ' || b[s] == '\t' || b[s] == '\'' || b[s] == '"'))
         s++;
-    if (s + 1 < e && b[s] == '#' && is_digit(b[s + 1]))
+    if (s + 1 < e && b[s] == '#' && smtp__digit(b[s + 1]))
         s++;
     *sp = s;
     *ep = e;
@@ -223,7 +229,7 @@ static int address_follows(const char *buf, size_t at, size_t to)
     while (i < stop && (b[i] == ' ' || b[i] == '\t'))
         i++;
     size_t t = i;
-    for (; i < stop && !is_ws(b[i]); i++)
+    for (; i < stop && !smtp__lws(b[i]); i++)
         at_sign |= b[i] == '@';
     return at_sign && i > t && (i < stop || i == to);
 }
@@ -236,15 +242,17 @@ static const struct smtp__wrap *choose(const char *buf, const struct hits *h, si
 {
     const struct smtp__wrap *m = NULL;
     size_t where = (size_t)-1;
-    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
-        const struct smtp__wrap *x = &smtp__wraps[w];
+    for (uint32_t k = 0; k < h->n; k++) {
+        const struct smtp__wrap *x = &smtp__wraps[h->id[k]];
         if (x->kind != SMTP__WK_MARKER || (x->rank == 3 && !outer))
             continue;
-        uint32_t f = occurrence(h, w, from, to);
+        uint32_t f = occurrence(h, h->id[k], from, to);
         if (f == NOWHERE || (x->start == SMTP__WS_WORD && !address_follows(buf, f + x->len, to)))
             continue;
+        /* ties go to the earlier row, whatever order the texts were met in */
         if (m == NULL || x->rank < m->rank ||
-            (x->rank == m->rank && (f < where || (f == where && x->len > m->len)))) {
+            (x->rank == m->rank && (f < where || (f == where && (x->len > m->len ||
+                                                                  (x->len == m->len && x < m)))))) {
             m = x;
             where = f;
         }
@@ -256,13 +264,15 @@ static const struct smtp__wrap *choose(const char *buf, const struct hits *h, si
 /* The earliest stage text among the hits of h within [from, to). */
 static uint32_t earliest_stage(const struct hits *h, size_t from, size_t to)
 {
-    uint32_t best = NOWHERE, stage = SMTP_REPLY_STAGE_UNKNOWN;
-    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
+    uint32_t best = NOWHERE, bw = 0, stage = SMTP_REPLY_STAGE_UNKNOWN;
+    for (uint32_t k = 0; k < h->n; k++) {
+        uint32_t w = h->id[k];
         if (smtp__wraps[w].kind != SMTP__WK_STAGE)
             continue;
         uint32_t f = occurrence(h, w, from, to);
-        if (f != NOWHERE && f < best) {
+        if (f != NOWHERE && (f < best || (f == best && w < bw))) {
             best = f;
+            bw = w;
             stage = smtp__wraps[w].stage;
         }
     }
@@ -282,7 +292,7 @@ static int read_address(const char *buf, size_t at, size_t lim, int angle, smtp_
             break;
         if (!angle && (c == ' ' || c == '\t' || c == ',' || c == ';' || c == '"' || c == '\'' ||
                        c == '(' || c == ')' || c == '[' || c == ']' ||
-                       (c == ':' && (i + 1 == lim || is_ws(b[i + 1])))))
+                       (c == ':' && (i + 1 == lim || smtp__lws(b[i + 1])))))
             break;
         at_sign |= c == '@';
     }
@@ -301,19 +311,21 @@ static int read_address(const char *buf, size_t at, size_t lim, int angle, smtp_
 static uint32_t outside(const struct hits *hb, const struct hits *ha, uint32_t kind, size_t s,
                         uint32_t *wp)
 {
+    /* a text before the reply comes before any after it (ha covers [e, len)) */
     uint32_t best = NOWHERE;
-    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
-        if (smtp__wraps[w].kind != kind)
-            continue;
-        uint32_t f = hb->first[w];
-        if (f != NOWHERE && f + smtp__wraps[w].len > s)
-            f = NOWHERE;
-        if (f == NOWHERE && ha)
-            f = ha->first[w];
-        if (f != NOWHERE && f < best) {
-            best = f;
-            *wp = w;
+    for (int pass = 0; pass < 2; pass++) {
+        const struct hits *h = pass ? ha : hb;
+        for (uint32_t k = 0; h && k < h->n; k++) {
+            uint32_t w = h->id[k], f = h->first[w];
+            if (smtp__wraps[w].kind != kind || (!pass && f + smtp__wraps[w].len > s))
+                continue;
+            if (f < best || (f == best && w < *wp)) {
+                best = f;
+                *wp = w;
+            }
         }
+        if (best != NOWHERE)
+            break;
     }
     return best;
 }
@@ -327,22 +339,19 @@ static void find_recipient(const char *buf, size_t len, const struct hits *hb,
 {
     uint32_t pos[MAX_CANDIDATES], wid[MAX_CANDIDATES];
     uint32_t nc = 0;
-    for (uint32_t w = 0, n = nwraps(); w < n; w++) {
-        if (smtp__wraps[w].kind != SMTP__WK_RCPT)
-            continue;
-        uint32_t f = hb->first[w];
-        if (f != NOWHERE && f + smtp__wraps[w].len <= s && nc < MAX_CANDIDATES) {
-            pos[nc] = f;
-            wid[nc++] = w;
-        }
-        if (ha && ha->first[w] != NOWHERE && nc < MAX_CANDIDATES) {
-            pos[nc] = ha->first[w];
-            wid[nc++] = w;
+    for (int pass = 0; pass < 2; pass++) {
+        const struct hits *h = pass ? ha : hb;
+        for (uint32_t k = 0; h && k < h->n && nc < MAX_CANDIDATES; k++) {
+            uint32_t w = h->id[k], f = h->first[w];
+            if (smtp__wraps[w].kind == SMTP__WK_RCPT && (pass || f + smtp__wraps[w].len <= s)) {
+                pos[nc] = f;
+                wid[nc++] = w;
+            }
         }
     }
-    /* in the order they occur (insertion sort of a few) */
+    /* in the order they occur, ties to the earlier row (insertion sort of a few) */
     for (uint32_t i = 1; i < nc; i++)
-        for (uint32_t j = i; j > 0 && pos[j - 1] > pos[j]; j--) {
+        for (uint32_t j = i; j > 0 && (pos[j - 1] > pos[j] || (pos[j - 1] == pos[j] && wid[j - 1] > wid[j])); j--) {
             uint32_t t = pos[j];
             pos[j] = pos[j - 1];
             pos[j - 1] = t;
@@ -372,11 +381,11 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
     u->end = len;
 
     size_t p = 0;
-    while (p < len && is_ws(b[p]))
+    while (p < len && smtp__lws(b[p]))
         p++;
     /* A raw reply: starts with a code ("#550 ..." is Exchange's NDR form). */
     size_t q = p < len && b[p] == '#' ? p + 1 : p;
-    if (q + 3 <= len && b[q] >= '2' && b[q] <= '5' && is_digit(b[q + 1]) && is_digit(b[q + 2]) &&
+    if (q + 3 <= len && b[q] >= '2' && b[q] <= '5' && smtp__digit(b[q + 1]) && smtp__digit(b[q + 2]) &&
         (q + 3 == len || b[q + 3] == ' ' || b[q + 3] == '-' || b[q + 3] == ':' || b[q + 3] == '\r' ||
          b[q + 3] == '\n')) {
         if (q > p) {
@@ -466,7 +475,7 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
     for (int k = depth - 1; k >= 0 && u->code == 0; k--) {
         size_t c = chain_at[k];
         if ((chain[k]->flags & SMTP__WF_CODE_BEFORE) && c >= 3 && b[c - 3] >= '2' && b[c - 3] <= '5' &&
-            is_digit(b[c - 2]) && is_digit(b[c - 1]) && !(c >= 4 && is_digit(b[c - 4]))) {
+            smtp__digit(b[c - 2]) && smtp__digit(b[c - 1]) && !(c >= 4 && smtp__digit(b[c - 4]))) {
             u->code = (b[c - 3] - '0') * 100 + (b[c - 2] - '0') * 10 + (b[c - 1] - '0');
             u->code_span.off = (uint32_t)(c - 3);
             u->code_span.len = 3;
@@ -476,8 +485,8 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
     if (u->code == 0 &&
         (f = outside(&h0, have_after ? &ha : NULL, SMTP__WK_CODE, s, &w)) != NOWHERE) {
         size_t c = f + smtp__wraps[w].len;
-        if (c + 3 <= len && b[c] >= '2' && b[c] <= '5' && is_digit(b[c + 1]) && is_digit(b[c + 2]) &&
-            (c + 3 == len || !is_digit(b[c + 3]))) {
+        if (c + 3 <= len && b[c] >= '2' && b[c] <= '5' && smtp__digit(b[c + 1]) && smtp__digit(b[c + 2]) &&
+            (c + 3 == len || !smtp__digit(b[c + 3]))) {
             u->code = (b[c] - '0') * 100 + (b[c + 1] - '0') * 10 + (b[c + 2] - '0');
             u->code_span.off = (uint32_t)c;
             u->code_span.len = 3;

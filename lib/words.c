@@ -290,7 +290,7 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
         size_t n = 0, total = 0;
         int digit = 0;
         while (c && is_word(c)) {
-            digit |= c >= '0' && c <= '9';
+            digit |= smtp__digit(c);
             if (n < WORD_MAX)
                 w[n++] = c;
             total++;

@@ -428,6 +428,9 @@ def load(data_dir, train_dir=None):
                 if o == "delay":
                     opts["options"] |= 1
                     continue
+                if o == "side":
+                    opts["options"] |= 4      # SMTP__OPT_SIDE
+                    continue
                 k, _, v = o.partition("=")
                 table = {"perm": PERM, "action": RCPT, "msg": MSG, "fault": FAULT}.get(k)
                 if k == "retry" and v.isdigit():
@@ -438,6 +441,8 @@ def load(data_dir, train_dir=None):
                     raise DataError(f"{where}: bad option {o!r}")
             adv = dash(r["advice"])
             category = cat(r["category"], where, allow_none=True)
+            if opts["options"] & 4 and (category == NONE8 or r["pattern"].startswith("~")):
+                raise DataError(f"{where}: a side row needs a category and a phrase")
             if adv:
                 if adv not in advice_ids:
                     raise DataError(f"{where}: unknown advice id {adv!r}")
@@ -977,12 +982,16 @@ def generate(d):
     out.append(f"const uint32_t smtp__ac_nstates = {ac['n']};")
     out.append(f"const uint32_t smtp__ac_ndense = {ac['ndense']};")
     out.append(f"const uint32_t smtp__ac_ndclasses = {ac['ndcls']};")
-    # Transitions are stored as (state << 1) | has_output(state), so that the
-    # matcher tests for output without another load.
-    # the state type: 16 bits while (states << 1) fits, else 32 (see generate_header)
-    wide = ac["n"] >= 32768 or os.environ.get("SMTPREPLY_WIDE_STATES") == "1"
-    has_out = [1 if ac["out"][t] else 0 for t in range(ac["n"])]
-    enc = lambda t: (t << 1) | has_out[t]
+    # Transitions are plain state numbers; whether a state has outputs is one
+    # bit of smtp__ac_has_out (a few KB, so it stays in the first-level cache).
+    # The state type: 16 bits while the states fit, else 32 (see generate_header).
+    wide = ac["n"] >= 65536 or os.environ.get("SMTPREPLY_WIDE_STATES") == "1"
+    has_out = [0] * ((ac["n"] + 7) // 8)
+    for t in range(ac["n"]):
+        if ac["out"][t]:
+            has_out[t >> 3] |= 1 << (t & 7)
+    emit_array(out, "uint8_t", "smtp__ac_has_out", has_out)
+    enc = lambda t: t
     emit_array(out, "smtp__state_t", "smtp__ac_dense", [enc(t) for t in ac["dense"]], 24)
     # Deep states: one node each with its first edge inline (most deep states
     # have exactly one), further edges in smtp__ac_edges.
@@ -1136,7 +1145,7 @@ def generate_header(ac):
         "#ifndef SMTPREPLY_TABLE_TYPES_H",
         "#define SMTPREPLY_TABLE_TYPES_H",
         "#include <stdint.h>",
-        "/* A state number (shifted left once, with the output bit) and an edge index. */",
+        "/* A state number of the phrase automaton and an edge index. */",
         "typedef %s smtp__state_t;" % t,
         "typedef %s smtp__edge_index_t;" % t,
         "/* two-byte UTF-8 letters folded by the matcher: lead bytes [LEAD0, LEAD0 + NLEADS) */",
