@@ -522,6 +522,100 @@ SMTP_REPLY_API SMTP_REPLY_WUR int
 smtp_reply_advice_with(const smtp_reply_rules *rules, const smtp_reply_result *result,
                        smtp_reply_advice_info *advice);
 
+/* ---- fingerprints ----------------------------------------------------------- */
+
+/*
+ * A fingerprint is a reply's template and a 64-bit hash of it: the same server
+ * message sent about a thousand recipients has one template, so a log groups
+ * into one line per message.  The template is the text in ASCII lower case with
+ * the parts that vary replaced by placeholders; the words and the codes stay.
+ *
+ *   template    = [code SP] [enhanced SP] text   ; smtp_reply_fingerprint
+ *               / text                           ; smtp_reply_fingerprint_raw
+ *   code        = the basic code, e.g. "550"; enhanced = e.g. "5.1.1"
+ *   text        = tokens; a run of white space or control bytes (NUL included)
+ *                 is one SP; no SP at either end; the lines of a reply are
+ *                 joined by SP
+ *   token       = placeholder / delimiter / literal
+ *   delimiter   = < > ( ) [ ] { } " ' ` , ;      ; written as they are
+ *   literal     = the other bytes in ASCII lower case (bytes >= 0x80 as they
+ *                 are), among them enhanced codes ("5.1.1"), three-digit reply
+ *                 codes 200-599 except right after '=', ':' or '/' (a value, a
+ *                 port: "size=<n>", ":<n>") and flattened continuations
+ *                 ("550-5.7.26", "421-service")
+ *   placeholder = "<addr>"  an e-mail address, bare or in <...>, SRS included
+ *               / "<url>"   http://, https://, ftp://, www. or host/path, query
+ *                           included, bare or in <...>
+ *               / "<ipv4>" / "<ipv6>"                  ("IPv6:" is kept)
+ *               / "<host>"  a dotted host name whose last label is two letters
+ *                           or a common top-level domain (lib/fingerprint.c)
+ *               / "<date>"  a date, or a run of date words: "Nov 23 06:20:34",
+ *                           "Mon, 23 Nov 2026 06:20:34 +0000", "2026-11-23T06:20:34Z"
+ *               / "<time>"  a time and its zone: "06:20:34", "10:30+01:00"
+ *               / "<id>"    an opaque token: a queue or message id, a hex word
+ *                           (8 or more hex digits with a digit and a letter), a
+ *                           number of 10 or more digits, letters with 2 or more
+ *                           digits and '.', '-', '_' (8 bytes or more, or 6 with 4
+ *                           digits): one class, so that an id which is now hex,
+ *                           now digits only, gives one template
+ *               / "<hex>"   hex by its syntax: 0x..., or a UUID 8-4-4-4-12
+ *               / "<b64>"   base64 by its syntax: 16 or more bytes with '+', '/'
+ *                           or '=' padding, upper and lower case and a digit
+ *               / "<n>"     any other number ("48211", "0.5", "-0700"); a number
+ *                           with a unit keeps the unit: "<n>s", "<n>mb", "<n>%"
+ *
+ * A word (bytes between white space and delimiters) is classified whole; when
+ * it is nothing known it is split at '=', '&' and '?', then at ':', '/', '|' and
+ * '\', and each part is classified: "relay=mx.example.com" is "relay=<host>".
+ * Leading '#', '*', '@' and trailing '.', ':', '!', '?', '*' stay around a word
+ * or a part.  A placeholder in the input is read as part of its word, and a part
+ * holding one is not classified.  Example: "550 5.1.1 <bob@example.com>: Recipient address
+ * rejected" gives "550 5.1.1 <addr>: recipient address rejected".
+ *
+ * The hash is FNV-1a 64 (offset basis 0xcbf29ce484222325, prime 0x100000001b3)
+ * of the whole template's bytes, whatever the size of dst.  Templates and hashes
+ * do not change between releases unless SMTP_REPLY_FINGERPRINT_VERSION changes
+ * (and the README says so).  The template of a template is itself, and
+ * smtp_reply_fingerprint_raw of a one-line reply "550 5.1.1 text" gives what
+ * smtp_reply_fingerprint of its parse gives.
+ *
+ * Both functions write the template to dst as a NUL-terminated string cut to
+ * dstsize - 1 bytes, store its full length in *template_len (as snprintf does:
+ * template_len >= dstsize means it was cut) and its hash in *hash.  dst may be
+ * NULL when dstsize is 0; template_len and hash may be NULL.  The template is at
+ * most SMTP_REPLY_FINGERPRINT_BOUND(n) bytes, n being len for the raw form and
+ * the reply's text_len for the parsed one.  Never allocates; time is linear in
+ * the bytes read; nothing outside buf[0..len) is read.  On an error dst holds
+ * "" and *template_len and *hash are 0.
+ */
+#define SMTP_REPLY_FINGERPRINT_VERSION 1
+#define SMTP_REPLY_FINGERPRINT_BOUND(n) (3 * (size_t)(n) + 32)
+
+/** The version of the template grammar and hash: 1. */
+SMTP_REPLY_API uint32_t smtp_reply_fingerprint_version(void);
+
+/**
+ * The fingerprint of a parsed reply: its code, enhanced code and the text of its
+ * stored lines (those past SMTP_REPLY_MAX_LINES are not read).  buf/len must be
+ * the buffer given to smtp_reply_parse.  Returns SMTP_REPLY_OK, SMTP_REPLY_E_NULL
+ * (NULL reply, NULL buf with len > 0, NULL dst with dstsize > 0) or
+ * SMTP_REPLY_E_NOT_PARSED (what smtp_reply_classify refuses, or a line span
+ * outside buf).
+ */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_fingerprint(const char *buf, size_t len, const smtp_reply *reply,
+                       char *dst, size_t dstsize, size_t *template_len, uint64_t *hash);
+
+/**
+ * The fingerprint of any bytes taken as one text (a log line, a reply that did
+ * not parse).  Empty or blank input gives the empty template.  Returns
+ * SMTP_REPLY_OK, or SMTP_REPLY_E_NULL for NULL buf with len > 0 or NULL dst with
+ * dstsize > 0.
+ */
+SMTP_REPLY_API SMTP_REPLY_WUR int
+smtp_reply_fingerprint_raw(const char *buf, size_t len,
+                           char *dst, size_t dstsize, size_t *template_len, uint64_t *hash);
+
 /* ---- names, counts and sizes (for bindings) --------------------------------- */
 
 /* Each *_name returns the stable lower-case name, or NULL for a value out of

@@ -1,4 +1,4 @@
-/* test-runner.c - runs one Check suite by name: test-runner parse|table|api|unwrap */
+/* test-runner.c - runs one Check suite by name: test-runner parse|table|api|unwrap|rules|bounce|fingerprint */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +19,10 @@ int main(int argc, char **argv)
     static const struct { const char *name; Suite *(*make)(void); } suites[] = {
         {"parse", parse_suite}, {"table", table_suite}, {"api", api_suite},
         {"unwrap", unwrap_suite}, {"rules", rules_suite}, {"bounce", bounce_suite},
+        {"fingerprint", fingerprint_suite},
     };
     if (argc != 2) {
-        fprintf(stderr, "usage: %s parse|table|api|unwrap|rules|bounce\n", argv[0]);
+        fprintf(stderr, "usage: %s parse|table|api|unwrap|rules|bounce|fingerprint\n", argv[0]);
         return 2;
     }
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {

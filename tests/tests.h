@@ -13,6 +13,7 @@ Suite *api_suite(void);
 Suite *unwrap_suite(void);
 Suite *rules_suite(void);
 Suite *bounce_suite(void);
+Suite *fingerprint_suite(void);
 
 /* "5.1.1", or "" when the reply has no enhanced code; returns buf. */
 const char *test_enhanced_str(const uint16_t enh[3], char *buf, size_t size);

@@ -6,14 +6,15 @@
  *  - an option is a row of longopts[] and a case in main();
  *  - a reader (arguments, lines, --raw) hands each record to classify_record() or
  *    emit(); a new input mode is one more reader;
- *  - emit() counts each record for --summary and writes it readable or as JSON;
+ *  - emit() counts each record for --summary and writes it readable or as JSON, or
+ *    with --group adds it to its group (group.c, which prints the groups at the end);
  *  - all JSON goes through the writer of output.h (j_*), which places the commas and
  *    escapes the strings; python3 -m smtpreply writes the same objects (the test
  *    cli-python holds them equal).
  * Output goes through one 64 KiB buffer (output.c, with the JSON writer).  The only
- * allocations are the reused line, text and input buffers, the JSON cache and the
- * --summary counts; when one fails the tool stops in out_of_memory(), its one
- * out-of-memory path.
+ * allocations are the reused line, text and input buffers, the JSON cache, the
+ * --summary counts and the --group table; when one fails the tool stops in
+ * out_of_memory(), its one out-of-memory path.
  *
  * Copyright (c) 2026 The libsmtpreply authors.  MIT licence (see COPYING).
  */
@@ -29,6 +30,7 @@
 
 #include <smtpreply.h>
 
+#include "group.h"
 #include "output.h"
 #include "record.h"
 
@@ -40,6 +42,8 @@
 
 static struct {
     int json, raw, summary, quiet, literal;
+    int group, weak;   /* --group, --weak: records counted into groups (group.c) */
+    size_t max_groups; /* --max-groups */
 } opt;
 
 static int interactive; /* stdout is a terminal: flush after every record */
@@ -425,6 +429,10 @@ static void emit(const char *in, size_t inlen, const char *buf, size_t len, int 
     recno++;
     if (opt.summary)
         count(status, res);
+    if (opt.group) {
+        group_add(in, inlen, buf, len, status, r, res);
+        return;
+    }
     if (opt.quiet)
         return;
     if (smtp_reply_advice_with(user_rules, res, &adv) != SMTP_REPLY_OK)
@@ -840,6 +848,10 @@ static void usage(FILE *f)
         "  -r, --raw       read standard input as an SMTP wire stream of replies\n"
         "  -s, --summary   after the records, print counts per category and provider\n"
         "  -q, --quiet     print no record output (use with --summary)\n"
+        "  -g, --group     group the records by the template of their reply, largest first\n"
+        "      --weak      with --group: only the groups decided by the code alone, the word\n"
+        "                  model or nothing (evidence basic_code, words, none; or unknown)\n"
+        "      --max-groups=N  with --group: keep at most N groups (default 10000)\n"
         "  -l, --literal   do not decode \\r, \\n, \\t and \\\\ escapes\n"
         "  -m, --mail      read each argument (or standard input) as a whole bounce mail, or an\n"
         "                  mbox of them, and print one record per recipient\n"
@@ -978,6 +990,8 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},    {"mail", no_argument, NULL, 'm'},
         {"rules", required_argument, NULL, 256},
         {"check-rules", required_argument, NULL, 257}, {"sample", required_argument, NULL, 258},
+        {"group", no_argument, NULL, 'g'},   {"weak", no_argument, NULL, 259},
+        {"max-groups", required_argument, NULL, 260},
         {NULL, 0, NULL, 0},
     };
     int help = 0, version = 0, mail = 0;
@@ -987,7 +1001,7 @@ int main(int argc, char **argv)
     for (;;) {
         int at = optind, idx = -1;
         /* "+": options end at the first record; ":": a missing argument gives ':' */
-        int c = getopt_long(argc, argv, "+:jrsqlVhm", longopts, &idx);
+        int c = getopt_long(argc, argv, "+:jrsqlVhmg", longopts, &idx);
         if (c == -1)
             break;
         const char *tok = at < argc ? argv[at] : "";
@@ -1014,6 +1028,17 @@ int main(int argc, char **argv)
             check = optarg;
             break;
         case 258: sample = optarg; break;
+        case 'g': opt.group = 1; break;
+        case 259: opt.weak = 1; break;
+        case 260: {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' || v < 1 || v > GROUP_MAX_LIMIT)
+                return bad_usage("--max-groups needs a number from 1 to 10000000, not", optarg);
+            opt.max_groups = (size_t)v;
+            break;
+        }
         default: return bad_usage("unknown option", name);
         }
     }
@@ -1027,6 +1052,8 @@ int main(int argc, char **argv)
     }
     if (opt.raw && optind < argc)
         return bad_usage("--raw reads standard input; unexpected argument", argv[optind]);
+    if (!opt.group && (opt.weak || opt.max_groups))
+        return bad_usage("this option needs --group:", opt.weak ? "--weak" : "--max-groups");
     if (sample && !check)
         return bad_usage("--sample goes with --check-rules", sample);
     if (check) {
@@ -1045,6 +1072,12 @@ int main(int argc, char **argv)
         smtp_reply_rules_free(user_rules);
         return EXIT_USAGE;
     }
+    if (mail && opt.group) { /* the mail reader writes its own records, not through emit() */
+        smtp_reply_rules_free(user_rules);
+        return bad_usage("--mail reads mails; it does not go with", "--group");
+    }
+    if (opt.group)
+        group_init(opt.max_groups ? opt.max_groups : GROUP_MAX_DEFAULT);
 
     interactive = isatty(STDOUT_FILENO);
     if (mail) {
@@ -1062,8 +1095,17 @@ int main(int argc, char **argv)
     int rc = 0;
     for (int i = optind; i < argc && !out_failed; i++) /* the arguments, */
         classify_record(argv[i], strlen(argv[i]));
-    if (optind == argc) /* or else standard input */
-        rc = opt.raw ? read_raw() : read_lines();
+    if (optind == argc) { /* or else standard input */
+        if (opt.group && !opt.raw) { /* bounded memory: lines are cut at GROUP_RECORD_MAX */
+            rc = group_read_lines(stdin, classify_record);
+            if (rc < 0)
+                fprintf(stderr, PROG ": error reading standard input: %s\n", strerror(errno));
+        } else {
+            rc = opt.raw ? read_raw() : read_lines();
+        }
+    }
+    if (opt.group && !out_failed)
+        group_print(opt.json, opt.weak, out_shown);
     if (opt.summary && !out_failed)
         print_summary();
     free(textbuf);
@@ -1071,5 +1113,7 @@ int main(int argc, char **argv)
     free(stats.providers.v);
     free(stats.blocklists.v);
     smtp_reply_rules_free(user_rules);
+    if (opt.group)
+        group_free();
     return finish(rc < 0 ? EXIT_IO : 0);
 }

@@ -20,6 +20,9 @@ value (for Actor, the C bit value, 1 << bit index); ``str(member)`` and
 ``member.name_str`` give the library's lower-case name ("user_unknown"), and
 ``Category.from_name("user_unknown")`` goes back.
 
+``smtpreply.fingerprint(data)`` gives a reply's template and 64-bit hash, so that
+one server message about many recipients groups as one (see its docstring).
+
 The shared library is looked for in $SMTPREPLY_LIBRARY, then beside this package
 (``libsmtpreply.so*`` in the package folder), then on the system
 (``ctypes.util.find_library('smtpreply')``, then the soname ``libsmtpreply.so.0``).
@@ -34,13 +37,15 @@ import os
 import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Type, Union, cast
+from typing import (Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple, Type,
+                    Union, cast)
 
 from . import _lib
 from ._record import escape, unescape
 
 __all__ = [
-    "parse", "classify", "classify_many", "advice", "Reply", "Result", "Advice", "ReplyError", "Incomplete",
+    "parse", "classify", "classify_many", "advice", "fingerprint", "fingerprint_version",
+    "Fingerprint", "Reply", "Result", "Advice", "ReplyError", "Incomplete",
     "Rules", "RulesError",
     "Category", "Permanence", "RecipientAction", "MessageAction", "Fault", "Evidence",
     "Stage", "Wrapper", "Actor", "FLAG_NAMES", "version", "version_number",
@@ -696,6 +701,65 @@ def advice(result: Result) -> Advice:
         message_action=_enum_or_int(MessageAction, a.message_action),
         recipient_action=_enum_or_int(RecipientAction, a.recipient_action),
     )
+
+
+class Fingerprint(NamedTuple):
+    """A reply's template and the 64-bit hash of its bytes (smtp_reply_fingerprint).
+
+    ``template`` is decoded from UTF-8 with ``errors="surrogateescape"``, so
+    ``template.encode("utf-8", "surrogateescape")`` gives back its exact bytes
+    (a template keeps the input's bytes >= 0x80 as they are); ``hash`` is FNV-1a
+    64 of those bytes, an int below 2**64."""
+
+    template: str
+    hash: int
+
+
+def fingerprint(data: BytesLike, *, raw: bool = False) -> Fingerprint:
+    """The template and hash of a reply: its text in lower case with the parts
+    that vary (addresses, hosts, IPs, ids, numbers, URLs, dates) replaced by
+    ``<addr>``, ``<host>``, ... and its codes kept, so that one server's message
+    about a thousand recipients has one template (grammar: smtpreply.h).
+
+    By default the input is parsed as :func:`classify` parses it (whole text,
+    unwrapping log lines and DSN fields) and the reply's code, enhanced code and
+    text are fingerprinted; rejected input raises :class:`ReplyError`.  With
+    ``raw=True`` the bytes themselves are fingerprinted as one text: any input is
+    accepted.  TypeError for other types than str/bytes-like.  Templates and
+    hashes do not change between releases unless :func:`fingerprint_version`
+    does."""
+    buf = _to_bytes(data)
+    n = ctypes.c_size_t()
+    h = ctypes.c_uint64()
+    r = _lib.ReplyStruct()
+    if not raw:
+        rc = _L.smtp_reply_parse(buf, len(buf), 0, ctypes.byref(r))
+        if rc != _lib.OK:
+            _raise_for(rc)
+
+    def call(cap: int) -> "ctypes.Array[ctypes.c_char]":
+        dst = ctypes.create_string_buffer(cap)
+        if raw:
+            rc = _L.smtp_reply_fingerprint_raw(buf, len(buf), dst, cap, ctypes.byref(n),
+                                               ctypes.byref(h))
+        else:
+            rc = _L.smtp_reply_fingerprint(buf, len(buf), ctypes.byref(r), dst, cap,
+                                           ctypes.byref(n), ctypes.byref(h))
+        if rc != _lib.OK:
+            _raise_for(rc)
+        return dst
+
+    # SMTP_REPLY_FINGERPRINT_BOUND: 3 bytes per input byte and 32; a larger
+    # template (not per the API) is fetched again whole rather than cut
+    dst = call(3 * (len(buf) if raw else r.text_len) + 33)
+    if n.value >= len(dst):
+        dst = call(n.value + 1)
+    return Fingerprint(dst.raw[:n.value].decode("utf-8", "surrogateescape"), int(h.value))
+
+
+def fingerprint_version() -> int:
+    """The version of the template grammar and hash (SMTP_REPLY_FINGERPRINT_VERSION)."""
+    return int(_L.smtp_reply_fingerprint_version())
 
 
 def enhanced_title(cls: int, subject: int, detail: int) -> Optional[str]:

@@ -11,7 +11,7 @@ import glob
 import os
 import sys
 from ctypes import (POINTER, Structure, c_char, c_char_p, c_int, c_int32, c_size_t,
-                    c_uint, c_uint16, c_uint32)
+                    c_uint, c_uint16, c_uint32, c_uint64)
 from typing import Any, Dict, List, Optional, Tuple
 
 ENV_VAR = "SMTPREPLY_LIBRARY"
@@ -142,6 +142,11 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "smtp_reply_sizeof_reply": (c_size_t, []),
     "smtp_reply_sizeof_result": (c_size_t, []),
     "smtp_reply_sizeof_advice": (c_size_t, []),
+    "smtp_reply_fingerprint_version": (c_uint32, []),
+    "smtp_reply_fingerprint": (c_int, [c_char_p, c_size_t, POINTER(ReplyStruct), POINTER(c_char),
+                                       c_size_t, POINTER(c_size_t), POINTER(c_uint64)]),
+    "smtp_reply_fingerprint_raw": (c_int, [c_char_p, c_size_t, POINTER(c_char), c_size_t,
+                                           POINTER(c_size_t), POINTER(c_uint64)]),
 }
 for _kind in ENUM_KINDS:
     _PROTOTYPES["smtp_reply_%s_name" % _kind] = (c_char_p, [c_int])
