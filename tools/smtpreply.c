@@ -8,6 +8,9 @@
  *    emit(); a new input mode is one more reader;
  *  - emit() counts each record for --summary and writes it readable or as JSON, or
  *    with --group adds it to its group (group.c, which prints the groups at the end);
+ *  - --mail reads whole bounce mails (mail.c) and --rules, --check-rules and
+ *    --sample load and check user rule files (userrules.c); what the parts share
+ *    (the options, the user rules, the record writers) is declared in cli.h;
  *  - all JSON goes through the writer of output.h (j_*), which places the commas and
  *    escapes the strings; python3 -m smtpreply writes the same objects (the test
  *    cli-python holds them equal).
@@ -30,26 +33,16 @@
 
 #include <smtpreply.h>
 
+#include "cli.h"
 #include "group.h"
 #include "output.h"
 #include "record.h"
 
-#define PROG "smtpreply"
-#define EXIT_USAGE 2
-#define EXIT_IO 1
-/* readable output shows at most this many bytes of a record's input */
-#define SHOW_INPUT_MAX 400
+struct cli_options opt;
+int interactive;
+smtp_reply_rules *user_rules;
 
-static struct {
-    int json, raw, summary, quiet, literal;
-    int group, weak;   /* --group, --weak: records counted into groups (group.c) */
-    size_t max_groups; /* --max-groups */
-} opt;
-
-static int interactive; /* stdout is a terminal: flush after every record */
-static smtp_reply_rules *user_rules; /* --rules: compiled before the first record, or NULL */
-
-static void out_enhanced(const uint16_t e[3])
+void out_enhanced(const uint16_t e[3])
 {
     out_u(e[0]);
     out_c('.');
@@ -62,7 +55,7 @@ static void out_enhanced(const uint16_t e[3])
 
 /* Input bytes as a record with its escapes (\r, \n, \t, \\), \xNN for other control
  * bytes and bytes that are not valid UTF-8; at most max bytes, then the length. */
-static void out_shown(const char *p, size_t n, size_t max)
+void out_shown(const char *p, size_t n, size_t max)
 {
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0, lim = n > max ? max : n;
@@ -241,7 +234,7 @@ static const char *reply_text(const char *buf, size_t len, const smtp_reply *r, 
  * same order (bindings/python/smtpreply/__main__.py). */
 /* The members of a record's object; in a --mail record (mail set), the mail's
  * own input, stage and recipient keys stand instead of the reply's. */
-static void json_members(const char *in, size_t inlen, const char *buf, size_t len, int status,
+void json_members(const char *in, size_t inlen, const char *buf, size_t len, int status,
                          const smtp_reply *r, const smtp_reply_result *res,
                          const smtp_reply_advice_info *adv, int mail)
 {
@@ -590,250 +583,6 @@ static int read_raw(void)
 
 /* ---- main -------------------------------------------------------------------------- */
 
-/* ---- --mail: whole bounce mails ------------------------------------------------- */
-
-static struct {
-    unsigned long long mails, records, kinds[16], actions[16], categories[64], errors;
-} mstats;
-
-static void mail_str(const char *key, const smtp_reply_bounce_str *v)
-{
-    j_name(key);
-    v->ptr ? j_str(v->ptr, v->len) : j_raw("null");
-}
-
-static void mail_json(const char *file, unsigned long long idx, const smtp_reply_bounce *b,
-                      const smtp_reply_bounce_rcpt *rc)
-{
-    j_open('{');
-    j_key("file");
-    j_str(file, strlen(file));
-    J_UINT("mail", idx);
-    J_STATIC("kind", smtp_reply_bounce_kind_name(b->kind));
-    J_STATIC("format", smtp_reply_bounce_format_name(b->format));
-    J_STATIC("mta", smtp_reply_bounce_mta_name(b->mta));
-    mail_str("message_id", &b->orig_message_id);
-    if (rc == NULL) {
-        J_RAW("recipient", "null");
-        J_RAW("ok", "true");
-        j_close('}');
-        return;
-    }
-    mail_str("recipient", &rc->recipient);
-    mail_str("final_recipient", &rc->final_recipient);
-    mail_str("original_recipient", &rc->original_recipient);
-    J_STATIC("action", smtp_reply_bounce_action_name(rc->action));
-    j_key("status");
-    if (rc->status[0]) {
-        j_sep();
-        out_c('"');
-        out_enhanced(rc->status);
-        out_c('"');
-    } else
-        j_raw("null");
-    mail_str("remote_mta", &rc->remote_mta);
-    mail_str("diagnostic_type", &rc->diagnostic_type);
-    mail_str("diagnostic", &rc->diagnostic);
-    J_STATIC("stage", smtp_reply_stage_name(rc->stage));
-    J_RAW("gave_up", rc->flags & SMTP_REPLY_BOUNCE_R_GAVE_UP ? "true" : "false");
-    /* the reply keys: the diagnostic classified in the report's context */
-    smtp_reply_advice_info adv;
-    if (smtp_reply_advice_with(user_rules, &rc->result, &adv) != SMTP_REPLY_OK)
-        memset(&adv, 0, sizeof adv);
-    int st = rc->parse_rc == SMTP_REPLY_OK || rc->result.rule_id ? SMTP_REPLY_OK : rc->parse_rc;
-    json_members(rc->diagnostic.ptr, rc->diagnostic.len, rc->diagnostic.ptr ? rc->diagnostic.ptr : "",
-                 rc->diagnostic.len, st, &rc->reply, &rc->result, &adv, 1);
-    j_close('}');
-}
-
-static void mail_text(const char *file, unsigned long long idx, const smtp_reply_bounce *b,
-                      const smtp_reply_bounce_rcpt *rc)
-{
-    outf("%s", file);
-    if (idx)
-        outf(" #%llu", idx);
-    outf(": %s (%s, %s)", smtp_reply_bounce_kind_name(b->kind), smtp_reply_bounce_format_name(b->format),
-         smtp_reply_bounce_mta_name(b->mta));
-    if (rc == NULL) {
-        out_s(": no recipient\n");
-        return;
-    }
-    out_s("\n  recipient:   ");
-    out_mem(rc->recipient.ptr ? rc->recipient.ptr : "-", rc->recipient.ptr ? rc->recipient.len : 1);
-    outf("\n  action:      %s", smtp_reply_bounce_action_name(rc->action));
-    if (rc->status[0]) {
-        out_s(", status ");
-        out_enhanced(rc->status);
-    }
-    if (rc->flags & SMTP_REPLY_BOUNCE_R_GAVE_UP)
-        out_s(", gave up");
-    outf("\n  category:    %s (%s), recipient %s, message %s\n  rule:        %s\n",
-         smtp_reply_category_name(rc->result.category), smtp_reply_permanence_name(rc->result.permanence),
-         smtp_reply_recipient_action_name(rc->result.recipient_action),
-         smtp_reply_message_action_name(rc->result.message_action), rc->result.rule_id);
-    if (rc->diagnostic.ptr) {
-        out_s("  diagnostic:  ");
-        out_shown(rc->diagnostic.ptr, rc->diagnostic.len, SHOW_INPUT_MAX);
-        out_c('\n');
-    }
-}
-
-static void mail_error(const char *file, unsigned long long idx, const char *error)
-{
-    mstats.errors++;
-    if (opt.quiet)
-        return;
-    if (opt.json) {
-        j_open('{');
-        j_key("file");
-        j_str(file, strlen(file));
-        J_UINT("mail", idx);
-        J_RAW("ok", "false");
-        j_key("error");
-        j_str(error, strlen(error));
-        J_RAW("recipient", "null");
-        j_close('}');
-    } else {
-        outf("%s: error: %s\n", file, error);
-    }
-}
-
-/* One mail: its records, or one line when it has none. */
-static void read_mail(const char *file, unsigned long long idx, const char *buf, size_t len)
-{
-    size_t ssize = smtp_reply_bounce_scratch_size(len);
-    void *scratch = malloc(ssize);
-    if (scratch == NULL)
-        out_of_memory();
-    smtp_reply_bounce_reader rd;
-    smtp_reply_bounce b;
-    smtp_reply_bounce_rcpt rc;
-    mstats.mails++;
-    int st = smtp_reply_bounce_open(&rd, buf, len, scratch, ssize, 0, &b);
-    if (st != SMTP_REPLY_OK) {
-        mail_error(file, idx, smtp_reply_error_name(st));
-        free(scratch);
-        return;
-    }
-    if ((unsigned)b.kind < 16)
-        mstats.kinds[b.kind]++;
-    int n = 0;
-    while (smtp_reply_bounce_next(&rd, &rc) == SMTP_REPLY_BOUNCE_RECORD) {
-        n++;
-        mstats.records++;
-        if ((unsigned)rc.action < 16)
-            mstats.actions[rc.action]++;
-        if ((unsigned)rc.result.category < 64)
-            mstats.categories[rc.result.category]++;
-        if (!opt.quiet)
-            opt.json ? mail_json(file, idx, &b, &rc) : mail_text(file, idx, &b, &rc);
-        if (interactive)
-            out_flush();
-    }
-    if (n == 0 && !opt.quiet)
-        opt.json ? mail_json(file, idx, &b, NULL) : mail_text(file, idx, &b, NULL);
-    free(scratch);
-}
-
-/* A file: one mail, or an mbox (it starts with a "From " line) of several. */
-static int read_mail_file(const char *path)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (f == NULL) {
-        mail_error(path, 0, strerror(errno));
-        return 0;
-    }
-    size_t cap = 0, len = 0;
-    char *buf = NULL;
-    for (;;) {
-        buf = out_grow(buf, &cap, len + 65536, 1, 65536);
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (bad) {
-        mail_error(path, 0, strerror(errno ? errno : EIO));
-        free(buf);
-        return 0;
-    }
-    if (len >= 5 && memcmp(buf, "From ", 5) == 0) {
-        /* mbox: a mail starts at each "From " line (the first one included) */
-        unsigned long long idx = 0;
-        size_t start = 0;
-        while (start < len) {
-            size_t next = start + 5, cut = len;
-            while (next < len) {
-                const char *lf = memchr(buf + next, '\n', len - next);
-                if (lf == NULL)
-                    break;
-                size_t ls = (size_t)(lf - buf) + 1;
-                if (ls + 5 <= len && memcmp(buf + ls, "From ", 5) == 0) {
-                    cut = ls;
-                    break;
-                }
-                next = ls;
-            }
-            read_mail(path, idx++, buf + start, cut - start);
-            start = cut;
-        }
-    } else {
-        read_mail(path, 0, buf, len);
-    }
-    free(buf);
-    return 0;
-}
-
-static void mail_summary(void)
-{
-    if (opt.json) {
-        j_open('{');
-        j_key("summary");
-        j_open('{');
-        J_UINT("mails", mstats.mails);
-        J_UINT("records", mstats.records);
-        J_UINT("errors", mstats.errors);
-        j_key("kinds");
-        j_open('{');
-        for (int i = 0; i < 16 && smtp_reply_bounce_kind_name(i); i++)
-            if (mstats.kinds[i])
-                J_NAME_UINT(smtp_reply_bounce_kind_name(i), mstats.kinds[i]);
-        j_close('}');
-        j_key("actions");
-        j_open('{');
-        for (int i = 0; i < 16 && smtp_reply_bounce_action_name(i); i++)
-            if (mstats.actions[i])
-                J_NAME_UINT(smtp_reply_bounce_action_name(i), mstats.actions[i]);
-        j_close('}');
-        j_key("categories");
-        j_open('{');
-        for (int i = 0; i < 64 && smtp_reply_category_name(i); i++)
-            if (mstats.categories[i])
-                J_NAME_UINT(smtp_reply_category_name(i), mstats.categories[i]);
-        j_close('}');
-        j_close('}');
-        j_close('}');
-        return;
-    }
-    outf("summary: %llu mails, %llu recipient records, %llu unreadable\n", mstats.mails, mstats.records,
-         mstats.errors);
-    out_s("  kinds:\n");
-    for (int i = 0; i < 16 && smtp_reply_bounce_kind_name(i); i++)
-        if (mstats.kinds[i])
-            outf("    %-18s %llu\n", smtp_reply_bounce_kind_name(i), mstats.kinds[i]);
-    out_s("  actions:\n");
-    for (int i = 0; i < 16 && smtp_reply_bounce_action_name(i); i++)
-        if (mstats.actions[i])
-            outf("    %-18s %llu\n", smtp_reply_bounce_action_name(i), mstats.actions[i]);
-    out_s("  categories:\n");
-    for (int i = 0; i < 64 && smtp_reply_category_name(i); i++)
-        if (mstats.categories[i])
-            outf("    %-18s %llu\n", smtp_reply_category_name(i), mstats.categories[i]);
-}
-
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -909,76 +658,6 @@ static int abbreviated(const char *tok, const char *name)
     return strlen(name) != n || strncmp(tok + 2, name, n) != 0;
 }
 
-/* Add a rules file to user_rules; on an error, say where and why on stderr. */
-static int load_rules(const char *path)
-{
-    smtp_reply_rules_error err;
-    if (user_rules == NULL && smtp_reply_rules_new(&user_rules) != SMTP_REPLY_OK) {
-        fprintf(stderr, PROG ": out of memory\n");
-        return -1;
-    }
-    if (smtp_reply_rules_add_file(user_rules, path, &err) != SMTP_REPLY_OK) {
-        if (err.line)
-            fprintf(stderr, PROG ": %s:%u: %s\n", err.file, err.line, err.message);
-        else
-            fprintf(stderr, PROG ": %s: %s\n", err.file, err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static int compile_rules(void)
-{
-    smtp_reply_rules_error err;
-    if (user_rules && smtp_reply_rules_compile(user_rules, &err) != SMTP_REPLY_OK) {
-        fprintf(stderr, PROG ": %s: %s\n", err.file[0] ? err.file : "rules", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-/* --check-rules with --sample: classify each record of the sample with and
- * without the rules, and print the records whose verdict changes. */
-static int check_sample(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-        return EXIT_IO;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t got;
-    unsigned long long n = 0, changed = 0;
-    while ((got = getline(&line, &cap, f)) >= 0) {
-        size_t len = (size_t)got;
-        if (len && line[len - 1] == '\n')
-            len--;
-        if (!opt.literal)
-            len = rec_unescape(line, len);
-        n++;
-        smtp_reply r;
-        smtp_reply_result a, b;
-        if (smtp_reply_parse(line, len, 0, &r) != SMTP_REPLY_OK)
-            continue;
-        if (smtp_reply_classify(line, len, &r, &a) != SMTP_REPLY_OK ||
-            smtp_reply_classify_with(user_rules, line, len, &r, &b) != SMTP_REPLY_OK)
-            continue;
-        if (a.category == b.category && strcmp(a.rule_id, b.rule_id) == 0 &&
-            a.recipient_action == b.recipient_action)
-            continue;
-        changed++;
-        outf("%s:%llu: %s (%s) -> %s (%s): ", path, n, smtp_reply_category_name(a.category), a.rule_id,
-             smtp_reply_category_name(b.category), b.rule_id);
-        out_shown(line, len, SHOW_INPUT_MAX);
-        outf("\n");
-    }
-    free(line);
-    fclose(f);
-    outf("%s: %llu records, %llu changed by the rules\n", path, n, changed);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     /* A new option: a row here (with its short letter in the getopt_long string, or
@@ -1021,7 +700,7 @@ int main(int argc, char **argv)
         case 'h': help = 1; break;
         case 'm': mail = 1; break;
         case 256:
-            if (load_rules(optarg) < 0)
+            if (rules_load(optarg) < 0)
                 return EXIT_USAGE;
             break;
         case 257:
@@ -1058,17 +737,17 @@ int main(int argc, char **argv)
         return bad_usage("--sample goes with --check-rules", sample);
     if (check) {
         /* exit 1 on any error in the file (or the --rules files with it) */
-        if (load_rules(check) < 0 || compile_rules() < 0) {
+        if (rules_load(check) < 0 || rules_compile() < 0) {
             smtp_reply_rules_free(user_rules);
             return finish(1);
         }
         outf("%s: valid, %u rules with the other --rules files\n", check,
              smtp_reply_rules_count(user_rules));
-        int src = sample ? check_sample(sample) : 0;
+        int src = sample ? rules_check_sample(sample) : 0;
         smtp_reply_rules_free(user_rules);
         return finish(src);
     }
-    if (compile_rules() < 0) {
+    if (rules_compile() < 0) {
         smtp_reply_rules_free(user_rules);
         return EXIT_USAGE;
     }
@@ -1084,9 +763,9 @@ int main(int argc, char **argv)
         if (opt.raw)
             return bad_usage("--mail reads mails; it does not go with", "--raw");
         for (int i = optind; i < argc && !out_failed; i++)
-            read_mail_file(argv[i]);
+            mail_read_file(argv[i]);
         if (optind == argc)
-            read_mail_file("-");
+            mail_read_file("-");
         if (opt.summary && !out_failed)
             mail_summary();
         smtp_reply_rules_free(user_rules);
