@@ -698,6 +698,48 @@ GROUPS = {"json": t_json, "order": t_order, "exit": t_exit, "raw": t_raw, "summa
           "python": t_python, "rules": t_rules, "mail": t_mail}
 
 
+def t_operator_loop(a):
+    """The README's operator loop on the capture lab's real server logs: --group
+    --weak lists the Exim 'no HELO/EHLO given' and Postfix 'close error' groups as
+    weak; examples/data/local-rules.tsv is valid and its --sample changes exactly
+    those records; with --rules, both groups are decided by the user rules and
+    the weak groups are two fewer."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    cap = os.path.join(top, "tests", "captured")
+    logs = [os.path.join(cap, m, "server.log") for m in ("exim", "opensmtpd", "postfix", "sendmail")]
+    logs.append(os.path.join(cap, "exim", "server-rejectlog.log"))
+    data = b"".join(open(p, "rb").read() for p in logs)
+    rules = os.path.join(top, "examples", "data", "local-rules.tsv")
+
+    def weak(extra):
+        rc, out, _ = run([a.cli] + extra + ["--group", "--weak", "--json"], stdin=data)
+        check(rc == 0, "--group --weak %r: exit 0" % extra)
+        return [json.loads(l) for l in out.decode().splitlines() if l.startswith("{")]
+
+    before, after = weak([]), weak(["--rules", rules])
+    tmpl = lambda gs: {g.get("template", "") for g in gs}
+    for t in ("no helo/ehlo given", "mail_stream_cleanup: close error"):
+        check(any(x.endswith(t) for x in tmpl(before)), "before the rules, a weak group ends %r" % t)
+        check(not any(x.endswith(t) for x in tmpl(after)), "with the rules, no weak group ends %r" % t)
+    check(len(before) - len(after) == 2, "the rules take two groups off the weak list (%d -> %d)"
+          % (len(before), len(after)))
+    sample = os.path.join(os.environ.get("TMPDIR", "/tmp"), "smtpreply-loop-%d.txt" % os.getpid())
+    with open(sample, "wb") as f:
+        f.write(data)
+    try:
+        rc, out, _ = run([a.cli, "--check-rules", rules, "--sample", sample])
+    finally:
+        os.unlink(sample)
+    text = out.decode()
+    check(rc == 0 and "valid, 2 rules" in text, "--check-rules: the example file is valid (%r)" % text[:200])
+    check("5 changed by the rules" in text and text.count("-> protocol (local-no-helo") == 4 and
+          text.count("-> server_error (local-cleanup-close") == 1, "--sample: the five records it changes")
+    return 0
+
+
+GROUPS["operator-loop"] = t_operator_loop
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("group", choices=sorted(GROUPS))
