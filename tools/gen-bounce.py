@@ -21,7 +21,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tsvdata import DataError, emit_array, read_tsv  # noqa: E402  (tools/tsvdata.py)
+from tsvdata import DataError, aho_corasick, emit_array, read_tsv, trie  # noqa: E402  (tools/tsvdata.py)
 
 
 KINDS = {"begin": 1, "end": 2, "label": 3, "stage": 4, "detect": 5, "gave-up": 6,
@@ -228,47 +228,14 @@ def build(pats):
     for i, b in enumerate(used):
         cls[b] = i + 1
     ncls = len(used) + 1
-    goto = [dict()]
-    out = [[]]
-    for pi, p in enumerate(pats):
-        s = 0
-        for b in p:
-            c = cls[b]
-            if c not in goto[s]:
-                goto.append(dict())
-                out.append([])
-                goto[s][c] = len(goto) - 1
-            s = goto[s][c]
-        out[s].append(pi)
+    goto, depth, term = trie(pats, cls)
     # renumber in breadth-first order: the shallow states come first, and those
     # up to DENSE_DEPTH get full rows (a step is one load there)
     order = [0]
-    depth = {0: 0}
     for st in order:
-        for c, t in sorted(goto[st].items()):
-            depth[t] = depth[st] + 1
-            order.append(t)
-    new = {old: i for i, old in enumerate(order)}
-    goto = [{c: new[t] for c, t in goto[old].items()} for old in order]
-    out = [out[old] for old in order]
-    depth = [depth[old] for old in order]
-    fail = [0] * len(goto)
-    for st in range(len(goto)):           # breadth-first: parents before children
-        for c, t in sorted(goto[st].items()):
-            f = fail[st]
-            while f and c not in goto[f]:
-                f = fail[f]
-            fail[t] = goto[f][c] if st and c in goto[f] and goto[f][c] != t else 0
-            out[t] = out[t] + out[fail[t]]
+        order.extend(t for c, t in sorted(goto[st].items()))
+    goto, depth, fail, out, delta = aho_corasick(goto, depth, term, order)
     ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
-
-    def delta(st, c):
-        while True:
-            if c in goto[st]:
-                return goto[st][c]
-            if st == 0:
-                return 0
-            st = fail[st]
     row = 1
     while row < ncls:
         row *= 2

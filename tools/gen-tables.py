@@ -36,7 +36,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model  # noqa: E402  (tools/model.py)
 import words  # noqa: E402  (tools/words.py)
-from tsvdata import DataError, emit_array, read_tsv as _read_tsv  # noqa: E402
+from tsvdata import DataError, aho_corasick, emit_array, read_tsv as _read_tsv, trie  # noqa: E402
 
 # The enums come from include/smtpreply.h (read_header_enums), the one source of
 # their values and names: name -> value, filled by set_enums().
@@ -631,20 +631,7 @@ def build_automaton(pats):
     for i, b in enumerate(used):
         cls[b] = i + 1
     ncls = len(used) + 1
-    goto = [dict()]
-    depth = [0]
-    term = [[]]
-    for pi, p in enumerate(pats):
-        s = 0
-        for b in p:
-            c = cls[b]
-            if c not in goto[s]:
-                goto.append(dict())
-                depth.append(depth[s] + 1)
-                term.append([])
-                goto[s][c] = len(goto) - 1
-            s = goto[s][c]
-        term[s].append(pi)
+    goto, depth, term = trie(pats, cls)
     # Renumbering: the shallow states (depth <= DENSE_DEPTH) first, in BFS order;
     # then the deep ones in depth-first preorder, so that a deep state's first
     # child is always the next number (the matcher steps along a chain with s + 1
@@ -664,32 +651,9 @@ def build_automaton(pats):
             order.append(t)
             stack.extend(goto[t][c] for c in sorted(goto[t], reverse=True))
     assert len(order) == len(goto)
-    new = {old: i for i, old in enumerate(order)}
-    goto = [{c: new[t] for c, t in goto[old].items()} for old in order]
-    depth = [depth[old] for old in order]
-    term = [term[old] for old in order]
+    goto, depth, fail, out, delta = aho_corasick(goto, depth, term, order)
     n = len(goto)
-    fail = [0] * n
-    out = [list(t) for t in term]
-    for s in sorted(range(n), key=lambda x: depth[x]):  # parents before children
-        for c, t in sorted(goto[s].items()):
-            if s == 0:
-                fail[t] = 0
-            else:
-                f = fail[s]
-                while f and c not in goto[f]:
-                    f = fail[f]
-                fail[t] = goto[f][c] if c in goto[f] and goto[f][c] != t else 0
-            out[t] = out[t] + out[fail[t]]
     ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
-
-    def delta(s, c):
-        while True:
-            if c in goto[s]:
-                return goto[s][c]
-            if s == 0:
-                return 0
-            s = fail[s]
 
     # the dense rows have a column for each class of ASCII bytes only (classes
     # follow byte order, so these are 0 .. ndcls - 1); bytes >= 0x80 are rare in
