@@ -769,6 +769,20 @@ static smtp__txt field_txt(const char *b, const struct smtp__field *f)
     return txt(b + f->val, f->val_end > f->val ? f->val_end - f->val : 0);
 }
 
+/* The next field of a block read field by field: 1 with *f filled; 0 when the
+ * line at *pos is not a field (a blank line or a body line), with *pos past it. */
+static int field_or_skip(const char *b, size_t n, size_t *pos, struct smtp__field *f)
+{
+    size_t before = *pos, next;
+    if (smtp__next_field(b, n, pos, f))
+        return 1;
+    if (*pos == before) {
+        smtp__eol(b, before, n, &next);
+        *pos = next;
+    }
+    return 0;
+}
+
 /* The next field group with a recipient in t from *cur.  A group ends at a
  * blank line, at a line that is not a field, or where a second Final-Recipient
  * (or an Original-Recipient after the Final-Recipient) starts the next one. */
@@ -783,14 +797,8 @@ static int dsn_next(smtp__txt t, size_t *cur, size_t stop, struct raw *r, int so
         struct smtp__field f;
         for (;;) {
             size_t before = pos;
-            if (!smtp__next_field(b, n, &pos, &f)) {
-                if (pos == before) {
-                    size_t next;
-                    smtp__eol(b, pos, n, &next);
-                    pos = next;
-                }
+            if (!field_or_skip(b, n, &pos, &f))
                 break;
-            }
             int id = dsn_field(b, &f);
             /* a second recipient without a blank line before it: a repeated
              * Final-Recipient, or an Original-Recipient after a group that is
@@ -1073,15 +1081,8 @@ static int arf_next(struct state *st, struct raw *r)
     size_t n = st->status.n, pos = st->cur;
     struct smtp__field f;
     while (pos < n) {
-        size_t before = pos;
-        if (!smtp__next_field(b, n, &pos, &f)) {
-            if (pos == before) {
-                size_t next;
-                smtp__eol(b, pos, n, &next);
-                pos = next;
-            }
+        if (!field_or_skip(b, n, &pos, &f))
             continue;
-        }
         if (smtp__field_is(b, &f, "original-rcpt-to") || smtp__field_is(b, &f, "removal-recipient")) {
             memset(r, 0, sizeof *r);
             r->source = SMTP_REPLY_BOUNCE_SRC_ARF;
@@ -1181,15 +1182,8 @@ static void read_per_message(struct state *st, smtp__txt t, smtp_reply_bounce *o
     size_t pos = 0;
     struct smtp__field f;
     while (pos < t.n) {
-        size_t before = pos;
-        if (!smtp__next_field(b, t.n, &pos, &f)) {
-            if (pos == before) {
-                size_t next;
-                smtp__eol(b, pos, t.n, &next);
-                pos = next;
-            }
+        if (!field_or_skip(b, t.n, &pos, &f))
             continue;
-        }
         smtp_reply_bounce_str *dst = NULL;
         int addr = 0;
         unsigned char c0 = smtp__lower((unsigned char)b[f.name]);

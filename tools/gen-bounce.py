@@ -21,7 +21,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tsvdata import DataError, aho_corasick, emit_array, read_tsv, trie  # noqa: E402  (tools/tsvdata.py)
+from tsvdata import DataError, aho_corasick, emit_array, fold_ascii, read_tsv, trie  # noqa: E402  (tools/tsvdata.py)
 
 
 KINDS = {"begin": 1, "end": 2, "label": 3, "stage": 4, "detect": 5, "gave-up": 6,
@@ -68,16 +68,7 @@ def enum_values(header_text, enum_name, prefix):
 
 def fold(s):
     """The matcher's fold: ASCII lower case, each run of white space -> one space."""
-    out = bytearray()
-    for ch in s.encode("utf-8"):
-        if 65 <= ch <= 90:
-            ch += 32
-        elif ch in (9, 10, 11, 12, 13):
-            ch = 32
-        if ch == 32 and out and out[-1] == 32:
-            continue
-        out.append(ch)
-    return bytes(out)
+    return fold_ascii(s.encode("utf-8"))
 
 
 def load(data_dir, header_path):

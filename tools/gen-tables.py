@@ -36,7 +36,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model  # noqa: E402  (tools/model.py)
 import words  # noqa: E402  (tools/words.py)
-from tsvdata import DataError, aho_corasick, emit_array, read_tsv as _read_tsv, trie  # noqa: E402
+from tsvdata import DataError, aho_corasick, emit_array, fold_ascii, read_tsv as _read_tsv, trie  # noqa: E402
 
 # The enums come from include/smtpreply.h (read_header_enums), the one source of
 # their values and names: name -> value, filled by set_enums().
@@ -140,17 +140,7 @@ def fold_char(ch):
 def fold(s):
     """The matcher's fold: the letters of fold_char, ASCII lower case, white
     space runs -> one space."""
-    s = "".join(fold_char(ch) or ch for ch in s)
-    out = []
-    for ch in s.encode("utf-8"):
-        if 65 <= ch <= 90:
-            ch += 32
-        elif ch in (9, 10, 11, 12, 13):
-            ch = 32
-        if ch == 32 and out and out[-1] == 32:
-            continue
-        out.append(ch)
-    return bytes(out)
+    return fold_ascii("".join(fold_char(ch) or ch for ch in s).encode("utf-8"))
 
 
 def c_str(s):

@@ -93,3 +93,18 @@ def aho_corasick(goto, depth, term, order):
                 return 0
             s = fail[s]
     return goto, depth, fail, out, delta
+
+
+def fold_ascii(data):
+    """The matchers' fold of the bytes data: ASCII upper case to lower, each run of
+    white space bytes (TAB, LF, VT, FF, CR, space) to one space."""
+    out = bytearray()
+    for ch in data:
+        if 65 <= ch <= 90:
+            ch += 32
+        elif ch in (9, 10, 11, 12, 13):
+            ch = 32
+        if ch == 32 and out and out[-1] == 32:
+            continue
+        out.append(ch)
+    return bytes(out)
