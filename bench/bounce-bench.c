@@ -19,14 +19,13 @@
  *   counting; exits 1 if the reader allocated, 77 (skipped) when the counting
  *   wrappers cannot see allocations (sanitizers, valgrind).
  *
- * Output: "name: value" lines.  Allocation counting, as in smtpreply-bench.c
- * (kept apart from that file on purpose): malloc/calloc/realloc/free wrappers
- * in this executable forward to the C library through dlsym(RTLD_NEXT) and
- * count calls while counting is on (only around the reader's calls).
+ * Output: "name: value" lines.  Allocation counting, as in smtpreply-bench.c:
+ * the library is linked statically with the linker's --wrap=malloc (and calloc,
+ * realloc, free; common/alloc-count.h), and calls are counted while counting is
+ * on (only around the reader's calls).
  */
-#define _GNU_SOURCE
+#define _DEFAULT_SOURCE
 #include <dirent.h>
-#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "stats.h"
 #include "smtpreply.h"
+#include "util.h"
 
 #ifndef BOUNCE_BENCH_DEFAULT_MAILS
 #define BOUNCE_BENCH_DEFAULT_MAILS "../shared/corpus/bounces"
@@ -44,130 +43,16 @@
 
 /* ---- allocation counting ---------------------------------------------------- */
 
-static volatile int count_allocs;
-static unsigned long alloc_calls;
-
-#ifndef BENCH_NO_MALLOC_HOOK
-static void *(*real_malloc)(size_t);
-static void *(*real_calloc)(size_t, size_t);
-static void *(*real_realloc)(void *, size_t);
-static void (*real_free)(void *);
-static int resolving;
-static unsigned char boot_arena[8192] __attribute__((aligned(16)));
-static size_t boot_used;
-
-static void *boot_alloc(size_t n)
-{
-    size_t need = 16 + ((n + 15) & ~(size_t)15);
-    if (n > sizeof boot_arena || boot_used + need > sizeof boot_arena)
-        return NULL;
-    unsigned char *p = boot_arena + boot_used;
-    memcpy(p, &n, sizeof n);
-    boot_used += need;
-    return p + 16;
-}
-
-static int in_boot(const void *p)
-{
-    return (const unsigned char *)p >= boot_arena &&
-           (const unsigned char *)p < boot_arena + sizeof boot_arena;
-}
-
-static void resolve(void)
-{
-    if (real_malloc || resolving)
-        return;
-    resolving = 1;
-    real_calloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc");
-    real_realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
-    real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
-    real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
-    resolving = 0;
-    if (!real_malloc || !real_calloc || !real_realloc || !real_free) {
-        static const char msg[] = "bounce-bench: cannot find the C library's malloc\n";
-        (void)!write(2, msg, sizeof msg - 1);
-        abort();
-    }
-}
-
-static void note_alloc(void)
-{
-    if (count_allocs)
-        __atomic_add_fetch(&alloc_calls, 1, __ATOMIC_RELAXED);
-}
-
-void *malloc(size_t n)
-{
-    if (!real_malloc) {
-        if (resolving)
-            return boot_alloc(n);
-        resolve();
-    }
-    note_alloc();
-    return real_malloc(n);
-}
-
-void *calloc(size_t n, size_t m)
-{
-    if (!real_calloc) {
-        if (resolving) {
-            if (m && n > SIZE_MAX / m)
-                return NULL;
-            return boot_alloc(n * m);
-        }
-        resolve();
-    }
-    note_alloc();
-    return real_calloc(n, m);
-}
-
-void *realloc(void *p, size_t n)
-{
-    if (!real_realloc)
-        resolve();
-    note_alloc();
-    if (p && in_boot(p)) {
-        size_t had;
-        memcpy(&had, (unsigned char *)p - 16, sizeof had);
-        void *q = real_malloc(n);
-        if (q)
-            memcpy(q, p, n < had ? n : had);
-        return q;
-    }
-    return real_realloc(p, n);
-}
-
-void free(void *p)
-{
-    if (!p || in_boot(p))
-        return;
-    if (!real_free)
-        resolve();
-    real_free(p);
-}
-#endif
-
-static int alloc_hook_works(void)
-{
-#ifdef BENCH_NO_MALLOC_HOOK
-    return 0;
+#ifdef BENCH_ALLOC_COUNT
+#include "alloc-count.h"
+#define count_allocs alloc_counting
+static int alloc_hook_works(void) { return alloc_count_works(); }
+static unsigned long allocations(void) { return alloc_count(); }
 #else
-    static void *volatile kept_a;
-    static char *volatile kept_b;
-    static const char *volatile text = "bounce";
-    void *(*volatile m)(size_t) = malloc;
-    unsigned long before = alloc_calls;
-    count_allocs = 1;
-    kept_a = m(32);
-    kept_b = strdup(text);
-    count_allocs = 0;
-    unsigned long seen = alloc_calls - before;
-    free(kept_a);
-    free(kept_b);
-    alloc_calls = before;
-    return seen == 2;
+static volatile int count_allocs;
+static int alloc_hook_works(void) { return 0; }
+static unsigned long allocations(void) { return 0; }
 #endif
-}
 
 /* ---- mails ------------------------------------------------------------------ */
 
@@ -262,14 +147,9 @@ static uint64_t read_mail(const char *p, size_t n)
     return recs;
 }
 
-/* CPU time of this thread: on a shared machine it counts what the reader
- * used, not the time other tenants held the core (the wall clock would). */
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+/* CPU time of this thread in seconds: on a shared machine it counts what the
+ * reader used, not the time other tenants held the core (the wall clock would). */
+static double now(void) { return (double)bench_cpu_ns() * 1e-9; }
 
 /* One round: all mails, repeated until about `seconds`; returns mails/s. */
 static double round_mails(double seconds, uint64_t *records)
@@ -396,8 +276,8 @@ int main(int argc, char **argv)
             }
         }
         printf("records: %llu\n", (unsigned long long)recs);
-        printf("allocations: %lu\n", alloc_calls);
-        return alloc_calls ? 1 : 0;
+        printf("allocations: %lu\n", allocations());
+        return allocations() ? 1 : 0;
     }
 
     if (nmails) {
@@ -413,9 +293,9 @@ int main(int argc, char **argv)
         printf("mails_per_second_max: %.0f\n", v[rounds - 1]);
         printf("ns_per_mail: %.0f\n", 1e9 / med);
         printf("ns_per_byte: %.2f\n", 1e9 / med / ((double)total_bytes / (double)nmails));
-        printf("allocations: %s\n", hook ? (alloc_calls ? "NONZERO" : "0") : "unavailable");
-        if (hook && alloc_calls)
-            printf("allocation_calls: %lu\n", alloc_calls);
+        printf("allocations: %s\n", hook ? (allocations() ? "NONZERO" : "0") : "unavailable");
+        if (hook && allocations())
+            printf("allocation_calls: %lu\n", allocations());
         free(v);
     }
     if (sizes && !only) {
@@ -448,8 +328,8 @@ int main(int argc, char **argv)
                 free(m);
             }
         }
-        printf("allocations_sizes: %s\n", hook ? (alloc_calls ? "NONZERO" : "0") : "unavailable");
+        printf("allocations_sizes: %s\n", hook ? (allocations() ? "NONZERO" : "0") : "unavailable");
     }
     free(scratch);
-    return hook && alloc_calls ? 1 : 0;
+    return hook && allocations() ? 1 : 0;
 }

@@ -28,65 +28,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "stats.h"
-#include "record.h"
-
-struct lines {
-    char **p;
-    size_t *len;
-    size_t n, cap, bytes;
-};
-
-static void die(const char *what, const char *detail)
-{
-    fprintf(stderr, "hs-bench: %s%s\n", what, detail ? detail : "");
-    exit(1);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (p == NULL)
-        die("out of memory", NULL);
-    return p;
-}
-
-static void read_lines(const char *path, struct lines *out)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        die("cannot open ", path);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t l;
-    while ((l = getline(&line, &cap, f)) > 0) {
-        while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r'))
-            l--;
-        if (l == 0)
-            continue;
-        size_t n = rec_unescape(line, (size_t)l);
-        if (out->n == out->cap) {
-            out->cap = out->cap ? out->cap * 2 : 1024;
-            out->p = xrealloc(out->p, out->cap * sizeof *out->p);
-            out->len = xrealloc(out->len, out->cap * sizeof *out->len);
-        }
-        out->p[out->n] = xrealloc(NULL, n);
-        memcpy(out->p[out->n], line, n);
-        out->len[out->n++] = n;
-        out->bytes += n;
-    }
-    free(line);
-    fclose(f);
-    if (out->n == 0)
-        die("no lines in ", path);
-}
-
-static uint64_t clock_ns(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "util.h"
 
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
                     unsigned int flags, void *ctx)
@@ -97,15 +39,15 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 }
 
 /* One pass over the corpus; returns the matches. */
-static uint64_t pass(const hs_database_t *db, hs_scratch_t *scratch, const struct lines *c,
+static uint64_t pass(const hs_database_t *db, hs_scratch_t *scratch, const struct rset *c,
                      size_t *with_match)
 {
     uint64_t total = 0;
     size_t hit = 0;
     for (size_t i = 0; i < c->n; i++) {
         uint64_t m = 0;
-        if (hs_scan(db, c->p[i], (unsigned)c->len[i], 0, scratch, on_match, &m) != HS_SUCCESS)
-            die("hs_scan failed", NULL);
+        if (hs_scan(db, c->data + c->off[i], (unsigned)c->len[i], 0, scratch, on_match, &m) != HS_SUCCESS)
+            bench_die("hs_scan failed", NULL);
         total += m;
         hit += m > 0;
     }
@@ -116,6 +58,7 @@ static uint64_t pass(const hs_database_t *db, hs_scratch_t *scratch, const struc
 
 int main(int argc, char **argv)
 {
+    bench_prog = "hs-bench";
     const char *lit_path = NULL, *corpus_path = NULL;
     int rounds = 3;
     double seconds = 0.5;
@@ -132,57 +75,60 @@ int main(int argc, char **argv)
         else if (!corpus_path)
             corpus_path = argv[i];
         else
-            die("unexpected argument ", argv[i]);
+            bench_die("unexpected argument ", argv[i]);
     }
     if (!lit_path || !corpus_path || rounds < 1 || rounds > 99 || !(seconds > 0))
-        die("usage: hs-bench LITERALS CORPUS [-r ROUNDS] [-s SECONDS]", NULL);
+        bench_die("usage: hs-bench LITERALS CORPUS [-r ROUNDS] [-s SECONDS]", NULL);
     if (hs_valid_platform() != HS_SUCCESS)
-        die("this CPU does not run Hyperscan (it needs SSSE3)", NULL);
+        bench_die("this CPU does not run Hyperscan (it needs SSSE3)", NULL);
 
-    struct lines lits = {0}, corpus = {0};
-    read_lines(lit_path, &lits);
-    read_lines(corpus_path, &corpus);
+    struct rset lits = {0}, corpus = {0};
+    rset_load(&lits, lit_path);
+    rset_load(&corpus, corpus_path);
+    const char **litp = bench_xrealloc(NULL, lits.n * sizeof *litp);
+    for (size_t i = 0; i < lits.n; i++)
+        litp[i] = lits.data + lits.off[i];
 
-    unsigned *flags = xrealloc(NULL, lits.n * sizeof *flags);
-    unsigned *ids = xrealloc(NULL, lits.n * sizeof *ids);
+    unsigned *flags = bench_xrealloc(NULL, lits.n * sizeof *flags);
+    unsigned *ids = bench_xrealloc(NULL, lits.n * sizeof *ids);
     for (size_t i = 0; i < lits.n; i++) {
         flags[i] = HS_FLAG_CASELESS;
         ids[i] = (unsigned)i;
     }
     hs_database_t *db = NULL;
     hs_compile_error_t *err = NULL;
-    uint64_t c0 = clock_ns(CLOCK_MONOTONIC);
-    if (hs_compile_lit_multi((const char *const *)lits.p, flags, ids, lits.len, (unsigned)lits.n,
+    uint64_t c0 = bench_wall_ns();
+    if (hs_compile_lit_multi(litp, flags, ids, lits.len, (unsigned)lits.n,
                              HS_MODE_BLOCK, NULL, &db, &err) != HS_SUCCESS)
-        die("hs_compile_lit_multi: ", err && err->message ? err->message : "failed");
-    uint64_t compile_ns = clock_ns(CLOCK_MONOTONIC) - c0;
+        bench_die("hs_compile_lit_multi: ", err && err->message ? err->message : "failed");
+    uint64_t compile_ns = bench_wall_ns() - c0;
     hs_scratch_t *scratch = NULL;
     if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
-        die("hs_alloc_scratch failed", NULL);
+        bench_die("hs_alloc_scratch failed", NULL);
     size_t db_bytes = 0, scratch_bytes = 0;
     (void)hs_database_size(db, &db_bytes);
     (void)hs_scratch_size(scratch, &scratch_bytes);
 
     size_t with_match = 0;
     uint64_t matches = pass(db, scratch, &corpus, &with_match); /* warm-up */
-    uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+    uint64_t t0 = bench_wall_ns();
     (void)pass(db, scratch, &corpus, NULL);
-    double one = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+    double one = (double)(bench_wall_ns() - t0) / 1e9;
     long passes = (long)(seconds / (one > 1e-6 ? one : 1e-6));
     if (passes < 1)
         passes = 1;
 
-    double *rps = xrealloc(NULL, (size_t)rounds * sizeof *rps);
-    double *nsb = xrealloc(NULL, (size_t)rounds * sizeof *nsb);
-    double *nsb_cpu = xrealloc(NULL, (size_t)rounds * sizeof *nsb_cpu);
-    double *rps_cpu = xrealloc(NULL, (size_t)rounds * sizeof *rps_cpu);
+    double *rps = bench_xrealloc(NULL, (size_t)rounds * sizeof *rps);
+    double *nsb = bench_xrealloc(NULL, (size_t)rounds * sizeof *nsb);
+    double *nsb_cpu = bench_xrealloc(NULL, (size_t)rounds * sizeof *nsb_cpu);
+    double *rps_cpu = bench_xrealloc(NULL, (size_t)rounds * sizeof *rps_cpu);
     volatile uint64_t sink = 0;
     for (int r = 0; r < rounds; r++) {
-        uint64_t w = clock_ns(CLOCK_MONOTONIC), c = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+        uint64_t w = bench_wall_ns(), c = bench_cpu_ns();
         for (long p = 0; p < passes; p++)
             sink += pass(db, scratch, &corpus, NULL);
-        double wall = (double)(clock_ns(CLOCK_MONOTONIC) - w);
-        double cpu = (double)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - c);
+        double wall = (double)(bench_wall_ns() - w);
+        double cpu = (double)(bench_cpu_ns() - c);
         rps[r] = (double)corpus.n * (double)passes / (wall / 1e9);
         nsb[r] = wall / ((double)corpus.bytes * (double)passes);
         nsb_cpu[r] = cpu / ((double)corpus.bytes * (double)passes);
@@ -208,11 +154,9 @@ int main(int argc, char **argv)
 
     hs_free_scratch(scratch);
     hs_free_database(db);
-    for (size_t i = 0; i < lits.n; i++)
-        free(lits.p[i]);
-    for (size_t i = 0; i < corpus.n; i++)
-        free(corpus.p[i]);
-    free(lits.p), free(lits.len), free(corpus.p), free(corpus.len);
+    rset_free(&lits);
+    rset_free(&corpus);
+    free(litp);
     free(flags), free(ids), free(rps), free(nsb), free(nsb_cpu), free(rps_cpu);
     return 0;
 }

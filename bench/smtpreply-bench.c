@@ -32,13 +32,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "stats.h"
-#include "record.h"
 #include "smtpreply.h"
 #include "sysinfo.h"
+#include "util.h"
 #ifdef BENCH_ALLOC_COUNT
 #include "alloc-count.h"
 #else
@@ -52,103 +50,13 @@ static volatile int alloc_counting;
 #define BENCH_DEFAULT_LIBRARY ""
 #endif
 
-/* ---- clock, medians, messages --------------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* CPU time of the calling thread: unlike the wall clock it does not count time
- * the thread spent preempted by other work on a busy machine. */
-static uint64_t cpu_ns(void)
-{
-#ifdef CLOCK_THREAD_CPUTIME_ID
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-#else
-    return now_ns();
-#endif
-}
-
-static void die(const char *what, const char *arg)
-{
-    fprintf(stderr, "smtpreply-bench: %s%s\n", what, arg ? arg : "");
-    exit(2);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    if ((p = realloc(p, n)) == NULL)
-        die("out of memory", NULL);
-    return p;
-}
-
-/* ---- a set of replies ----------------------------------------------------- */
-
-/* The replies, one after the other (each followed by a NUL) in data. */
-struct rset {
-    char *data;
-    size_t *off, *len; /* the reply i is data + off[i], len[i] bytes */
-    size_t n, cap, bytes, datalen, datacap;
-};
-
-static void rset_add(struct rset *s, const char *p, size_t len)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 1024;
-        s->off = xrealloc(s->off, s->cap * sizeof *s->off);
-        s->len = xrealloc(s->len, s->cap * sizeof *s->len);
-    }
-    if (s->datalen + len + 1 > s->datacap) {
-        while (s->datalen + len + 1 > s->datacap)
-            s->datacap = s->datacap ? s->datacap * 2 : 65536;
-        s->data = xrealloc(s->data, s->datacap);
-    }
-    memcpy(s->data + s->datalen, p, len);
-    s->off[s->n] = s->datalen;
-    s->len[s->n++] = len;
-    s->datalen += len;
-    s->data[s->datalen++] = '\0';
-    s->bytes += len;
-}
-
-static void rset_free(struct rset *s)
-{
-    free(s->data);
-    free(s->off);
-    free(s->len);
-    memset(s, 0, sizeof *s);
-}
-
-static void load_corpus(const char *path, struct rset *s)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        die("cannot open the corpus (make it with bench/make-corpus.py): ", path);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t l;
-    while ((l = getline(&line, &cap, f)) > 0) {
-        while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r'))
-            l--;
-        if (l > 0)
-            rset_add(s, line, rec_unescape(line, (size_t)l));
-    }
-    free(line);
-    fclose(f);
-    if (s->n == 0)
-        die("the corpus holds no replies: ", path);
-}
+/* ---- inputs ---------------------------------------------------------------- */
 
 /* One reply of about `size` bytes: "550 5.7.1 " and corpus text joined by spaces,
  * line breaks blanked, on one line. */
 static void make_long_line(struct rset *out, const struct rset *c, size_t size)
 {
-    char *b = xrealloc(NULL, size);
+    char *b = bench_xrealloc(NULL, size);
     memcpy(b, "550 5.7.1 ", 10);
     for (size_t k = 10, i = 0; k < size; i++) {
         const char *p = c->data + c->off[i % c->n];
@@ -177,7 +85,7 @@ static void make_many_lines(struct rset *out, size_t lines)
         "for instructions on setting up authentication:",
     };
     size_t cap = lines * 96 + 32, k = 0;
-    char *b = xrealloc(NULL, cap);
+    char *b = bench_xrealloc(NULL, cap);
     for (size_t i = 0; i < lines; i++)
         k += (size_t)snprintf(b + k, cap - k, "550%c5.7.26 %s\r\n", i + 1 < lines ? '-' : ' ',
                               texts[i % (sizeof texts / sizeof texts[0])]);
@@ -291,12 +199,12 @@ static double measure_ns_per_byte(const struct rset *s, uint64_t min_ns)
     double v[3];
     sink += classify_pass(s); /* warm */
     for (int b = 0; b < 3; b++) {
-        uint64_t reps = 0, t0 = now_ns(), t;
+        uint64_t reps = 0, t0 = bench_wall_ns(), t;
         alloc_counting = 1;
         do {
             sink += classify_pass(s);
             reps++;
-            t = now_ns() - t0;
+            t = bench_wall_ns() - t0;
         } while (t < min_ns);
         alloc_counting = 0;
         v[b] = (double)t / ((double)reps * (double)s->bytes);
@@ -338,17 +246,17 @@ static void *worker_main(void *arg)
  * a good part of a second). */
 static uint64_t run_threads(const struct rset *s, int nthreads, int passes)
 {
-    struct worker *w = xrealloc(NULL, (size_t)nthreads * sizeof *w);
+    struct worker *w = bench_xrealloc(NULL, (size_t)nthreads * sizeof *w);
     alloc_counting = 1;
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_wall_ns();
     for (int i = 0; i < nthreads; i++) {
         w[i] = (struct worker){.s = s, .passes = passes};
         if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0)
-            die("cannot start threads", NULL);
+            bench_die("cannot start threads", NULL);
     }
     for (int i = 0; i < nthreads; i++)
         pthread_join(w[i].tid, NULL);
-    uint64_t t1 = now_ns();
+    uint64_t t1 = bench_wall_ns();
     alloc_counting = 0;
     for (int i = 0; i < nthreads; i++)
         sink += w[i].acc;
@@ -384,7 +292,7 @@ static int number(const char *opt, const char *arg, int min, int max)
     char *end;
     long v = strtol(arg, &end, 10);
     if (*arg == '\0' || *end != '\0' || v < min || v > max)
-        die(opt, arg);
+        bench_die(opt, arg);
     return (int)v;
 }
 
@@ -392,24 +300,24 @@ static int number(const char *opt, const char *arg, int min, int max)
  * each, one after the other (the order alternates between rounds). */
 static void corpus_rounds(const struct rset *c, int rounds, int passes, int fpasses)
 {
-    double *v = xrealloc(NULL, 5 * (size_t)rounds * sizeof *v), bytes = (double)c->bytes;
+    double *v = bench_xrealloc(NULL, 5 * (size_t)rounds * sizeof *v), bytes = (double)c->bytes;
     double *cls = v, *flo = v + rounds, *ratio = v + 2 * rounds, *cls_cpu = v + 3 * rounds,
            *flo_cpu = v + 4 * rounds, lo = 1e300, hi = 0;
     for (int r = 0; r < rounds; r++) {
         for (int k = 0; k < 2; k++) {
-            uint64_t t = now_ns(), tc = cpu_ns();
+            uint64_t t = bench_wall_ns(), tc = bench_cpu_ns();
             if ((k == 0) == (r % 2 == 0)) {
                 alloc_counting = 1;
                 for (int p = 0; p < passes; p++)
                     sink += classify_pass(c);
                 alloc_counting = 0;
-                cls[r] = (double)(now_ns() - t) / (passes * bytes);
-                cls_cpu[r] = (double)(cpu_ns() - tc) / (passes * bytes);
+                cls[r] = (double)(bench_wall_ns() - t) / (passes * bytes);
+                cls_cpu[r] = (double)(bench_cpu_ns() - tc) / (passes * bytes);
             } else {
                 for (int p = 0; p < fpasses; p++)
                     sink += floor_pass(c);
-                flo[r] = (double)(now_ns() - t) / (fpasses * bytes);
-                flo_cpu[r] = (double)(cpu_ns() - tc) / (fpasses * bytes);
+                flo[r] = (double)(bench_wall_ns() - t) / (fpasses * bytes);
+                flo_cpu[r] = (double)(bench_cpu_ns() - tc) / (fpasses * bytes);
             }
         }
         ratio[r] = cls[r] / flo[r];
@@ -470,7 +378,7 @@ static void rules_series(const struct rset *c, int passes, int rounds)
     smtp_reply_rules *empty, *some;
     smtp_reply_rules_error err;
     size_t cap = 64 * 1024, n = 0;
-    char *rows = xrealloc(NULL, cap);
+    char *rows = bench_xrealloc(NULL, cap);
     n += (size_t)snprintf(rows + n, cap - n, "%s", head);
     for (int i = 0; i < 200; i++)
         n += (size_t)snprintf(rows + n, cap - n, "b-%d\tpolicy\t55\t-\tlocal phrase number %d\t-\t-\t-\t-\tbench\n", i, i);
@@ -481,18 +389,18 @@ static void rules_series(const struct rset *c, int passes, int rounds)
         smtp_reply_rules_new(&some) != SMTP_REPLY_OK ||
         smtp_reply_rules_add_buffer(some, "bench", rows, n, &err) != SMTP_REPLY_OK ||
         smtp_reply_rules_compile(some, &err) != SMTP_REPLY_OK)
-        die("rules: cannot build the rules objects: ", err.message);
-    double *v = xrealloc(NULL, 3 * (size_t)rounds * sizeof *v);
+        bench_die("rules: cannot build the rules objects: ", err.message);
+    double *v = bench_xrealloc(NULL, 3 * (size_t)rounds * sizeof *v);
     for (int r = 0; r < rounds; r++) {
         for (int k = 0; k < 3; k++) {
             int which = (k + r) % 3; /* rotate the order */
             const smtp_reply_rules *u = which == 0 ? NULL : which == 1 ? empty : some;
-            uint64_t t = cpu_ns();
+            uint64_t t = bench_cpu_ns();
             alloc_counting = 1;
             for (int p = 0; p < passes; p++)
                 sink += classify_pass_with(c, u);
             alloc_counting = 0;
-            v[which * rounds + r] = (double)(cpu_ns() - t);
+            v[which * rounds + r] = (double)(bench_cpu_ns() - t);
         }
     }
     double base = bench_median(v, rounds);
@@ -514,7 +422,7 @@ static void drip_series(void)
     static const size_t sizes[] = {64 * 1024, 256 * 1024, 1024 * 1024};
     static const char *const names[] = {"64kb", "256kb", "1mb"};
     size_t max = sizes[2] + 64, n;
-    char *buf = xrealloc(NULL, max);
+    char *buf = bench_xrealloc(NULL, max);
     for (int k = 0; k < 4; k++) {
         size_t want = k < 3 ? sizes[k] : 16 * 1024;
         for (n = 0; n + 24 <= want; n += 24)
@@ -525,13 +433,13 @@ static void drip_series(void)
         smtp_reply_stream st;
         smtp_reply_stream_init(&st);
         int rc = SMTP_REPLY_E_INCOMPLETE;
-        uint64_t t0 = cpu_ns();
+        uint64_t t0 = bench_cpu_ns();
         for (size_t have = 1; have <= n && rc == SMTP_REPLY_E_INCOMPLETE; have++)
             rc = k < 3 ? smtp_reply_parse_stream(&st, buf, have, &r)
                        : smtp_reply_parse(buf, have, SMTP_REPLY_OPT_STREAM, &r);
-        uint64_t t1 = cpu_ns();
+        uint64_t t1 = bench_cpu_ns();
         if (rc != SMTP_REPLY_OK || r.consumed != n)
-            die("drip: the reply did not complete", NULL);
+            bench_die("drip: the reply did not complete", NULL);
         if (k < 3) {
             printf("drip_ns_per_byte_%s: %.2f\n", names[k], (double)(t1 - t0) / (double)n);
             if (k == 2)
@@ -563,6 +471,7 @@ static void thread_series(const struct rset *c, int nthreads, int tpasses, int r
 
 int main(int argc, char **argv)
 {
+    bench_prog = "smtpreply-bench";
     const char *corpus = BENCH_DEFAULT_CORPUS, *libpath = BENCH_DEFAULT_LIBRARY, *tableopt = NULL;
     int passes = 0, rounds = 5, nthreads = 2, warmup = 3, quick = 0, tponly = 0, o;
     static const struct option longopts[] = {
@@ -604,13 +513,13 @@ int main(int argc, char **argv)
     sysinfo_load_average(load_start, sizeof load_start);
 
     struct rset c = {0};
-    load_corpus(corpus, &c);
+    rset_load(&c, corpus); /* no corpus? bench/make-corpus.py makes it */
     size_t maxlen = 1u << 20;
     for (size_t i = 0; i < c.n; i++)
         maxlen = c.len[i] > maxlen ? c.len[i] : maxlen;
     for (int i = 0; i < 256; i++)
         lower_tab[i] = (unsigned char)(i >= 'A' && i <= 'Z' ? i + 32 : i);
-    scratch = xrealloc(NULL, maxlen + 16);
+    scratch = bench_xrealloc(NULL, maxlen + 16);
 
     size_t perr, unknown; /* what the library says, for the record (untimed) */
     uint64_t csum = result_checksum(&c, &perr, &unknown);
@@ -621,11 +530,11 @@ int main(int argc, char **argv)
      * the least of three, so that one preemption does not shrink the run. */
     uint64_t one_pass = UINT64_MAX, one_floor = UINT64_MAX;
     for (int k = 0; k < 3; k++) {
-        uint64_t t0 = now_ns();
+        uint64_t t0 = bench_wall_ns();
         sink += classify_pass(&c);
-        uint64_t t1 = now_ns();
+        uint64_t t1 = bench_wall_ns();
         sink += floor_pass(&c);
-        uint64_t t2 = now_ns();
+        uint64_t t2 = bench_wall_ns();
         one_pass = t1 - t0 < one_pass ? t1 - t0 : one_pass;
         one_floor = t2 - t1 < one_floor ? t2 - t1 : one_floor;
     }
