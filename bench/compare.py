@@ -508,8 +508,8 @@ def compare_bounces(args):
                 missing.append("sisimai: sisimai-bounce-bench.pl failed (%d): %s"
                                % (p.returncode, p.stderr.strip()))
                 perl_ok = False
-        print("run %d/%d: ours %s  sisimai %s  mails/s" % (
-            r + 1, args.runs, fmt(ours[-1] if ours else None), fmt(sis[-1] if sis else None)), flush=True)
+        last = lambda v: "%.0f" % v[-1] if v else "missing"
+        print("run %d/%d: ours %s  sisimai %s  mails/s" % (r + 1, args.runs, last(ours), last(sis)), flush=True)
     med = lambda v: statistics.median(v) if v else None
     m_ours, m_sis = med(ours), med(sis)
     print()
