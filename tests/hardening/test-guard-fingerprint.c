@@ -146,20 +146,7 @@ int main(int argc, char **argv)
                 exercise(row->where, row->input + s, row->len - s);
     }
     /* every string of 1-4 bytes over the bytes the fingerprinter branches on */
-    static const char alphabet[] = "05.:-@/<>[ anN,=T+%#";
-    const size_t na = sizeof alphabet - 1;
-    for (size_t len = 1; len <= 4; len++) {
-        size_t total = 1;
-        for (size_t i = 0; i < len; i++)
-            total *= na;
-        for (size_t code = 0; code < total; code++, shorts++) {
-            char in[4];
-            size_t c = code;
-            for (size_t i = 0; i < len; i++, c /= na)
-                in[i] = alphabet[c % na];
-            exercise("short input", in, len);
-        }
-    }
+    shorts += each_short_string("05.:-@/<>[ anN,=T+%#", exercise);
     /* every sequence of 1-4 tokens that start, cut or neighbour a placeholder, a
      * date run, a URL, an address, IPv6 or a code */
     static const char *const tok[] = {"<n>", "<addr", "<ipv", ">", "Nov", "23", "10:30", ":",

@@ -257,21 +257,7 @@ int main(int argc, char **argv)
             wrapped_rows++;
         }
     /* exhaustive short inputs */
-    static const char alphabet[] = "0159- \r\n.:#(a";
-    const size_t na = sizeof alphabet - 1;
-    size_t shorts = 0;
-    for (size_t len = 1; len <= 4; len++) {
-        size_t total = 1;
-        for (size_t i = 0; i < len; i++)
-            total *= na;
-        for (size_t code = 0; code < total; code++, shorts++) {
-            char in[4];
-            size_t c = code;
-            for (size_t i = 0; i < len; i++, c /= na)
-                in[i] = alphabet[c % na];
-            exercise("short input", in, len);
-        }
-    }
+    size_t shorts = each_short_string("0159- \r\n.:#(a", exercise);
     printf("%zu rows (%zu multiline), %zu prefixes, %zu suffixes, %zu short inputs, "
            "%zu inputs around the %zu texts of wrappers.tsv, %zu mangled from %zu log lines, "
            "%lu calls next to guard pages\n",
