@@ -15,6 +15,8 @@
 #define PROG "smtpreply"
 #define EXIT_USAGE 2
 #define EXIT_IO 1
+/* --summary counts enum values below this (the library's enums are far smaller) */
+#define CLI_MAX_ENUM 64
 /* readable output shows at most this many bytes of a record's input */
 #define SHOW_INPUT_MAX 400
 
@@ -35,6 +37,11 @@ void out_shown(const char *p, size_t n, size_t max);
 void json_members(const char *in, size_t inlen, const char *buf, size_t len, int status,
                   const smtp_reply *r, const smtp_reply_result *res,
                   const smtp_reply_advice_info *adv, int mail);
+/* --summary: the nonzero counts v[0..n) (n <= CLI_MAX_ENUM) of an enum, in the library's order, named
+ * by name(): {"key": {"name": count, ...}} in JSON, or when shown a "  label:"
+ * line and a line per name. */
+void summary_enum(const char *key, const char *label, int shown, const unsigned long long *v, int n,
+                  const char *(*name)(int));
 
 /* mail.c, --mail: read the file at path ("-": standard input) as one mail, or as
  * an mbox of mails when it starts with a "From " line, and print a record per

@@ -17,7 +17,7 @@
 #include "output.h"
 
 static struct {
-    unsigned long long mails, records, kinds[16], actions[16], categories[64], errors;
+    unsigned long long mails, records, kinds[CLI_MAX_ENUM], actions[CLI_MAX_ENUM], categories[CLI_MAX_ENUM], errors;
 } mstats;
 
 static void mail_str(const char *key, const smtp_reply_bounce_str *v)
@@ -139,15 +139,15 @@ static void read_mail(const char *file, unsigned long long idx, const char *buf,
         free(scratch);
         return;
     }
-    if ((unsigned)b.kind < 16)
+    if ((unsigned)b.kind < CLI_MAX_ENUM)
         mstats.kinds[b.kind]++;
     int n = 0;
     while (smtp_reply_bounce_next(&rd, &rc) == SMTP_REPLY_BOUNCE_RECORD) {
         n++;
         mstats.records++;
-        if ((unsigned)rc.action < 16)
+        if ((unsigned)rc.action < CLI_MAX_ENUM)
             mstats.actions[rc.action]++;
-        if ((unsigned)rc.result.category < 64)
+        if ((unsigned)rc.result.category < CLI_MAX_ENUM)
             mstats.categories[rc.result.category]++;
         if (!opt.quiet)
             opt.json ? mail_json(file, idx, &b, &rc) : mail_text(file, idx, &b, &rc);
@@ -219,40 +219,18 @@ void mail_summary(void)
         J_UINT("mails", mstats.mails);
         J_UINT("records", mstats.records);
         J_UINT("errors", mstats.errors);
-        j_key("kinds");
-        j_open('{');
-        for (int i = 0; i < 16 && smtp_reply_bounce_kind_name(i); i++)
-            if (mstats.kinds[i])
-                J_NAME_UINT(smtp_reply_bounce_kind_name(i), mstats.kinds[i]);
-        j_close('}');
-        j_key("actions");
-        j_open('{');
-        for (int i = 0; i < 16 && smtp_reply_bounce_action_name(i); i++)
-            if (mstats.actions[i])
-                J_NAME_UINT(smtp_reply_bounce_action_name(i), mstats.actions[i]);
-        j_close('}');
-        j_key("categories");
-        j_open('{');
-        for (int i = 0; i < 64 && smtp_reply_category_name(i); i++)
-            if (mstats.categories[i])
-                J_NAME_UINT(smtp_reply_category_name(i), mstats.categories[i]);
-        j_close('}');
-        j_close('}');
-        j_close('}');
-        return;
+    } else {
+        outf("summary: %llu mails, %llu recipient records, %llu unreadable\n", mstats.mails,
+             mstats.records, mstats.errors);
     }
-    outf("summary: %llu mails, %llu recipient records, %llu unreadable\n", mstats.mails, mstats.records,
-         mstats.errors);
-    out_s("  kinds:\n");
-    for (int i = 0; i < 16 && smtp_reply_bounce_kind_name(i); i++)
-        if (mstats.kinds[i])
-            outf("    %-18s %llu\n", smtp_reply_bounce_kind_name(i), mstats.kinds[i]);
-    out_s("  actions:\n");
-    for (int i = 0; i < 16 && smtp_reply_bounce_action_name(i); i++)
-        if (mstats.actions[i])
-            outf("    %-18s %llu\n", smtp_reply_bounce_action_name(i), mstats.actions[i]);
-    out_s("  categories:\n");
-    for (int i = 0; i < 64 && smtp_reply_category_name(i); i++)
-        if (mstats.categories[i])
-            outf("    %-18s %llu\n", smtp_reply_category_name(i), mstats.categories[i]);
+    summary_enum("kinds", "kinds", 1, mstats.kinds, smtp_reply_bounce_kind_count(),
+                 smtp_reply_bounce_kind_name);
+    summary_enum("actions", "actions", 1, mstats.actions, smtp_reply_bounce_action_count(),
+                 smtp_reply_bounce_action_name);
+    summary_enum("categories", "categories", 1, mstats.categories, smtp_reply_category_count(),
+                 smtp_reply_category_name);
+    if (opt.json) {
+        j_close('}');
+        j_close('}');
+    }
 }

@@ -82,7 +82,6 @@ void out_shown(const char *p, size_t n, size_t max)
 
 /* ---- summary counts --------------------------------------------------------------- */
 
-#define MAX_ENUM 64
 
 /* Counts per provider or block list: the names are static strings of the library,
  * so they are compared by pointer, in a short array (the table names a few dozen
@@ -116,14 +115,14 @@ static int by_count_then_name(const void *a, const void *b)
 
 static struct {
     unsigned long long records, ok, rejected;
-    unsigned long long category[MAX_ENUM], permanence[MAX_ENUM], error[MAX_ENUM];
-    unsigned long long recipient_action[MAX_ENUM];
+    unsigned long long category[CLI_MAX_ENUM], permanence[CLI_MAX_ENUM], error[CLI_MAX_ENUM];
+    unsigned long long recipient_action[CLI_MAX_ENUM];
     struct tally providers, blocklists;
 } stats;
 
 static void count_in(unsigned long long *v, int i)
 {
-    if (i >= 0 && i < MAX_ENUM)
+    if (i >= 0 && i < CLI_MAX_ENUM)
         v[i]++;
 }
 
@@ -165,12 +164,12 @@ static void summary_group(const char *key, const char *label, int shown,
 }
 
 /* The counts of an enum, in the library's order. */
-static void summary_enum(const char *key, const char *label, int shown,
+void summary_enum(const char *key, const char *label, int shown,
                          const unsigned long long *v, int n, const char *(*name)(int))
 {
-    struct name_count items[MAX_ENUM];
+    struct name_count items[CLI_MAX_ENUM];
     size_t k = 0;
-    for (int i = 0; i < n && i < MAX_ENUM; i++)
+    for (int i = 0; i < n && i < CLI_MAX_ENUM; i++)
         if (v[i] && name(i))
             items[k++] = (struct name_count){name(i), v[i]};
     summary_group(key, label, shown, items, k);
