@@ -594,6 +594,11 @@ smtp_reply_advice_with(const smtp_reply_rules *rules, const smtp_reply_result *r
 /** The version of the template grammar and hash: 1. */
 SMTP_REPLY_API uint32_t smtp_reply_fingerprint_version(void);
 
+/** SMTP_REPLY_FINGERPRINT_BOUND(n) as a function, for bindings: a dst of this
+ * many bytes always holds the whole template of n bytes of text, with its NUL.
+ * Saturates at SIZE_MAX. */
+SMTP_REPLY_API size_t smtp_reply_fingerprint_bound(size_t n);
+
 /**
  * The fingerprint of a parsed reply: its code, enhanced code and the text of its
  * stored lines (those past SMTP_REPLY_MAX_LINES are not read).  buf/len must be

@@ -1122,6 +1122,11 @@ static int fail(int err, char *dst, size_t dstsize, size_t *tlen, uint64_t *hash
 
 uint32_t smtp_reply_fingerprint_version(void) { return SMTP_REPLY_FINGERPRINT_VERSION; }
 
+size_t smtp_reply_fingerprint_bound(size_t n)
+{
+    return n > (SIZE_MAX - 32) / 3 ? SIZE_MAX : SMTP_REPLY_FINGERPRINT_BOUND(n);
+}
+
 int smtp_reply_fingerprint_raw(const char *buf, size_t len, char *dst, size_t dstsize,
                                size_t *tlen, uint64_t *hash)
 {

@@ -541,6 +541,10 @@ START_TEST(test_errors)
     uint64_t h;
     smtp_reply r;
     ck_assert_int_eq(smtp_reply_fingerprint_version(), 1);
+    /* the function twin of the bound macro, saturating */
+    ck_assert_uint_eq(smtp_reply_fingerprint_bound(0), SMTP_REPLY_FINGERPRINT_BOUND(0));
+    ck_assert_uint_eq(smtp_reply_fingerprint_bound(1000), SMTP_REPLY_FINGERPRINT_BOUND(1000));
+    ck_assert_uint_eq(smtp_reply_fingerprint_bound(SIZE_MAX / 3), SIZE_MAX);
     ck_assert_int_eq(SMTP_REPLY_FINGERPRINT_VERSION, 1);
     ck_assert_uint_eq(SMTP_REPLY_FINGERPRINT_BOUND(10), 62);
     /* raw: NULL buf with len, NULL dst with size */

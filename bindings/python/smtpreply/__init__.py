@@ -749,9 +749,9 @@ def fingerprint(data: BytesLike, *, raw: bool = False) -> Fingerprint:
             _raise_for(rc)
         return dst
 
-    # SMTP_REPLY_FINGERPRINT_BOUND: 3 bytes per input byte and 32; a larger
+    # smtp_reply_fingerprint_bound (SMTP_REPLY_FINGERPRINT_BOUND); a larger
     # template (not per the API) is fetched again whole rather than cut
-    dst = call(3 * (len(buf) if raw else r.text_len) + 33)
+    dst = call(_L.smtp_reply_fingerprint_bound(len(buf) if raw else r.text_len))
     if n.value >= len(dst):
         dst = call(n.value + 1)
     return Fingerprint(dst.raw[:n.value].decode("utf-8", "surrogateescape"), int(h.value))

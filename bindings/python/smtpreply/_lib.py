@@ -143,6 +143,7 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "smtp_reply_sizeof_result": (c_size_t, []),
     "smtp_reply_sizeof_advice": (c_size_t, []),
     "smtp_reply_fingerprint_version": (c_uint32, []),
+    "smtp_reply_fingerprint_bound": (c_size_t, [c_size_t]),
     "smtp_reply_fingerprint": (c_int, [c_char_p, c_size_t, POINTER(ReplyStruct), POINTER(c_char),
                                        c_size_t, POINTER(c_size_t), POINTER(c_uint64)]),
     "smtp_reply_fingerprint_raw": (c_int, [c_char_p, c_size_t, POINTER(c_char), c_size_t,
