@@ -485,28 +485,31 @@ def compare_bounces(args):
     print("mails: %s" % args.bounces)
     ours, sis = [], []
     first_ours = first_sis = None
+    def reader_run(argv, what):
+        """One run of a reader's benchmark: its name-value output, or None (noted)."""
+        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        o = parse_name_value(p.stdout)
+        if p.returncode == 0 and "mails_per_second" in o:
+            return o
+        missing.append("%s failed (%d): %s" % (what, p.returncode, p.stderr.strip()))
+        return None
+
     for r in range(args.runs):
         if ours_exe:
-            p = subprocess.run([ours_exe, "--mails", args.bounces, "--throughput-only", "-r", "3"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
-            o = parse_name_value(p.stdout)
-            if p.returncode == 0 and "mails_per_second" in o:
+            o = reader_run([ours_exe, "--mails", args.bounces, "--throughput-only", "-r", "3"],
+                           "ours: bounce-bench")
+            if o:
                 ours.append(float(o["mails_per_second"]))
                 first_ours = first_ours or o
             else:
-                missing.append("ours: bounce-bench failed (%d): %s" % (p.returncode, p.stderr.strip()))
                 ours_exe = None
         if perl_ok:
-            p = subprocess.run([args.perl, os.path.join(HERE, "sisimai-bounce-bench.pl"), args.bounces,
-                                "-s", "%g" % max(args.seconds, 1.0)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
-            o = parse_name_value(p.stdout)
-            if p.returncode == 0 and "mails_per_second" in o:
+            o = reader_run([args.perl, os.path.join(HERE, "sisimai-bounce-bench.pl"), args.bounces,
+                            "-s", "%g" % max(args.seconds, 1.0)], "sisimai: sisimai-bounce-bench.pl")
+            if o:
                 sis.append(float(o["mails_per_second"]))
                 first_sis = first_sis or o
             else:
-                missing.append("sisimai: sisimai-bounce-bench.pl failed (%d): %s"
-                               % (p.returncode, p.stderr.strip()))
                 perl_ok = False
         last = lambda v: "%.0f" % v[-1] if v else "missing"
         print("run %d/%d: ours %s  sisimai %s  mails/s" % (r + 1, args.runs, last(ours), last(sis)), flush=True)

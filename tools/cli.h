@@ -37,6 +37,10 @@ void out_shown(const char *p, size_t n, size_t max);
 void json_members(const char *in, size_t inlen, const char *buf, size_t len, int status,
                   const smtp_reply *r, const smtp_reply_result *res,
                   const smtp_reply_advice_info *adv, int mail);
+/* --summary: its JSON object {"summary": {...}} opened and closed (nothing in
+ * readable output), around the counts below. */
+void summary_begin(void);
+void summary_end(void);
 /* --summary: the nonzero counts v[0..n) (n <= CLI_MAX_ENUM) of an enum, in the library's order, named
  * by name(): {"key": {"name": count, ...}} in JSON, or when shown a "  label:"
  * line and a line per name. */

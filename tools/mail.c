@@ -212,10 +212,8 @@ void mail_read_file(const char *path)
 
 void mail_summary(void)
 {
+    summary_begin();
     if (opt.json) {
-        j_open('{');
-        j_key("summary");
-        j_open('{');
         J_UINT("mails", mstats.mails);
         J_UINT("records", mstats.records);
         J_UINT("errors", mstats.errors);
@@ -229,8 +227,5 @@ void mail_summary(void)
                  smtp_reply_bounce_action_name);
     summary_enum("categories", "categories", 1, mstats.categories, smtp_reply_category_count(),
                  smtp_reply_category_name);
-    if (opt.json) {
-        j_close('}');
-        j_close('}');
-    }
+    summary_end();
 }

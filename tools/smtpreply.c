@@ -185,12 +185,27 @@ static void summary_names(const char *key, struct tally *t)
 
 static const char *error_label(int i) { return smtp_reply_error_name(-i); }
 
-static void print_summary(void)
+void summary_begin(void)
 {
     if (opt.json) {
         j_open('{');
         j_key("summary");
         j_open('{');
+    }
+}
+
+void summary_end(void)
+{
+    if (opt.json) {
+        j_close('}');
+        j_close('}');
+    }
+}
+
+static void print_summary(void)
+{
+    summary_begin();
+    if (opt.json) {
         J_UINT("records", stats.records);
         J_UINT("ok", stats.ok);
         J_UINT("rejected", stats.rejected);
@@ -209,10 +224,7 @@ static void print_summary(void)
     summary_names("blocklists", &stats.blocklists);
     summary_enum("errors", "rejected", stats.rejected > 0, stats.error, smtp_reply_error_count(),
                  error_label);
-    if (opt.json) {
-        j_close('}');
-        j_close('}');
-    }
+    summary_end();
 }
 
 /* ---- one record -------------------------------------------------------------------- */
