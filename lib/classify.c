@@ -853,6 +853,17 @@ static void verdicts(const struct scan *sc, const struct smtp__rule *rule, smtp_
          (rule && (rule->options & SMTP__OPT_CONCEPT))) &&
         res->recipient_action == SMTP_REPLY_RCPT_SUPPRESS)
         res->recipient_action = SMTP_REPLY_RCPT_REVIEW;
+    /* a phrase that does not say whose address failed ("550 Address
+     * rejected") drops the address only when the reply names the recipient
+     * otherwise: a recipient side row in its text, an enhanced code about the
+     * recipient's address (X.1.1, not X.1.0), or the RCPT stage */
+    if (rule && (rule->options & SMTP__OPT_AMBIGUOUS) &&
+        res->recipient_action == SMTP_REPLY_RCPT_SUPPRESS && !sc->side_rcpt &&
+        reply->stage != SMTP_REPLY_STAGE_RCPT) {
+        const struct smtp__enh *e = failure_entry(reply);
+        if (!e || smtp__categories[e->category].fault != SMTP_REPLY_FAULT_RECIPIENT)
+            res->recipient_action = SMTP_REPLY_RCPT_REVIEW;
+    }
     if (sc->delay)
         res->retry_after = sc->delay;
     else if (rule && rule->retry)

@@ -408,6 +408,10 @@ static int parse_options(struct reader *rd, char *spec, struct smtp__urow *r)
             r->options |= SMTP__OPT_SIDE;
             continue;
         }
+        if (strcmp(tok, "ambiguous") == 0) {
+            r->options |= SMTP__OPT_AMBIGUOUS;
+            continue;
+        }
         char *eq = strchr(tok, '=');
         if (eq == NULL)
             return fail(rd, "bad option '%s'", tok);

@@ -96,8 +96,10 @@ extern const struct smtp__cons smtp__conss[];
 
 /* Option bits of a rule. */
 /* DELAY: a retry delay follows the phrase; CONCEPT: a `~` pattern; SIDE: the
- * phrase names whose address or host failed (data/README.md, "Side rows"). */
-enum { SMTP__OPT_DELAY = 1, SMTP__OPT_CONCEPT = 2, SMTP__OPT_SIDE = 4 };
+ * phrase names whose address or host failed (data/README.md, "Side rows");
+ * AMBIGUOUS: the phrase does not say whose address failed ("address rejected"),
+ * so it suppresses only when the reply names the recipient otherwise. */
+enum { SMTP__OPT_DELAY = 1, SMTP__OPT_CONCEPT = 2, SMTP__OPT_SIDE = 4, SMTP__OPT_AMBIGUOUS = 8 };
 #define SMTP__NONE8 0xffu
 /* Rules below this priority lose to an informative enhanced code. */
 #define SMTP__WEAK_PRIORITY 30

@@ -20,9 +20,11 @@ static const char good[] =
     "generic-user-unknown\tdisable\t-\t-\t-\t-\t-\t-\t-\twe read these ourselves\n"
     "local-user-unknown\tpolicy\t60\t-\tuser unknown\t-\t-\t-\t-\tour MX\n"
     "local-side-gizmo\tpolicy\t50\t-\tgizmo host\t-\t-\tside\t-\tour MX\n"
+    "local-ambiguous\tuser_unknown\t60\t-\tgadget refused\t-\t-\tambiguous\t-\tour MX\n"
     "\n"
     "id\tactors\tremove\tsummary\tsteps\treference\n"
     "local-full\trecipient\tno\tThe recipient's postbox is stuffed.\tWait a day | Call them\thttps://example.org/full\n";
+#define GOOD_RULES 6    /* the rows of good[] that are rules (the disable row is not) */
 
 /* Classify text with and without the rules. */
 static void both(const smtp_reply_rules *u, const char *text, smtp_reply_result *with,
@@ -66,7 +68,7 @@ START_TEST(test_effects)
     ck_assert_int_eq(smtp_reply_rules_new(&u), SMTP_REPLY_OK);
     ck_assert_int_eq(smtp_reply_rules_add_buffer(u, "good.tsv", good, strlen(good), &err), SMTP_REPLY_OK);
     ck_assert_int_eq(smtp_reply_rules_compile(u, &err), SMTP_REPLY_OK);
-    ck_assert_uint_eq(smtp_reply_rules_count(u), 5); /* the disable row is not a rule */
+    ck_assert_uint_eq(smtp_reply_rules_count(u), GOOD_RULES);
     smtp_reply_result with, without;
     both(u, e->in, &with, &without);
     if (e->category) {
@@ -93,6 +95,44 @@ START_TEST(test_effects)
         ck_assert_int_eq(smtp_reply_advice(&with, &adv), SMTP_REPLY_OK);
         ck_assert_str_eq(adv.id, "mailbox_full");
     }
+    smtp_reply_rules_free(u);
+}
+END_TEST
+
+/* The option `ambiguous` (a phrase that does not say whose address failed):
+ * the recipient is dropped only when the reply names the recipient otherwise. */
+static const struct {
+    const char *what, *in;
+    int want;   /* enum smtp_reply_recipient_action */
+} ambiguous[] = {
+    {"the phrase alone: review", "550 Gadget refused", SMTP_REPLY_RCPT_REVIEW},
+    {"an enhanced code about the recipient's address (X.1.1): suppress", "550 5.1.1 Gadget refused",
+     SMTP_REPLY_RCPT_SUPPRESS},
+    {"X.1.0 (other address status, mostly the sender's): review", "550 5.1.0 Gadget refused",
+     SMTP_REPLY_RCPT_REVIEW},
+    {"the text names the recipient (the built-in side row 'recipient'): suppress",
+     "550 Gadget refused for this recipient", SMTP_REPLY_RCPT_SUPPRESS},
+    {"the RCPT stage, from Postfix's wrapper: suppress",
+     "host mx.example.org[192.0.2.1] said: 550 Gadget refused (in reply to RCPT TO command)",
+     SMTP_REPLY_RCPT_SUPPRESS},
+    {"the MAIL stage: review",
+     "host mx.example.org[192.0.2.1] said: 550 Gadget refused (in reply to MAIL FROM command)",
+     SMTP_REPLY_RCPT_REVIEW},
+};
+
+START_TEST(test_ambiguous)
+{
+    smtp_reply_rules *u;
+    smtp_reply_rules_error err;
+    ck_assert_int_eq(smtp_reply_rules_new(&u), SMTP_REPLY_OK);
+    ck_assert_int_eq(smtp_reply_rules_add_buffer(u, "good.tsv", good, strlen(good), &err), SMTP_REPLY_OK);
+    ck_assert_int_eq(smtp_reply_rules_compile(u, &err), SMTP_REPLY_OK);
+    smtp_reply_result with, without;
+    both(u, ambiguous[_i].in, &with, &without);
+    ck_assert_msg(strcmp(with.rule_id, "local-ambiguous (good.tsv:9)") == 0, "%s: rule %s",
+                  ambiguous[_i].what, with.rule_id);
+    ck_assert_msg(with.recipient_action == ambiguous[_i].want, "%s: %s", ambiguous[_i].what,
+                  smtp_reply_recipient_action_name(with.recipient_action));
     smtp_reply_rules_free(u);
 }
 END_TEST
@@ -220,7 +260,7 @@ START_TEST(test_bad_files)
         ck_assert_msg(err.line == b->line, "%s: line %u, want %u", b->what, err.line, b->line);
         ck_assert_msg(strstr(err.message, b->message) != NULL, "%s: message '%s'", b->what, err.message);
         ck_assert_int_eq(smtp_reply_rules_compile(u, &err), SMTP_REPLY_OK);
-        ck_assert_uint_eq(smtp_reply_rules_count(u), 5); /* the good file's rules only */
+        ck_assert_uint_eq(smtp_reply_rules_count(u), GOOD_RULES); /* the good file's rules only */
     } else {
         ck_assert_int_eq(rc, SMTP_REPLY_OK);
         rc = smtp_reply_rules_compile(u, &err);
@@ -284,6 +324,7 @@ Suite *rules_suite(void)
     Suite *s = suite_create("rules");
     TCase *tc = tcase_create("rules");
     tcase_add_loop_test(tc, test_effects, 0, (int)(sizeof effects / sizeof effects[0]));
+    tcase_add_loop_test(tc, test_ambiguous, 0, (int)(sizeof ambiguous / sizeof ambiguous[0]));
     tcase_add_test(tc, test_equal_priority);
     tcase_add_test(tc, test_empty_object_changes_nothing);
     tcase_add_loop_test(tc, test_bad_files, 0, (int)(sizeof bads / sizeof bads[0]));

@@ -399,6 +399,9 @@ def load(data_dir, train_dir=None):
                 if o == "side":
                     opts["options"] |= 4      # SMTP__OPT_SIDE
                     continue
+                if o == "ambiguous":
+                    opts["options"] |= 8      # SMTP__OPT_AMBIGUOUS
+                    continue
                 k, _, v = o.partition("=")
                 table = {"perm": PERM, "action": RCPT, "msg": MSG, "fault": FAULT}.get(k)
                 if k == "retry" and v.isdigit():
