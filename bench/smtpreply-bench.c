@@ -13,10 +13,11 @@
  * line per figure (bench/README.md says what each one means).  Times come from
  * clock_gettime(CLOCK_MONOTONIC); nothing here asserts a time.
  *
- * The floor is one scalar pass over the same bytes that lowercases them into a
- * scratch buffer through a 256-entry table, compiled without loop vectorisation
- * and read back into a sink, so that the compiler can neither drop nor vectorise
- * it.  Classification and floor are timed in the same rounds; medians are reported.
+ * The inputs and the measured work are in work.c.  The floor is one scalar
+ * pass over the same bytes that lowercases them into a scratch buffer through a
+ * 256-entry table, compiled without loop vectorisation and read back into a
+ * sink, so that the compiler can neither drop nor vectorise it.  Classification
+ * and floor are timed in the same rounds; medians are reported.
  *
  * The library is linked statically (the objects of the shared library), with the
  * linker's --wrap=malloc where it has one (common/alloc-count.h), so that the
@@ -37,11 +38,7 @@
 #include "smtpreply.h"
 #include "sysinfo.h"
 #include "util.h"
-#ifdef BENCH_ALLOC_COUNT
-#include "alloc-count.h"
-#else
-static volatile int alloc_counting;
-#endif
+#include "work.h"
 
 #ifndef BENCH_DEFAULT_CORPUS
 #define BENCH_DEFAULT_CORPUS "bench/corpus/replies.txt"
@@ -49,180 +46,6 @@ static volatile int alloc_counting;
 #ifndef BENCH_DEFAULT_LIBRARY
 #define BENCH_DEFAULT_LIBRARY ""
 #endif
-
-/* ---- inputs ---------------------------------------------------------------- */
-
-/* One reply of about `size` bytes: "550 5.7.1 " and corpus text joined by spaces,
- * line breaks blanked, on one line. */
-static void make_long_line(struct rset *out, const struct rset *c, size_t size)
-{
-    char *b = bench_xrealloc(NULL, size);
-    memcpy(b, "550 5.7.1 ", 10);
-    for (size_t k = 10, i = 0; k < size; i++) {
-        const char *p = c->data + c->off[i % c->n];
-        for (size_t j = 0, l = c->len[i % c->n]; j < l && k < size; j++)
-            b[k++] = (p[j] == '\r' || p[j] == '\n') ? ' ' : p[j];
-        if (k < size)
-            b[k++] = ' ';
-    }
-    rset_add(out, b, size);
-    free(b);
-}
-
-/* One multiline reply of `lines` lines, each "550-5.7.26 " and one of these
- * texts (from a real Gmail reply, no reply codes inside, so the parser takes
- * the whole input as one reply), the last line "550 5.7.26 ...". */
-static void make_many_lines(struct rset *out, size_t lines)
-{
-    static const char *const texts[] = {
-        "This mail has been blocked because the sender is unauthenticated.",
-        "Gmail requires all senders to authenticate with either SPF or DKIM.",
-        "",
-        " Authentication results:",
-        " DKIM = did not pass",
-        " SPF [example.org] with ip: [192.0.2.25] = did not pass",
-        " To mitigate this issue, please visit Gmail's authentication guide",
-        "for instructions on setting up authentication:",
-    };
-    size_t cap = lines * 96 + 32, k = 0;
-    char *b = bench_xrealloc(NULL, cap);
-    for (size_t i = 0; i < lines; i++)
-        k += (size_t)snprintf(b + k, cap - k, "550%c5.7.26 %s\r\n", i + 1 < lines ? '-' : ' ',
-                              texts[i % (sizeof texts / sizeof texts[0])]);
-    rset_add(out, b, k);
-    free(b);
-}
-
-/* ---- the measured work ---------------------------------------------------- */
-
-static volatile uint64_t sink;
-
-/* One pass of parse + classify over the corpus, with user rules when u is not
- * NULL (smtp_reply_classify_with). */
-static uint64_t classify_pass_with(const struct rset *s, const smtp_reply_rules *u)
-{
-    smtp_reply rep;
-    smtp_reply_result res;
-    uint64_t acc = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        const char *b = s->data + s->off[i];
-        if (smtp_reply_parse(b, s->len[i], 0, &rep) == SMTP_REPLY_OK &&
-            (u ? smtp_reply_classify_with(u, b, s->len[i], &rep, &res)
-               : smtp_reply_classify(b, s->len[i], &rep, &res)) == SMTP_REPLY_OK)
-            acc += (uint64_t)res.category + res.match.off;
-    }
-    return acc;
-}
-
-static uint64_t classify_pass(const struct rset *s) { return classify_pass_with(s, NULL); }
-
-static unsigned char lower_tab[256];
-static unsigned char *scratch;
-
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((noinline, optimize("no-tree-vectorize")))
-#elif defined(__clang__)
-__attribute__((noinline))
-#endif
-static void lower_bytes(const unsigned char *src, size_t n, unsigned char *dst)
-{
-    const unsigned char *t = lower_tab;
-#if defined(__clang__)
-#pragma clang loop vectorize(disable) interleave(disable)
-#endif
-    for (size_t i = 0; i < n; i++)
-        dst[i] = t[src[i]];
-}
-
-static uint64_t floor_pass(const struct rset *s)
-{
-    uint64_t acc = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        lower_bytes((const unsigned char *)s->data + s->off[i], s->len[i], scratch);
-        acc += scratch[s->len[i] - 1];
-    }
-    return acc;
-}
-
-/* FNV-1a over the result, rule id text included: a fingerprint of what the
- * library said about the whole corpus, to tell that an optimisation changed
- * nothing.  Computed outside the timed loops. */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ c[i]) * 1099511628211u;
-    return h;
-}
-
-static uint64_t fnv_str(uint64_t h, const char *s)
-{
-    return s ? fnv(h, s, strlen(s) + 1) : fnv(h, "", 1);
-}
-
-static uint64_t result_checksum(const struct rset *s, size_t *errors, size_t *unknown)
-{
-    smtp_reply rep;
-    smtp_reply_result res;
-    uint64_t h = 14695981039346656037u;
-    *errors = *unknown = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        const char *b = s->data + s->off[i];
-        int rc = smtp_reply_parse(b, s->len[i], 0, &rep);
-        int32_t v[12] = {rc};
-        if (rc == SMTP_REPLY_OK && smtp_reply_classify(b, s->len[i], &rep, &res) == SMTP_REPLY_OK) {
-            int32_t w[12] = {rc, res.category, res.permanence, res.recipient_action,
-                             res.message_action, res.fault, res.evidence, res.stage,
-                             (int32_t)res.retry_after, res.code, (int32_t)res.flags,
-                             (int32_t)(res.enhanced[0] * 1000000 + res.enhanced[1] * 1000 +
-                                       res.enhanced[2])};
-            memcpy(v, w, sizeof v);
-            h = fnv(h, v, sizeof v);
-            h = fnv(h, &res.match, sizeof res.match);
-            h = fnv_str(h, res.rule_id);
-            h = fnv_str(h, res.provider);
-            h = fnv_str(h, res.blocklist);
-            h = fnv_str(h, res.enhanced_title);
-            *unknown += res.category == SMTP_REPLY_CAT_UNKNOWN;
-        } else {
-            (*errors)++;
-            h = fnv(h, v, sizeof v);
-        }
-    }
-    return h;
-}
-
-/* Median ns per byte of classifying s: 3 batches, each repeated for at least
- * min_ns (and at least once). */
-static double measure_ns_per_byte(const struct rset *s, uint64_t min_ns)
-{
-    double v[3];
-    sink += classify_pass(s); /* warm */
-    for (int b = 0; b < 3; b++) {
-        uint64_t reps = 0, t0 = bench_wall_ns(), t;
-        alloc_counting = 1;
-        do {
-            sink += classify_pass(s);
-            reps++;
-            t = bench_wall_ns() - t0;
-        } while (t < min_ns);
-        alloc_counting = 0;
-        v[b] = (double)t / ((double)reps * (double)s->bytes);
-    }
-    return bench_median(v, 3);
-}
-
-/* What the parser made of the single big input in s, for the record: the
- * status, how much of the input the reply took and how many lines it saw. */
-static const char *first_status(const struct rset *s, char *out, size_t outsize)
-{
-    smtp_reply rep;
-    int rc = smtp_reply_parse(s->data + s->off[0], s->len[0], 0, &rep);
-    snprintf(out, outsize, "%s, consumed %zu of %zu bytes, %u lines", smtp_reply_error_name(rc),
-             rc == SMTP_REPLY_OK ? rep.consumed : (size_t)0, s->len[0],
-             rc == SMTP_REPLY_OK ? rep.nlines : 0u);
-    return out;
-}
 
 /* ---- threads -------------------------------------------------------------- */
 
@@ -259,7 +82,7 @@ static uint64_t run_threads(const struct rset *s, int nthreads, int passes)
     uint64_t t1 = bench_wall_ns();
     alloc_counting = 0;
     for (int i = 0; i < nthreads; i++)
-        sink += w[i].acc;
+        bench_sink += w[i].acc;
     free(w);
     return t1 - t0;
 }
@@ -309,13 +132,13 @@ static void corpus_rounds(const struct rset *c, int rounds, int passes, int fpas
             if ((k == 0) == (r % 2 == 0)) {
                 alloc_counting = 1;
                 for (int p = 0; p < passes; p++)
-                    sink += classify_pass(c);
+                    bench_sink += classify_pass(c);
                 alloc_counting = 0;
                 cls[r] = (double)(bench_wall_ns() - t) / (passes * bytes);
                 cls_cpu[r] = (double)(bench_cpu_ns() - tc) / (passes * bytes);
             } else {
                 for (int p = 0; p < fpasses; p++)
-                    sink += floor_pass(c);
+                    bench_sink += floor_pass(c);
                 flo[r] = (double)(bench_wall_ns() - t) / (fpasses * bytes);
                 flo_cpu[r] = (double)(bench_cpu_ns() - tc) / (fpasses * bytes);
             }
@@ -398,7 +221,7 @@ static void rules_series(const struct rset *c, int passes, int rounds)
             uint64_t t = bench_cpu_ns();
             alloc_counting = 1;
             for (int p = 0; p < passes; p++)
-                sink += classify_pass_with(c, u);
+                bench_sink += classify_pass_with(c, u);
             alloc_counting = 0;
             v[which * rounds + r] = (double)(bench_cpu_ns() - t);
         }
@@ -517,23 +340,21 @@ int main(int argc, char **argv)
     size_t maxlen = 1u << 20;
     for (size_t i = 0; i < c.n; i++)
         maxlen = c.len[i] > maxlen ? c.len[i] : maxlen;
-    for (int i = 0; i < 256; i++)
-        lower_tab[i] = (unsigned char)(i >= 'A' && i <= 'Z' ? i + 32 : i);
-    scratch = bench_xrealloc(NULL, maxlen + 16);
+    floor_init(maxlen);
 
     size_t perr, unknown; /* what the library says, for the record (untimed) */
     uint64_t csum = result_checksum(&c, &perr, &unknown);
     for (int i = 0; i < warmup; i++)
-        sink += classify_pass(&c) + floor_pass(&c);
+        bench_sink += classify_pass(&c) + floor_pass(&c);
 
     /* Size the rounds: about 1.5 s of classification in all.  The pass time is
      * the least of three, so that one preemption does not shrink the run. */
     uint64_t one_pass = UINT64_MAX, one_floor = UINT64_MAX;
     for (int k = 0; k < 3; k++) {
         uint64_t t0 = bench_wall_ns();
-        sink += classify_pass(&c);
+        bench_sink += classify_pass(&c);
         uint64_t t1 = bench_wall_ns();
-        sink += floor_pass(&c);
+        bench_sink += floor_pass(&c);
         uint64_t t2 = bench_wall_ns();
         one_pass = t1 - t0 < one_pass ? t1 - t0 : one_pass;
         one_floor = t2 - t1 < one_floor ? t2 - t1 : one_floor;
@@ -578,7 +399,7 @@ int main(int argc, char **argv)
         printf("allocations: unavailable\n");
     sysinfo_print_sizes(libpath, tableopt);
     printf("load_average_at_end: %s\n", sysinfo_load_average(pv, sizeof pv));
-    free(scratch);
+    floor_free();
     rset_free(&c);
     return 0;
 }
