@@ -103,8 +103,9 @@ struct smtp__uterm {
 };
 
 struct smtp_reply_rules {
-    /* ids: the built-in rules', the object's rule rows', its advice rows' (rules.c) */
-    struct idset *builtin_ids, *row_ids, *adv_ids;
+    /* ids: the object's rule rows', its advice rows' (rules.c; one allocation at
+     * row_ids); a built-in rule's id is found in the table (smtp__rules_by_id) */
+    struct idset *row_ids, *adv_ids;
     /* gathered by smtp_reply_rules_add_*: the rows, not yet compiled */
     struct smtp__urow *rows;
     uint32_t nrows, cap_rows;

@@ -548,10 +548,23 @@ static int parse_pattern(struct reader *rd, const char *pat, struct smtp__urow *
     return 0;
 }
 
-/* The built-in rule with this id, or -1 (the object's index of the table's ids). */
-static int builtin_rule(const smtp_reply_rules *u, const char *id)
+/* The built-in rule with this id, or -1: a binary search of the table's
+ * rules in id order. */
+static int builtin_rule(const char *id)
 {
-    return idset_find(u->builtin_ids, id);
+    uint32_t lo = 0, hi = smtp__nrules;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint16_t ri = smtp__rules_by_id[mid];
+        int c = strcmp(id, smtp__str(smtp__rules[ri].id));
+        if (c == 0)
+            return (int)ri;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
 }
 
 static int valid_id(const char *id)
@@ -608,11 +621,11 @@ static int read_rule_row(struct reader *rd, const int *col, smtp_reply_rules *u,
     if (!valid_id(id))
         return fail(rd, "bad rule id '%s' (lower-case letters, digits, . _ + -)", id);
     if (strcmp(cat, "disable") == 0) {
-        if (builtin_rule(u, id) < 0)
+        if (builtin_rule(id) < 0)
             return fail(rd, "a disable row names no built-in rule: '%s'", id);
         r.disable = 1;
     } else {
-        if (builtin_rule(u, id) >= 0)
+        if (builtin_rule(id) >= 0)
             return fail(rd, "duplicate rule id '%s' (a built-in rule has it; disable it first, or use another id)", id);
         if (id_taken(u, b, id, 0))
             return fail(rd, "duplicate rule id '%s'", id);
@@ -761,21 +774,16 @@ int smtp_reply_rules_new(smtp_reply_rules **out)
     if (out == NULL)
         return SMTP_REPLY_E_NULL;
     smtp_reply_rules *u = calloc(1, sizeof *u);
-    struct idset *sets = calloc(3, sizeof *sets);
+    struct idset *sets = calloc(2, sizeof *sets);
     int ok = u && sets;
-    for (uint32_t i = 0; ok && i < smtp__nrules; i++)
-        ok = idset_add(&sets[0], smtp__str(smtp__rules[i].id), (int)i) == 0;
     if (!ok) {
-        if (sets)
-            idset_free(&sets[0]);
         free(sets);
         free(u);
         *out = NULL;
         return SMTP_REPLY_E_NOMEM;
     }
-    u->builtin_ids = &sets[0];
-    u->row_ids = &sets[1];
-    u->adv_ids = &sets[2];
+    u->row_ids = &sets[0];
+    u->adv_ids = &sets[1];
     *out = u;
     return SMTP_REPLY_OK;
 }
@@ -1216,7 +1224,7 @@ int smtp_reply_rules_compile(smtp_reply_rules *u, smtp_reply_rules_error *err)
     for (uint32_t i = 0; i < u->nrows && !nomem; i++) {
         const struct smtp__urow *r = &u->rows[i];
         if (r->disable) {
-            int b = builtin_rule(u, r->id);
+            int b = builtin_rule(r->id);
             u->disabled[b / 8] |= (uint8_t)(1u << (b % 8));
             u->active = 1;
             continue;
@@ -1401,10 +1409,10 @@ void smtp_reply_rules_free(smtp_reply_rules *u)
     free(u->terms);
     free(u->disabled);
     free(u->advice);
-    if (u->builtin_ids) {
-        for (int k = 0; k < 3; k++)
-            idset_free(&u->builtin_ids[k]);
-        free(u->builtin_ids);
+    if (u->row_ids) {
+        for (int k = 0; k < 2; k++)
+            idset_free(&u->row_ids[k]);
+        free(u->row_ids);
     }
     free(u);
 }

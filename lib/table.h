@@ -133,6 +133,8 @@ struct smtp__rule {
 };
 extern const uint32_t smtp__nrules;
 extern const struct smtp__rule smtp__rules[];
+/* Rule indexes in the byte order of the rules' ids (strcmp order). */
+extern const uint16_t smtp__rules_by_id[];
 
 struct smtp__category {
     uint32_t name;

@@ -1006,6 +1006,12 @@ def generate(d):
         out.append("    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},")
     out.append("};")
     out.append(f"const uint32_t smtp__nrules = {len(rules)};")
+    # the rules in the byte order of their ids, for the user-rules loader's
+    # lookup of a built-in id (a binary search, nothing built at run time)
+    if len(rules) >= 1 << 16:
+        raise DataError("more than 65535 rules")
+    emit_array(out, "uint16_t", "smtp__rules_by_id",
+               sorted(range(len(rules)), key=lambda i: rules[i]["id"].encode()))
     out.append("const struct smtp__cons smtp__conss[] = {")
     for c in cons_rows or [(0, 0, 0, 0)]:
         out.append("    {%d, 0, %d, %d, %d}," % c)
