@@ -36,26 +36,52 @@ static inline void put(struct buf *b, const char *s, size_t n)
 }
 static inline void puts_(struct buf *b, const char *s) { put(b, s, strlen(s)); }
 
-/* Every string of 1 to 4 bytes over alphabet (the bytes a reader branches on),
- * each passed to fn; returns how many. */
-static inline size_t each_short_string(const char *alphabet, void (*fn)(const char *what, const char *in,
-                                                                        size_t len))
+typedef void (*each_fn)(const char *what, const char *in, size_t len);
+
+static inline size_t len_upto(const char *s, size_t max)
 {
-    const size_t na = strlen(alphabet);
-    size_t shorts = 0;
+    size_t n = 0;
+    while (n < max && s[n])
+        n++;
+    return n;
+}
+
+/* Every sequence of 1 to 4 of the nt strings tok (each at most 15 bytes),
+ * concatenated and passed to fn as `what`; returns how many. */
+static inline size_t each_sequence(const char *const *tok, size_t nt, const char *what, each_fn fn)
+{
+    size_t count = 0;
     for (size_t len = 1; len <= 4; len++) {
         size_t total = 1;
         for (size_t i = 0; i < len; i++)
-            total *= na;
-        for (size_t code = 0; code < total; code++, shorts++) {
-            char in[4];
-            size_t c = code;
-            for (size_t i = 0; i < len; i++, c /= na)
-                in[i] = alphabet[c % na];
-            fn("short input", in, len);
+            total *= nt;
+        for (size_t code = 0; code < total; code++, count++) {
+            char in[64];
+            size_t c = code, n = 0;
+            for (size_t i = 0; i < len; i++, c /= nt) {
+                size_t l = len_upto(tok[c % nt], 15);
+                memcpy(in + n, tok[c % nt], l);
+                n += l;
+            }
+            fn(what, in, n);
         }
     }
-    return shorts;
+    return count;
+}
+
+/* Every string of 1 to 4 bytes over alphabet (at most 64 bytes: the bytes a
+ * reader branches on), each passed to fn; returns how many. */
+static inline size_t each_short_string(const char *alphabet, each_fn fn)
+{
+    char one[64][2];
+    const char *tok[64];
+    size_t na = len_upto(alphabet, 64);
+    for (size_t i = 0; i < na; i++) {
+        one[i][0] = alphabet[i];
+        one[i][1] = '\0';
+        tok[i] = one[i];
+    }
+    return each_sequence(tok, na, "short input", fn);
 }
 
 #endif

@@ -151,22 +151,7 @@ int main(int argc, char **argv)
      * date run, a URL, an address, IPv6 or a code */
     static const char *const tok[] = {"<n>", "<addr", "<ipv", ">", "Nov", "23", "10:30", ":",
                                       "::1", " ", ",", "@b", "a.com", "http://", "550-", "5.1."};
-    const size_t nt = sizeof tok / sizeof tok[0];
-    for (size_t len = 1; len <= 4; len++) {
-        size_t total = 1;
-        for (size_t i = 0; i < len; i++)
-            total *= nt;
-        for (size_t code = 0; code < total; code++, tokens++) {
-            char in[64];
-            size_t c = code, n = 0;
-            for (size_t i = 0; i < len; i++, c /= nt) {
-                size_t l = strlen(tok[c % nt]);
-                memcpy(in + n, tok[c % nt], l);
-                n += l;
-            }
-            exercise("token sequence", in, n);
-        }
-    }
+    tokens += each_sequence(tok, sizeof tok / sizeof tok[0], "token sequence", exercise);
 #ifdef COUNT_ALLOCS
     alloc_counting = 0;
     unsigned long seen = alloc_count() - before;
