@@ -8,6 +8,8 @@
 # fuzz/corpus).  Prints one markdown row per target - executions, seconds,
 # edges covered (cov), features (ft), corpus size, findings - for fuzz/README.md.
 # A finding's input is left in $WORK/artifacts/; make it a regression seed.
+# RESUME=1 keeps the corpus a previous campaign left in $WORK and adds the seeds
+# to it: a target's executions then add up over its runs (record each run's row).
 # FUZZ_FLAGS adds libFuzzer flags to every run (e.g. "-entropic=0": the default
 # entropic scheduler's bookkeeping took 45% of fuzz_bounce's time here).
 #
@@ -33,7 +35,8 @@ run_one() {
     local t=$1 seeds="$SRC/fuzz/corpus" dict="$SRC/fuzz/smtp.dict"
     [ -d "$SRC/fuzz/corpus-${t#fuzz_}" ] && seeds="$SRC/fuzz/corpus-${t#fuzz_}"
     [ -f "$SRC/fuzz/${t#fuzz_}.dict" ] && dict="$SRC/fuzz/${t#fuzz_}.dict"
-    rm -rf "$WORK/corpus-$t"; mkdir -p "$WORK/corpus-$t"; cp "$seeds"/* "$WORK/corpus-$t"/
+    [ "${RESUME:-0}" = 1 ] || rm -rf "$WORK/corpus-$t"
+    mkdir -p "$WORK/corpus-$t"; cp -n "$seeds"/* "$WORK/corpus-$t"/
     local start; start=$(date +%s)
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
     "$WORK/build/fuzz/$t" -runs="$RUNS" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
