@@ -745,7 +745,8 @@ def build_model(d, data_dir, train_dir):
         def q(v):
             return int(round(v * scale / peak))
     else:
-        weights, bias, _ = model.train(docs, list(range(ncat)), settings["epochs"])
+        weights, bias, _ = model.train_bagged(docs, list(range(ncat)), settings["epochs"],
+                                              settings.get("bags", 1))
         peak = max([abs(v) for row in weights.values() for v in row] + [abs(v) for v in bias] + [1])
         scale = settings["scale"]
 

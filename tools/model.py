@@ -79,6 +79,36 @@ def reply_parts(raw):
     return text, code, enh
 
 
+def train_bagged(docs, categories, epochs, bags):
+    """The sum of `bags` averaged perceptrons, each over its own fixed order of
+    the docs (sorted by a hash of the doc and the bag's number). One
+    perceptron's result depends on the order of its rows: a few more rows
+    reorder the rest and flip replies far from them. Summed over several
+    orders, those accidents weigh 1/bags, and a new row moves the model less.
+    bags=1 is train() over the docs in their given order. Integer weights: every
+    bag makes the same number of steps, so their averaged weights share one
+    scale and add up."""
+    if bags <= 1:
+        return train(docs, categories, epochs)
+    import hashlib
+    ncat = len(categories)
+    total = {}
+    tb = [0] * ncat
+    steps = 0
+    for r in range(bags):
+        order = sorted(docs, key=lambda d: hashlib.sha1(
+            repr((r, sorted(d[0]), d[1])).encode()).digest())
+        w, b, t = train(order, categories, epochs)
+        steps = t
+        for f, row in w.items():
+            acc = total.setdefault(f, [0] * ncat)
+            for i in range(ncat):
+                acc[i] += row[i]
+        for i in range(ncat):
+            tb[i] += b[i]
+    return total, tb, steps * bags
+
+
 def train(docs, categories, epochs):
     """Averaged multi-class perceptron. docs: list of (feature hashes, category
     index), in a fixed order. Returns {hash: {category: weight}} and biases, as
@@ -157,3 +187,4 @@ def train_logistic(docs, ncat, epochs, rate=0.5, l2=1e-5):
                     row[k] -= rate * gg / math.sqrt(acc[k])
                 b[k] -= 0.05 * g
     return w, b
+
