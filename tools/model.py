@@ -3,7 +3,8 @@
 Standard library only, deterministic: the same data gives the same weights on
 every machine (fixed order, integer arithmetic, no randomness).
 
-The model is a multi-class averaged perceptron over these features of a reply:
+The model is the sum of `bags` multi-class averaged perceptrons (data/model.tsv),
+each over its own fixed order of the training rows, over these features of a reply:
 - every kept word of its text (tools/words.py), stemmed;
 - every pair of adjacent kept words within one clause (stop words are skipped
   but do not break a pair);
