@@ -29,8 +29,16 @@
 #define STR_MAX (1u << 20)           /* longest per-mail header string kept */
 #define REC_SIZE (SMTP_REPLY_BOUNCE_MAX_DIAG + 3 * ADDR_MAX + BLOCK_MAX + 64)
 #define FIXED_SCRATCH 65536u         /* state and record region, rounded up */
+#define RCACHE 4u                    /* records the count pass keeps for next() */
 #define DSN_MARKER_LINES 64u         /* lines of a DSN's text scanned for who wrote it */
 #define SMTP__MAX_MTA 64             /* > the largest enum smtp_reply_bounce_mta value (gen-bounce.py checks) */
+
+/* Where the record iteration stands: what advance() reads and moves. */
+struct cursor {
+    size_t cur, line_end, line_next;
+    int in_block, cur_action;
+    smtp__txt preamble;
+};
 
 /* where a recipient list comes from */
 enum mode {
@@ -77,12 +85,18 @@ struct state {
     size_t line_end, line_next;  /* M_MENTIONED: the line being read */
     int in_block, cur_action;
     uint32_t index;
+    uint32_t ncached;        /* records in rcache (below) */
     /* the notification's addresses, for merging DSN records with their text */
     uint32_t idx_hash[IDX_SLOTS];
     uint32_t idx_line[IDX_SLOTS];
     uint32_t idx_first[IDX_SLOTS];  /* offset of the first occurrence */
     uint8_t idx_alone[IDX_SLOTS];
     char rec[REC_SIZE];
+    /* the first records of the count pass, each with the cursor after it: next()
+     * takes them from here instead of reading them again (most mails have one
+     * or two) */
+    struct raw rcache[RCACHE];
+    struct cursor rafter[RCACHE];
 };
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -1128,18 +1142,59 @@ static int advance(struct state *st, struct raw *r)
     }
 }
 
-/* Count the records of the current mode (and their actions); rewinds. */
-static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
+static struct cursor cursor_get(const struct state *st)
 {
-    struct raw r;
-    uint32_t n = 0;
+    struct cursor c = {st->cur, st->line_end, st->line_next, st->in_block, st->cur_action,
+                       st->preamble};
+    return c;
+}
+
+static void cursor_set(struct state *st, const struct cursor *c)
+{
+    st->cur = c->cur;
+    st->line_end = c->line_end;
+    st->line_next = c->line_next;
+    st->in_block = c->in_block;
+    st->cur_action = c->cur_action;
+    st->preamble = c->preamble;
+}
+
+/* Back to the first record of the current mode. */
+static void rewind_records(struct state *st)
+{
     st->cur = st->start;
     st->in_block = 0;
     st->cur_action = st->begin_action;
     st->preamble = txt(NULL, 0);
+}
+
+/* The next record, from the count pass's cache while it lasts. */
+static int next_record(struct state *st, uint32_t index, struct raw *r)
+{
+    if (index < st->ncached) {
+        *r = st->rcache[index];
+        cursor_set(st, &st->rafter[index]);
+        return 1;
+    }
+    return advance(st, r);
+}
+
+/* Count the records of the current mode (and their actions), keeping the
+ * first RCACHE; rewinds. */
+static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
+{
+    struct raw r;
+    uint32_t n = 0;
+    rewind_records(st);
+    st->ncached = 0;
     if (out)
         out->nfailed = out->ndelayed = out->nother = 0;
     while (advance(st, &r)) {
+        if (n < RCACHE) {
+            st->rcache[n] = r;
+            st->rafter[n] = cursor_get(st);
+            st->ncached = n + 1;
+        }
         n++;
         if (r.malformed && st->mode == M_DSN)
             st->flags |= SMTP_REPLY_BOUNCE_F_DSN_MALFORMED;
@@ -1152,10 +1207,7 @@ static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
                 out->nother++;
         }
     }
-    st->cur = st->start;
-    st->in_block = 0;
-    st->cur_action = st->begin_action;
-    st->preamble = txt(NULL, 0);
+    rewind_records(st);
     return n;
 }
 
@@ -1681,6 +1733,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             n = count_records(st, out);
         } else if (t == SMTP__MT_MDN) {
             st->mode = M_NONE;
+            st->ncached = 0;
             st->kind = SMTP_REPLY_BOUNCE_KIND_MDN;
             st->format = SMTP_REPLY_BOUNCE_FMT_RFC8098;
             /* the MDN's Final-Recipient, as a per-mail field */
@@ -1812,6 +1865,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     }
     if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE) {
         st->mode = M_NONE;
+        st->ncached = 0;
         n = 0;
         out->nfailed = out->ndelayed = out->nother = 0;
     } else if (n == 0 && st->kind != SMTP_REPLY_BOUNCE_KIND_MDN) {
@@ -1824,7 +1878,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     if (xfr.n && st->mode != M_LIST && n) {
         struct raw r;
         uint32_t named = 0;
-        while (advance(st, &r)) {
+        while (next_record(st, named, &r)) {
             /* is r.final in the list? (linear in the list, for at most 64 records) */
             if (named >= 64)
                 break;
@@ -1840,7 +1894,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
                 break;
             }
         }
-        count_records(st, NULL);
+        rewind_records(st);
     }
 
     out->kind = st->kind;
@@ -2158,7 +2212,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     if (rd->opaque[0] != MAGIC || st == NULL || st->magic != MAGIC || st->reader != rd)
         return SMTP_REPLY_E_READER;
     struct raw r;
-    if (!advance(st, &r))
+    if (!next_record(st, st->index, &r))
         return SMTP_REPLY_OK;
 
     char *rec = st->rec;
