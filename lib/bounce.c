@@ -35,9 +35,10 @@
 
 /* Where the record iteration stands: what advance() reads and moves. */
 struct cursor {
-    size_t cur, line_end, line_next;
+    size_t cur;
+    size_t line_end, line_next;  /* M_MENTIONED: the line being read */
     int in_block, cur_action;
-    smtp__txt preamble;
+    smtp__txt preamble;          /* M_TEXT: from the begin line to the first recipient */
 };
 
 /* where a recipient list comes from */
@@ -77,13 +78,10 @@ struct state {
     smtp__txt autoreply;     /* M_AUTOREPLY: the sender */
     smtp__txt exclude[4];    /* M_MENTIONED: the sender's and the reporter's own addresses */
     smtp__txt xfr_one;       /* the address of an X-Failed-Recipients that names exactly one */
-    smtp__txt preamble;      /* M_TEXT: from the begin line to the first recipient */
     /* iteration */
     int mode;
     size_t start;            /* where the reader starts: rewind point */
-    size_t cur;
-    size_t line_end, line_next;  /* M_MENTIONED: the line being read */
-    int in_block, cur_action;
+    struct cursor at;        /* where the iteration stands */
     uint32_t index;
     uint32_t ncached;        /* records in rcache (below) */
     /* the notification's addresses, for merging DSN records with their text */
@@ -899,7 +897,7 @@ static int text_next(struct state *st, struct raw *r)
     const char *b = st->notif.p;
     size_t n = st->end;
     int open = 0;
-    size_t pos = st->cur, ds = 0, de = 0;
+    size_t pos = st->at.cur, ds = 0, de = 0;
     int have_text = 0;
     while (pos < n) {
         size_t next, e = smtp__eol(b, pos, n, &next);
@@ -909,11 +907,11 @@ static int text_next(struct state *st, struct raw *r)
         if (hb >= 0) {
             if (open)
                 break;
-            st->in_block = 1;
-            st->cur_action = smtp__bf_rows[h.h[hb].row].value;
-            st->preamble = txt(b + pos, 0);
+            st->at.in_block = 1;
+            st->at.cur_action = smtp__bf_rows[h.h[hb].row].value;
+            st->at.preamble = txt(b + pos, 0);
         }
-        if (!st->in_block) {
+        if (!st->at.in_block) {
             pos = next;
             continue;
         }
@@ -939,7 +937,7 @@ static int text_next(struct state *st, struct raw *r)
             if (!open) {
                 memset(r, 0, sizeof *r);
                 r->source = SMTP_REPLY_BOUNCE_SRC_TEXT;
-                r->action = st->cur_action ? st->cur_action : SMTP_REPLY_BOUNCE_ACTION_FAILED;
+                r->action = st->at.cur_action ? st->at.cur_action : SMTP_REPLY_BOUNCE_ACTION_FAILED;
                 r->final = a;
                 r->diag_is_block = 1;
                 open = 1;
@@ -970,21 +968,21 @@ static int text_next(struct state *st, struct raw *r)
                 have_text = 1;
                 de = e;
             }
-        } else if (st->preamble.p && e > pos) {
+        } else if (st->at.preamble.p && e > pos) {
             /* text before the first recipient: the reason they share */
-            st->preamble.n = (size_t)(b + e - st->preamble.p);
-            if (st->preamble.n > BLOCK_MAX)
-                st->preamble.n = BLOCK_MAX;
+            st->at.preamble.n = (size_t)(b + e - st->at.preamble.p);
+            if (st->at.preamble.n > BLOCK_MAX)
+                st->at.preamble.n = BLOCK_MAX;
         }
         pos = next;
     }
-    st->cur = pos;
+    st->at.cur = pos;
     if (!open)
         return 0;
     if (have_text)
         r->diag = txt(b + ds, de - ds);
-    else if (st->preamble.n)
-        r->diag = st->preamble;   /* "The user(s) account is disabled.\n<addr>": the reason comes first */
+    else if (st->at.preamble.n)
+        r->diag = st->at.preamble;   /* "The user(s) account is disabled.\n<addr>": the reason comes first */
     r->block = r->diag;
     return 1;
 }
@@ -996,18 +994,18 @@ static int text_next(struct state *st, struct raw *r)
 static int mentioned_next(struct state *st, struct raw *r)
 {
     const char *b = st->notif.p;
-    size_t n = st->end, pos = st->cur;
-    /* st->cur_action carries the offset within the line to resume from */
+    size_t n = st->end, pos = st->at.cur;
+    /* st->at.cur_action carries the offset within the line to resume from */
     while (pos < n) {
         size_t next, e;
-        if (st->in_block) {     /* resuming within a line: its end is known */
-            e = st->line_end;
-            next = st->line_next;
+        if (st->at.in_block) {     /* resuming within a line: its end is known */
+            e = st->at.line_end;
+            next = st->at.line_next;
         } else {
             e = smtp__eol(b, pos, n, &next);
         }
-        size_t from = pos + (size_t)st->in_block, s, ae;
-        st->in_block = 0;
+        size_t from = pos + (size_t)st->at.in_block, s, ae;
+        st->at.in_block = 0;
         /* a message identifier looks like an address but never is one, and a
          * quoted sender field names the sender */
         if (smtp__iprefix(b + pos, e - pos, "message-id:") ||
@@ -1040,15 +1038,15 @@ static int mentioned_next(struct state *st, struct raw *r)
             size_t skipto = after_line_addr(blk.p, 0, blk.n);
             r->diag = txt(blk.p + skipto, blk.n - skipto);
             r->block = r->diag;
-            st->cur = pos;
-            st->in_block = (int)(ae - pos);
-            st->line_end = e;
-            st->line_next = next;
+            st->at.cur = pos;
+            st->at.in_block = (int)(ae - pos);
+            st->at.line_end = e;
+            st->at.line_next = next;
             return 1;
         }
         pos = next;
     }
-    st->cur = n;
+    st->at.cur = n;
     return 0;
 }
 
@@ -1056,7 +1054,7 @@ static int mentioned_next(struct state *st, struct raw *r)
 static int list_next(struct state *st, struct raw *r)
 {
     const char *b = st->list.p;
-    size_t n = st->list.n, pos = st->cur;
+    size_t n = st->list.n, pos = st->at.cur;
     while (pos < n) {
         size_t s, e;
         size_t comma = pos;
@@ -1081,10 +1079,10 @@ static int list_next(struct state *st, struct raw *r)
         r->diag = st->list_diag;
         r->diag_is_block = 1;
         r->block = st->list_diag;
-        st->cur = pos;
+        st->at.cur = pos;
         return 1;
     }
-    st->cur = n;
+    st->at.cur = n;
     return 0;
 }
 
@@ -1092,7 +1090,7 @@ static int list_next(struct state *st, struct raw *r)
 static int arf_next(struct state *st, struct raw *r)
 {
     const char *b = st->status.p;
-    size_t n = st->status.n, pos = st->cur;
+    size_t n = st->status.n, pos = st->at.cur;
     struct smtp__field f;
     while (pos < n) {
         if (!field_or_skip(b, n, &pos, &f))
@@ -1104,11 +1102,11 @@ static int arf_next(struct state *st, struct raw *r)
             split_addr_value(field_txt(b, &f), &ty, &r->final);
             if (r->final.n == 0)
                 continue;
-            st->cur = pos;
+            st->at.cur = pos;
             return 1;
         }
     }
-    st->cur = n;
+    st->at.cur = n;
     return 0;
 }
 
@@ -1116,9 +1114,9 @@ static int advance(struct state *st, struct raw *r)
 {
     switch (st->mode) {
     case M_DSN:
-        return dsn_next(st->status, &st->cur, st->status.n, r, SMTP_REPLY_BOUNCE_SRC_DSN);
+        return dsn_next(st->status, &st->at.cur, st->status.n, r, SMTP_REPLY_BOUNCE_SRC_DSN);
     case M_DSN_TEXT:
-        return dsn_next(st->notif, &st->cur, st->end, r, SMTP_REPLY_BOUNCE_SRC_DSN_TEXT);
+        return dsn_next(st->notif, &st->at.cur, st->end, r, SMTP_REPLY_BOUNCE_SRC_DSN_TEXT);
     case M_TEXT:
         return text_next(st, r);
     case M_LIST:
@@ -1130,9 +1128,9 @@ static int advance(struct state *st, struct raw *r)
     case M_MENTIONED:
         return mentioned_next(st, r);
     case M_AUTOREPLY:
-        if (st->cur > 0 || st->autoreply.n == 0)
+        if (st->at.cur > 0 || st->autoreply.n == 0)
             return 0;
-        st->cur = 1;
+        st->at.cur = 1;
         memset(r, 0, sizeof *r);
         r->source = SMTP_REPLY_BOUNCE_SRC_AUTOREPLY;
         r->final = st->autoreply;
@@ -1142,30 +1140,13 @@ static int advance(struct state *st, struct raw *r)
     }
 }
 
-static struct cursor cursor_get(const struct state *st)
-{
-    struct cursor c = {st->cur, st->line_end, st->line_next, st->in_block, st->cur_action,
-                       st->preamble};
-    return c;
-}
-
-static void cursor_set(struct state *st, const struct cursor *c)
-{
-    st->cur = c->cur;
-    st->line_end = c->line_end;
-    st->line_next = c->line_next;
-    st->in_block = c->in_block;
-    st->cur_action = c->cur_action;
-    st->preamble = c->preamble;
-}
-
 /* Back to the first record of the current mode. */
 static void rewind_records(struct state *st)
 {
-    st->cur = st->start;
-    st->in_block = 0;
-    st->cur_action = st->begin_action;
-    st->preamble = txt(NULL, 0);
+    st->at.cur = st->start;
+    st->at.in_block = 0;
+    st->at.cur_action = st->begin_action;
+    st->at.preamble = txt(NULL, 0);
 }
 
 /* The next record, from the count pass's cache while it lasts. */
@@ -1173,7 +1154,7 @@ static int next_record(struct state *st, uint32_t index, struct raw *r)
 {
     if (index < st->ncached) {
         *r = st->rcache[index];
-        cursor_set(st, &st->rafter[index]);
+        st->at = st->rafter[index];
         return 1;
     }
     return advance(st, r);
@@ -1192,7 +1173,7 @@ static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
     while (advance(st, &r)) {
         if (n < RCACHE) {
             st->rcache[n] = r;
-            st->rafter[n] = cursor_get(st);
+            st->rafter[n] = st->at;
             st->ncached = n + 1;
         }
         n++;
