@@ -203,12 +203,8 @@ static void scan_markers(smtp__txt t, int where, struct hits *hits)
             continue;       /* a run of white space is one space */
         lastc = cls;
         fed++;
-        if (cls == 0) {
-            if (where == SMTP__BW_HEADER || where == SMTP__BW_STATUS)
-                return;     /* rows matched at the start only: back at the root, none can */
-            s = 0;
-            continue;
-        }
+        /* class 0, a byte no marker has, leads back to the root from any state
+         * (the dense rows say so; a sparse state has no edge for it) */
         uint32_t v = 0;
         while (s >= SMTP__BF_NDENSE) {
             const struct smtp__bf_state *st = &smtp__bf_states[s];
