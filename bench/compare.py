@@ -43,7 +43,9 @@ usage error.
                    [--hs-bench PATH | --no-hyperscan] [--no-python]
                    [--baseline-build DIR | --baseline-rev REV [--keep-baseline]]
   bench/compare.py --bounces DIR [--runs N]     whole bounce mails: bench/bounce-bench beside
-                                                Sisimai->make (bench/sisimai-bounce-bench.pl)
+                   [--baseline-build DIR | --baseline-rev REV]
+                                                Sisimai->make (bench/sisimai-bounce-bench.pl) and,
+                                                given a baseline, that build's bounce-bench
 """
 import argparse
 import dataclasses
@@ -468,22 +470,40 @@ def read_loadavg():
 
 def compare_bounces(args):
     """--bounces DIR: whole bounce mails, ours (bench/bounce-bench) beside Sisimai
-    (bench/sisimai-bounce-bench.pl, Sisimai->make on each mail in memory), runs
+    (bench/sisimai-bounce-bench.pl, Sisimai->make on each mail in memory) and,
+    with --baseline-build or --baseline-rev, the bounce-bench of that build; runs
     interleaved, medians reported."""
     bench = find_bench(args.bench)
     ours_exe = os.path.join(os.path.dirname(bench), "bounce-bench") if bench else None
     missing = []
+    tmpdirs = []
     if not ours_exe or not os.access(ours_exe, os.X_OK):
         missing.append("ours: bounce-bench is not built (meson setup build-bench -Dbuildtype=release "
                        "&& ninja -C build-bench)")
         ours_exe = None
+    base_exe = None
+    if args.baseline_rev:
+        try:
+            tmp, base_build = build_revision(args.baseline_rev, args.keep_baseline)
+            if not args.keep_baseline:
+                tmpdirs.append(tmp)
+            base_exe = os.path.join(base_build, "bench", "bounce-bench")
+        except (RuntimeError, OSError) as e:
+            missing.append("baseline: %s" % e)
+    elif args.baseline_build:
+        base_exe = os.path.join(os.path.abspath(args.baseline_build), "bench", "bounce-bench")
+    if base_exe and not os.access(base_exe, os.X_OK):
+        missing.append("baseline: %s is not built" % base_exe)
+        base_exe = None
     perl_ok = bool(args.perl) and subprocess.run(
         [args.perl, "-MSisimai", "-e", "1"], stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL).returncode == 0
     if not perl_ok:
         missing.append("sisimai: perl or Sisimai is not installed (apt-get install libsisimai-perl)")
     print("mails: %s" % args.bounces)
-    ours, sis = [], []
+    if base_exe:
+        print("baseline: %s" % base_exe)
+    ours, sis, base = [], [], []
     first_ours = first_sis = None
     def reader_run(argv, what):
         """One run of a reader's benchmark: its name-value output, or None (noted)."""
@@ -503,6 +523,13 @@ def compare_bounces(args):
                 first_ours = first_ours or o
             else:
                 ours_exe = None
+        if base_exe:
+            o = reader_run([base_exe, "--mails", args.bounces, "--throughput-only", "-r", "3"],
+                           "baseline: bounce-bench")
+            if o:
+                base.append(float(o["mails_per_second"]))
+            else:
+                base_exe = None
         if perl_ok:
             o = reader_run([args.perl, os.path.join(HERE, "sisimai-bounce-bench.pl"), args.bounces,
                             "-s", "%g" % max(args.seconds, 1.0)], "sisimai: sisimai-bounce-bench.pl")
@@ -512,14 +539,18 @@ def compare_bounces(args):
             else:
                 perl_ok = False
         last = lambda v: "%.0f" % v[-1] if v else "missing"
-        print("run %d/%d: ours %s  sisimai %s  mails/s" % (r + 1, args.runs, last(ours), last(sis)), flush=True)
+        print("run %d/%d: ours %s  baseline %s  sisimai %s  mails/s"
+              % (r + 1, args.runs, last(ours), last(base), last(sis)), flush=True)
+    for t in tmpdirs:
+        shutil.rmtree(t, ignore_errors=True)
     med = lambda v: statistics.median(v) if v else None
-    m_ours, m_sis = med(ours), med(sis)
+    m_ours, m_sis, m_base = med(ours), med(sis), med(base)
     print()
     print("%-10s %14s %14s %14s   %s" % ("reader", "mails/s", "min", "max", "what"))
     for name, v, what in (
             ("ours", ours, "smtp_reply_bounce_open + _next, every record classified (C, 1 thread, %s records)"
              % (first_ours or {}).get("records_per_pass", "?")),
+            ("baseline", base, "the same, built from %s" % (args.baseline_rev or args.baseline_build)),
             ("sisimai", sis, "%s: Sisimai->make(\\$mail, delivered => 1) (%s records)" % (
                 (first_sis or {}).get("library", "Sisimai"), (first_sis or {}).get("records_per_pass", "?")))):
         if v:
@@ -528,6 +559,10 @@ def compare_bounces(args):
             print("%-10s %14s %14s %14s   %s" % (name, "missing", "", "", what))
     print()
     print("ratio ours/sisimai: %s" % ("%.1f" % (m_ours / m_sis) if m_ours and m_sis else "n/a"))
+    if args.baseline_rev or args.baseline_build:
+        # the median of the per-run ratios: each run measures both side by side
+        rs = [a / b for a, b in zip(ours, base) if b]
+        print("ratio ours/baseline: %s" % ("%.3f" % statistics.median(rs) if rs else "n/a"))
     print("ours_mails_per_second: %s" % ("%.0f" % m_ours if m_ours else "missing"))
     print("sisimai_mails_per_second: %s" % ("%.0f" % m_sis if m_sis else "missing"))
     for m in dict.fromkeys(missing):
