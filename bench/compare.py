@@ -426,6 +426,22 @@ def build_revision(rev, keep):
     return tmp, build
 
 
+def baseline_build_dir(args, tmpdirs, missing):
+    """The build folder of --baseline-build, or of --baseline-rev built now (its
+    temporary folder added to tmpdirs unless kept); None when neither is given or
+    the build failed (noted in missing)."""
+    if args.baseline_rev:
+        try:
+            tmp, build = build_revision(args.baseline_rev, args.keep_baseline)
+        except (RuntimeError, OSError) as e:
+            missing.append("baseline: %s" % e)
+            return None
+        if not args.keep_baseline:
+            tmpdirs.append(tmp)
+        return build
+    return os.path.abspath(args.baseline_build) if args.baseline_build else None
+
+
 # ---------------------------------------------------------------------------
 
 class Column:
@@ -481,17 +497,8 @@ def compare_bounces(args):
         missing.append("ours: bounce-bench is not built (meson setup build-bench -Dbuildtype=release "
                        "&& ninja -C build-bench)")
         ours_exe = None
-    base_exe = None
-    if args.baseline_rev:
-        try:
-            tmp, base_build = build_revision(args.baseline_rev, args.keep_baseline)
-            if not args.keep_baseline:
-                tmpdirs.append(tmp)
-            base_exe = os.path.join(base_build, "bench", "bounce-bench")
-        except (RuntimeError, OSError) as e:
-            missing.append("baseline: %s" % e)
-    elif args.baseline_build:
-        base_exe = os.path.join(os.path.abspath(args.baseline_build), "bench", "bounce-bench")
+    base_build = baseline_build_dir(args, tmpdirs, missing)
+    base_exe = os.path.join(base_build, "bench", "bounce-bench") if base_build else None
     if base_exe and not os.access(base_exe, os.X_OK):
         missing.append("baseline: %s is not built" % base_exe)
         base_exe = None
@@ -633,16 +640,7 @@ def main():
                               lambda b=bench: run_bench(b, corpus), "replies_per_second",
                               "replies_per_cpu_second"))
 
-    base_build = None
-    if args.baseline_rev:
-        try:
-            tmp, base_build = build_revision(args.baseline_rev, args.keep_baseline)
-            if not args.keep_baseline:
-                tmpdirs.append(tmp)
-        except (RuntimeError, OSError) as e:
-            missing.append("baseline: %s" % e)
-    elif args.baseline_build:
-        base_build = os.path.abspath(args.baseline_build)
+    base_build = baseline_build_dir(args, tmpdirs, missing)
     if base_build:
         base_bench = os.path.join(base_build, "bench", "smtpreply-bench")
         if not os.access(base_bench, os.X_OK):
