@@ -1710,7 +1710,6 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             n = count_records(st, out);
         } else if (t == SMTP__MT_MDN) {
             st->mode = M_NONE;
-            st->ncached = 0;
             st->kind = SMTP_REPLY_BOUNCE_KIND_MDN;
             st->format = SMTP_REPLY_BOUNCE_FMT_RFC8098;
             /* the MDN's Final-Recipient, as a per-mail field */
@@ -1842,7 +1841,6 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     }
     if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE) {
         st->mode = M_NONE;
-        st->ncached = 0;
         n = 0;
         out->nfailed = out->ndelayed = out->nother = 0;
     } else if (n == 0 && st->kind != SMTP_REPLY_BOUNCE_KIND_MDN) {
@@ -1878,6 +1876,8 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     out->format = st->format;
     out->mta = st->mta;
     out->nrecipients = n;
+    if (st->ncached > n)
+        st->ncached = n;    /* a mode tried and left (or none): its records are not these */
     out->flags = st->flags;
     st->index = 0;
     st->magic = MAGIC;

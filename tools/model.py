@@ -96,9 +96,12 @@ def train_bagged(docs, categories, epochs, bags):
     total = {}
     tb = [0] * ncat
     steps = 0
+    # each doc's part of its sort key, made once (the key is repr((bag, sorted features, category)))
+    keys = ["%r, %r)" % (sorted(f), y) for f, y in docs]
     for r in range(bags):
-        order = sorted(docs, key=lambda d: hashlib.sha1(
-            repr((r, sorted(d[0]), d[1])).encode()).digest())
+        ranked = sorted(range(len(docs)), key=lambda i: hashlib.sha1(
+            ("(%r, " % r + keys[i]).encode()).digest())
+        order = [docs[i] for i in ranked]
         w, b, t = train(order, categories, epochs)
         steps = t
         for f, row in w.items():
