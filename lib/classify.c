@@ -261,26 +261,27 @@ static void flush_pending(struct scan *sc, int boundary)
 }
 
 /* A step on a class without a dense column (a byte >= 0x80): the goto edges,
- * then the fail links, down to the root. */
+ * then the fail links, down to the root, whose row for these classes is
+ * smtp__ac_root_wide. */
 static uint32_t step_wide(uint32_t s, uint8_t c)
 {
-    for (;;) {
+    while (s != 0) {
         const struct smtp__node *nd = &smtp__ac_nodes[s];
         if (nd->cls0 == c)
             return nd->to0;
         for (uint32_t a = nd->more, z = a + nd->nmore; a < z; a++)
             if (smtp__ac_edges[a].cls == c)
                 return smtp__ac_edges[a].to;
-        if (s == 0)
-            return 0;
         s = nd->fail;
     }
+    return smtp__ac_root_wide[c - SMTP__AC_NDCLASSES];
 }
 
-/* One automaton step from state s on class c; returns the next state. */
-static inline uint32_t step(uint32_t s, uint8_t c)
+/* One automaton step from state s on the class c of an ASCII byte (a class
+ * with a dense column); returns the next state. */
+static inline uint32_t step_ascii(uint32_t s, uint8_t c)
 {
-    while (s >= smtp__ac_ndense) {
+    while (s >= SMTP__AC_NDENSE) {
         const struct smtp__node *nd = &smtp__ac_nodes[s];
         /* a deep state's first child is the next state (gen-tables.py numbers
          * them so): this step does not wait for a load */
@@ -291,9 +292,13 @@ static inline uint32_t step(uint32_t s, uint8_t c)
                 return smtp__ac_edges[a].to;
         s = nd->fail;
     }
-    if (c >= smtp__ac_ndclasses)
-        return step_wide(s, c);
-    return smtp__ac_dense[(size_t)s * smtp__ac_ndclasses + c];
+    return smtp__ac_dense[(size_t)s * SMTP__AC_NDCLASSES + c];
+}
+
+/* One automaton step from state s on any class c. */
+static inline uint32_t step(uint32_t s, uint8_t c)
+{
+    return c < SMTP__AC_NDCLASSES ? step_ascii(s, c) : step_wide(s, c);
 }
 
 /* Outputs of state s reached at fed index n: patterns that need a word
@@ -316,9 +321,30 @@ static inline void outputs_of(struct scan *sc, const struct smtp__patset *ps, ui
 static void outputs(struct scan *sc, uint32_t s, uint64_t n) { outputs_of(sc, &builtin_patset, s, n); }
 static void user_outputs(struct scan *sc, uint32_t s, uint64_t n) { outputs_of(sc, sc->ps, s, n); }
 
+/* Feed one class (input offset at, VIRTUAL for a byte that stands for another)
+ * through the automaton from state s: the body of feed_span's loop. */
+#define FEED(STEP, c, at)                                          \
+    do {                                                           \
+        last = (c);                                                \
+        if (pending) {                                             \
+            sc->n = n;                                             \
+            flush_pending(sc, !smtp__cls_word[last]);              \
+            pending = 0;                                           \
+        }                                                          \
+        ring_off[n % RING] = (at);                                 \
+        s = STEP(s, last);                                         \
+        if (smtp__ac_has_out[s]) {            \
+            sc->n = n + 1;                                         \
+            outputs(sc, s, n);                                     \
+            pending = sc->npending;                                \
+        }                                                          \
+        n++;                                                       \
+    } while (0)
+
 /* Feed the bytes buf[off, end) through the automaton from state s, folding
  * them on the way (a leading space stands for a line break when join is set).
- * The hot loop of the library: everything rare is out of line. */
+ * The hot loop of the library: an ASCII byte takes the short path, everything
+ * rare is out of it. */
 static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, int join)
 {
     const unsigned char *b = (const unsigned char *)sc->buf;
@@ -327,69 +353,71 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
     uint32_t pending = sc->npending;
     const uint8_t sp = smtp__cls[' '];
     uint32_t *ring_off = sc->ring_off;
-    size_t i = off;
-    /* a class to feed before the next input byte: the line break before
-     * this line counts as one space */
-    int virt = join && last != sp;
-    uint8_t vc = sp;
-    uint32_t vat = (uint32_t)off | VIRTUAL;
-    while (virt || i < end) {
-        uint8_t c;
-        uint32_t at;
-        if (virt) {
-            c = vc;
-            at = vat;
-            virt = 0;
-        } else {
-            c = smtp__cls[b[i]];
-            at = (uint32_t)i++;
-            /* a two-byte letter that folds (É -> e, İ -> i, П -> п): see
-             * smtp__fold2; a letter that folds to another two-byte letter
-             * feeds its second byte as a virtual one.  A lone byte >= 0xC0
-             * is read as ISO-8859-1 (smtp__fold1). */
-            if (b[at] >= 0xc0) {
-                if (i < end && (b[i] & 0xc0) == 0x80) {
-                    if ((unsigned)(b[at] - SMTP__FOLD2_LEAD0) < SMTP__FOLD2_NLEADS) {
-                        uint16_t m = smtp__fold2[(b[at] - SMTP__FOLD2_LEAD0) * 64u + (b[i] & 0x3fu)];
-                        if (m) {
-                            if (m < 0x100) {
-                                c = smtp__cls[m];
-                            } else {
-                                c = smtp__cls[m >> 8];
-                                vc = smtp__cls[m & 0xff];
-                                vat = (uint32_t)i;
-                                virt = 1;
-                            }
-                            i++;
-                        }
-                    }
-                } else if (smtp__fold1[b[at] - 0xc0]) {
-                    /* not UTF-8: an ISO-8859-1 letter (0xE9 'é' -> 'e') */
-                    c = smtp__cls[smtp__fold1[b[at] - 0xc0]];
-                }
-            }
+    /* the line break before this line counts as one space */
+    if (join && last != sp)
+        FEED(step_ascii, sp, (uint32_t)off | VIRTUAL);
+    for (size_t i = off; i < end;) {
+        /* the short path: ASCII bytes while no match waits for its \b check */
+        for (; i < end && !pending; i++) {
+            unsigned ch = b[i];
+            uint8_t c = smtp__cls[ch];
+            if (ch >= 0x80)
+                break;
             if (c == sp && last == sp)
                 continue;
+            last = c;
+            ring_off[n % RING] = (uint32_t)i;
+            s = step_ascii(s, c);
+            if (smtp__ac_has_out[s]) {
+                sc->n = n + 1;
+                outputs(sc, s, n);
+                pending = sc->npending;
+            }
+            n++;
         }
-        last = c;
-        if (pending) {
-            sc->n = n;
-            flush_pending(sc, !smtp__cls_word[c]);
-            pending = 0;
+        if (i >= end)
+            break;
+        uint32_t at = (uint32_t)i;
+        uint8_t c = smtp__cls[b[i++]];
+        /* a two-byte letter that folds (É -> e, İ -> i, П -> п): see
+         * smtp__fold2; a letter that folds to another two-byte letter
+         * feeds its second byte as a virtual one.  A lone byte >= 0xC0
+         * is read as ISO-8859-1 (smtp__fold1). */
+        uint8_t vc = 0;       /* the second letter of a fold to two, fed after c */
+        uint32_t vat = 0;
+        int virt = 0;
+        if (b[at] >= 0xc0) {
+            if (i < end && (b[i] & 0xc0) == 0x80) {
+                if ((unsigned)(b[at] - SMTP__FOLD2_LEAD0) < SMTP__FOLD2_NLEADS) {
+                    uint16_t m = smtp__fold2[(b[at] - SMTP__FOLD2_LEAD0) * 64u + (b[i] & 0x3fu)];
+                    if (m) {
+                        if (m < 0x100) {
+                            c = smtp__cls[m];
+                        } else {
+                            c = smtp__cls[m >> 8];
+                            vc = smtp__cls[m & 0xff];
+                            vat = (uint32_t)i;
+                            virt = 1;
+                        }
+                        i++;
+                    }
+                }
+            } else if (smtp__fold1[b[at] - 0xc0]) {
+                /* not UTF-8: an ISO-8859-1 letter (0xE9 'é' -> 'e') */
+                c = smtp__cls[smtp__fold1[b[at] - 0xc0]];
+            }
         }
-        ring_off[n % RING] = at;
-        s = step(s, c);
-        if (smtp__ac_has_out[s >> 3] >> (s & 7) & 1u) {
-            sc->n = n + 1;
-            outputs(sc, s, n);
-            pending = sc->npending;
-        }
-        n++;
+        if (c == sp && last == sp)
+            continue;
+        FEED(step, c, at);
+        if (virt)
+            FEED(step, vc, vat);
     }
     sc->n = n;
     sc->last = last;
     return s;
 }
+#undef FEED
 
 /* Feed a separate region of the input, starting from the automaton's root. */
 static void feed_region(struct scan *sc, size_t off, size_t l)

@@ -30,8 +30,8 @@ extern const uint8_t smtp__word[256];
 
 /* ---- Aho-Corasick automaton over the pattern parts ---- */
 extern const uint32_t smtp__ac_nstates;
-/* Transitions are plain state numbers; bit s of has_out says whether state s
- * recognises a pattern (smtp__ac_has_out[s >> 3] >> (s & 7) & 1).
+/* Transitions are plain state numbers; has_out[s] is 1 when state s
+ * recognises a pattern.
  * DFA rows for the states whose id < smtp__ac_ndense (the shallow ones), with a
  * column for each class below smtp__ac_ndclasses (the classes of ASCII bytes):
  * next = dense[s * ndclasses + cls].  The other classes (bytes >= 0x80) follow
@@ -39,6 +39,9 @@ extern const uint32_t smtp__ac_nstates;
 extern const uint32_t smtp__ac_ndense;
 extern const uint32_t smtp__ac_ndclasses;
 extern const smtp__state_t smtp__ac_dense[];
+/* The root's next state on each class without a dense column:
+ * root_wide[cls - ndclasses] (classes below smtp__ac_nstates' ncls). */
+extern const smtp__state_t smtp__ac_root_wide[];
 extern const uint8_t smtp__ac_has_out[];
 /* The other (deep) states, numbered in depth-first order so that a state's
  * first child is the next state: the first goto edge inline, the rest in
