@@ -351,7 +351,7 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
     uint64_t n = sc->n;
     uint8_t last = sc->last;          /* class of the last byte fed */
     uint32_t pending = sc->npending;
-    const uint8_t sp = smtp__cls[' '];
+    const uint8_t sp = SMTP__AC_CLS_SPACE;
     uint32_t *ring_off = sc->ring_off;
     /* the line break before this line counts as one space */
     if (join && last != sp)
@@ -368,7 +368,7 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
             last = c;
             ring_off[n % RING] = (uint32_t)i;
             s = step_ascii(s, c);
-            if (smtp__ac_has_out[s]) {
+            if (SMTP__RARELY(smtp__ac_has_out[s])) {
                 sc->n = n + 1;
                 outputs(sc, s, n);
                 pending = sc->npending;

@@ -7,6 +7,12 @@
 #include "lex.h" /* byte classes, smtp__read_enhanced */
 
 #define SMTP__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* A branch that is rarely taken (a hint for the hot loops; no effect elsewhere). */
+#if defined(__GNUC__) || defined(__clang__)
+#define SMTP__RARELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SMTP__RARELY(x) (x)
+#endif
 
 /* Where unwrapping found the reply inside a larger text, and what the text
  * around it says. */

@@ -1091,6 +1091,7 @@ def generate_header(ac):
         "/* the phrase automaton's shape, as constants for the matcher's inner loop */",
         "#define SMTP__AC_NDENSE %du" % ac["ndense"],
         "#define SMTP__AC_NDCLASSES %du" % ac["ndcls"],
+        "#define SMTP__AC_CLS_SPACE %du /* the class of the space */" % ac["cls"][32],
         "#endif",
         ""])
 
