@@ -3,6 +3,7 @@
 when the rules and the test rows written from that family are left out.
 
     cross-validate.py [--cc CC] [--only NAME[,NAME]] [--set margin=N ...] [--validation]
+                      [--misses FILE]
 
 For each file NAME.tsv of data/rules/ that has a twin in tests/data/, the table is
 generated without data/rules/NAME.tsv and with the word model trained without
@@ -11,7 +12,9 @@ needed), and the rows of tests/data/NAME.tsv are classified. The accuracy over
 all held-out rows says how the rules of the other files and the word model
 generalise to a family they have never seen. --set key=value overrides a row of
 data/model.tsv for the run (e.g. to compare margins); --validation also scores
-the validation set with the full table built with the same settings.
+the validation set with the full table built with the same settings; --misses
+writes every held-out miss to FILE (TSV: file:line, expected, got, evidence,
+rule, input), to study the kinds of failure.
 """
 import argparse
 import json
@@ -101,7 +104,9 @@ def main(argv):
     ap.add_argument("--only", default="")
     ap.add_argument("--set", action="append", default=[])
     ap.add_argument("--validation", action="store_true")
+    ap.add_argument("--misses", metavar="FILE")
     a = ap.parse_args(argv)
+    misses = []
     overrides = dict(s.split("=", 1) for s in a.set)
     names = sorted(n for n in os.listdir(os.path.join(TOP, "data", "rules"))
                    if n.endswith(".tsv") and os.path.exists(os.path.join(TOP, "tests", "data", n)))
@@ -116,6 +121,7 @@ def main(argv):
             rows = read_rows(os.path.join(TOP, "tests", "data", name))
             res = classify(exe, [r["input"] for r in rows])
             ok = sum(1 for r, x in zip(rows, res) if x["category"] == r["category"])
+            misses += [(name, r, x) for r, x in zip(rows, res) if x["category"] != r["category"]]
             ev = {}
             for x in res:
                 ev[x["evidence"]] = ev.get(x["evidence"], 0) + 1
@@ -126,6 +132,12 @@ def main(argv):
             total += len(rows)
     if total:
         print("  %-16s %5.1f%% (%d of %d)" % ("all", 100.0 * total_ok / total, total_ok, total))
+    if a.misses:
+        with open(a.misses, "w", encoding="utf-8") as f:
+            f.write("where\texpected\tgot\tevidence\trule\tinput\n")
+            for name, r, x in misses:
+                f.write("%s:%s\t%s\t%s\t%s\t%s\t%s\n" % (name, r.get("line", "?"), r["category"], x["category"],
+                                                     x["evidence"], x.get("rule") or "", r["input"]))
     if a.validation:
         with tempfile.TemporaryDirectory() as tmp:
             exe = build(tmp, copy_data(tmp, None, overrides), copy_tests(tmp, None), a.cc)
