@@ -18,6 +18,7 @@
 #define RING 256u          /* > longest pattern part (gen-tables.py MAX_PART) */
 #define MAX_PENDING 32u    /* matches waiting for their trailing \b check */
 #define MAX_PROGRESS 32u   /* multi-part rules partly matched */
+#define MAX_CANDS 16u      /* deciding matches kept for the cause rows (the strongest) */
 #define NO_RULE 0xffffffffu
 #define VIRTUAL 0x80000000u    /* offsets are below SMTP_REPLY_MAX_BYTES < 2^31 */
 
@@ -54,6 +55,12 @@ struct scan {
     struct progress progress[MAX_PROGRESS];
     struct pick best, provider, blocklist;
     struct pick side;          /* the best side row naming the sender's side or the client's host */
+    uint32_t cause_from;       /* start of the first cause row's match ("because"), NO_RULE if none */
+    uint32_t cause_at;         /* and its end */
+    uint32_t ncands;
+    struct pick cands[MAX_CANDS]; /* the strongest deciding matches, in any order: the one that
+                                     decides after a cause row is among them, whether the cause
+                                     row matched before it or after (a user row, scanned last) */
     int side_rcpt;             /* a side row naming the recipient's side matched */
     uint32_t delay;            /* seconds from a delay rule, 0 none */
     uint32_t delay_prio;
@@ -191,6 +198,13 @@ static void consider(struct scan *sc, uint32_t ri, uint32_t off, uint32_t end_of
             sc->delay_prio = rule->priority;
         }
     }
+    if ((rule->options & SMTP__OPT_CAUSE) && !sc->context) {
+        if (sc->cause_at == NO_RULE) {
+            sc->cause_from = off;
+            sc->cause_at = end_off;
+        }
+        return;
+    }
     if (rule->category == SMTP__NONE8 || sc->context)
         return;
     /* A 2xx/3xx reply is a success whatever its text says, unless the rule
@@ -208,6 +222,38 @@ static void consider(struct scan *sc, uint32_t ri, uint32_t off, uint32_t end_of
     }
     if (better(&sc->best, ri, rule->priority, len))
         sc->best = (struct pick){ri, rule->priority, off, len};
+    struct pick p = {ri, rule->priority, off, len};
+    if (sc->ncands < MAX_CANDS) {
+        sc->cands[sc->ncands++] = p;
+        return;
+    }
+    uint32_t worst = 0;
+    for (uint32_t i = 1; i < MAX_CANDS; i++) /* the one every other beats */
+        if (better(&sc->cands[i], sc->cands[worst].rule, sc->cands[worst].prio, sc->cands[worst].len))
+            worst = i;
+    if (better(&sc->cands[worst], ri, rule->priority, len))
+        sc->cands[worst] = p;
+}
+
+/* The reason given after the first cause row ("rate limited because SPF
+ * authentication didn't pass") decides over a phrase that ends before the cause
+ * row, when that phrase is below smtp__cause_below and the reason is no weak
+ * word and names another category.  A phrase that takes the cause row in says
+ * the cause itself ("deferred due to excessive volume") and stays. */
+static void apply_cause(struct scan *sc)
+{
+    if (sc->cause_at == NO_RULE || sc->best.rule == NO_RULE || sc->best.prio >= smtp__cause_below ||
+        sc->best.off + sc->best.len > sc->cause_from)
+        return;
+    struct pick cause = {NO_RULE, 0, 0, 0};
+    for (uint32_t i = 0; i < sc->ncands; i++) {
+        const struct pick *c = &sc->cands[i];
+        if (c->off >= sc->cause_at && better(&cause, c->rule, c->prio, c->len))
+            cause = *c;
+    }
+    if (cause.rule != NO_RULE && cause.prio >= SMTP__WEAK_PRIORITY &&
+        rule_at(sc, cause.rule)->category != rule_at(sc, sc->best.rule)->category)
+        sc->best = cause;
 }
 
 /* A pattern part matched, ending at fed index end_n. */
@@ -937,6 +983,8 @@ static int classify_impl(const struct smtp_reply_rules *user, const char *buf, s
     sc.npending = 0;
     sc.nprogress = 0;
     sc.best = sc.provider = sc.blocklist = sc.side = (struct pick){NO_RULE, 0, 0, 0};
+    sc.ncands = 0;
+    sc.cause_from = sc.cause_at = NO_RULE;
     sc.side_rcpt = 0;
     sc.delay = sc.delay_prio = 0;
     sc.text_end = 0;
@@ -947,6 +995,7 @@ static int classify_impl(const struct smtp_reply_rules *user, const char *buf, s
     struct smtp__model_out words;
     scan_phrases(&sc);
     struct smtp__model_out *wp = scan_words(&sc, &words);
+    apply_cause(&sc);
     const struct smtp__rule *rule = decide(buf, len, reply, &sc, wp, res);
     rule = reattribute(&sc, rule, res);
     verdicts(&sc, rule, res);

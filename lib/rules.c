@@ -412,6 +412,10 @@ static int parse_options(struct reader *rd, char *spec, struct smtp__urow *r)
             r->options |= SMTP__OPT_AMBIGUOUS;
             continue;
         }
+        if (strcmp(tok, "cause") == 0) {
+            r->options |= SMTP__OPT_CAUSE;
+            continue;
+        }
         char *eq = strchr(tok, '=');
         if (eq == NULL)
             return fail(rd, "bad option '%s'", tok);
@@ -656,6 +660,11 @@ static int read_rule_row(struct reader *rd, const int *col, smtp_reply_rules *u,
             goto out;
         if ((r.options & SMTP__OPT_SIDE) && (r.category == SMTP__NONE8 || (r.options & SMTP__OPT_CONCEPT))) {
             rc = fail(rd, "a side row needs a category and a phrase%s", "");
+            goto out;
+        }
+        if ((r.options & SMTP__OPT_CAUSE) &&
+            (r.category != SMTP__NONE8 || (r.options & ~(unsigned)SMTP__OPT_CAUSE))) {
+            rc = fail(rd, "a cause row is an annotation row (category -) with a phrase and no other flag%s", "");
             goto out;
         }
     }

@@ -102,7 +102,8 @@ extern const struct smtp__cons smtp__conss[];
  * phrase names whose address or host failed (data/README.md, "Side rows");
  * AMBIGUOUS: the phrase does not say whose address failed ("address rejected"),
  * so it suppresses only when the reply names the recipient otherwise. */
-enum { SMTP__OPT_DELAY = 1, SMTP__OPT_CONCEPT = 2, SMTP__OPT_SIDE = 4, SMTP__OPT_AMBIGUOUS = 8 };
+enum { SMTP__OPT_DELAY = 1, SMTP__OPT_CONCEPT = 2, SMTP__OPT_SIDE = 4, SMTP__OPT_AMBIGUOUS = 8,
+       SMTP__OPT_CAUSE = 16 };
 #define SMTP__NONE8 0xffu
 /* Rules below this priority lose to an informative enhanced code. */
 #define SMTP__WEAK_PRIORITY 30
@@ -265,6 +266,9 @@ extern const int32_t smtp__model_min_words; /* what its words (not its codes) mu
 /* A rule below this priority gives way to the model when the model picks another
  * category by at least smtp__model_yield_margin. */
 extern const uint32_t smtp__model_yield_below;
+/* A rule below this priority gives way to one that matched after a cause row
+ * ("because", "due to"), when that one is not a weak word (data/model.tsv). */
+extern const uint32_t smtp__cause_below;
 extern const int32_t smtp__model_yield_margin;
 
 extern const char smtp__table_version[];

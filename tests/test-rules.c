@@ -21,10 +21,12 @@ static const char good[] =
     "local-user-unknown\tpolicy\t60\t-\tuser unknown\t-\t-\t-\t-\tour MX\n"
     "local-side-gizmo\tpolicy\t50\t-\tgizmo host\t-\t-\tside\t-\tour MX\n"
     "local-ambiguous\tuser_unknown\t60\t-\tgadget refused\t-\t-\tambiguous\t-\tour MX\n"
+    "local-gizmo-held\tpolicy\t60\t-\tgizmo held\t-\t-\t-\t-\tour MX\n"
+    "local-cause-owing\t-\t50\t-\towing to\t-\t-\tcause\t-\tour MX\n"
     "\n"
     "id\tactors\tremove\tsummary\tsteps\treference\n"
     "local-full\trecipient\tno\tThe recipient's postbox is stuffed.\tWait a day | Call them\thttps://example.org/full\n";
-#define GOOD_RULES 6    /* the rows of good[] that are rules (the disable row is not) */
+#define GOOD_RULES 8    /* the rows of good[] that are rules (the disable row is not) */
 
 /* Classify text with and without the rules. */
 static void both(const smtp_reply_rules *u, const char *text, smtp_reply_result *with,
@@ -58,6 +60,12 @@ static const struct effect effects[] = {
     {"a side row gives way when the text names the recipient too (the built-in side row 'recipient')",
      "550 No such domain for this recipient: the gizmo host", "domain_unknown", NULL, 1},
     {"a side row alone decides nothing", "550 5.7.1 the gizmo host", "policy", NULL, 1},
+    {"a phrase decides over a lower one after it when no cause row is between them",
+     "550 Gizmo held: SPF authentication did not pass", "policy", "local-gizmo-held (good.tsv:10)", 0},
+    {"a user cause row ('owing to'): the reason after it decides over the phrase before it",
+     "550 Gizmo held owing to SPF authentication did not pass", "auth_failed", NULL, 1},
+    {"a built-in cause row ('because') does the same for a user phrase",
+     "550 Gizmo held because SPF authentication did not pass", "auth_failed", NULL, 1},
 };
 
 START_TEST(test_effects)
@@ -232,6 +240,8 @@ static const struct bad bads[] = {
      "a side row needs a category", 0},
     {"a side row with a concept", "x16\tpolicy\t48\t-\t~box|crate + full\t-\t-\tside\t-\ts\n", 2,
      "a side row needs a category", 0},
+    {"a cause row with a category", "x17\tpolicy\t50\t-\tfor the reason\t-\t-\tcause\t-\ts\n", 2,
+     "a cause row is an annotation row", 0},
     {"a concept term of three words", "x13\tpolicy\t48\t-\t~big red box + full\t-\t-\t-\t-\ts\n", 2,
      "one or two words", 0},
     {"a row before the header", NULL, 1, "before the header", 0},

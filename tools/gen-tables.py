@@ -402,6 +402,9 @@ def load(data_dir, train_dir=None):
                 if o == "ambiguous":
                     opts["options"] |= 8      # SMTP__OPT_AMBIGUOUS
                     continue
+                if o == "cause":
+                    opts["options"] |= 16     # SMTP__OPT_CAUSE
+                    continue
                 k, _, v = o.partition("=")
                 table = {"perm": PERM, "action": RCPT, "msg": MSG, "fault": FAULT}.get(k)
                 if k == "retry" and v.isdigit():
@@ -414,6 +417,10 @@ def load(data_dir, train_dir=None):
             category = cat(r["category"], where, allow_none=True)
             if opts["options"] & 4 and (category == NONE8 or r["pattern"].startswith("~")):
                 raise DataError(f"{where}: a side row needs a category and a phrase")
+            if opts["options"] & 16 and (category != NONE8 or r["pattern"].startswith("~") or
+                                         opts["options"] & ~16):
+                raise DataError(f"{where}: a cause row is an annotation row (category -) with a "
+                                f"phrase and no other flag")
             if adv:
                 if adv not in advice_ids:
                     raise DataError(f"{where}: unknown advice id {adv!r}")
@@ -841,6 +848,7 @@ def emit_model(out, m):
     out.append(f"const int32_t smtp__model_min_words = {m['settings']['min_words']};")
     out.append(f"const uint32_t smtp__model_yield_below = {m['settings']['yield_below']};")
     out.append(f"const int32_t smtp__model_yield_margin = {m['settings']['yield_margin']};")
+    out.append(f"const uint32_t smtp__cause_below = {m['settings'].get('cause_below', 0)};")
 
 
 def generate(d):
