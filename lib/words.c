@@ -51,6 +51,10 @@ static const uint8_t byte_kind[256] = {
 #undef G
 
 static inline int is_word(uint8_t c) { return byte_kind[c] & K_WORD; }
+/* The first byte of a character from U+3000 to U+9FFF (CJK punctuation, kana,
+ * ideographs: scripts written without spaces): each such character is a word of
+ * its own (tools/words.py is_cjk_lead). */
+static inline int is_cjk_lead(uint8_t c) { return c >= 0xe3 && c <= 0xe9; }
 
 /* Characters that glue a word to its neighbour into a larger name:
  * @ / = _ \ % & ? # ~ + (tools/words.py GLUE_ALWAYS). */
@@ -289,7 +293,11 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
         uint32_t start = off, end = off + 1;
         size_t n = 0, total = 0;
         int digit = 0;
-        while (c && is_word(c)) {
+        /* a CJK character is a word of its own: its lead and up to two
+         * continuation bytes; any other word ends before one */
+        int cjk = is_cjk_lead(c);
+        while (c && is_word(c) &&
+               (cjk ? total == 0 || (total < 3 && c >= 0x80 && c <= 0xbf) : !is_cjk_lead(c))) {
             digit |= smtp__digit(c);
             if (n < WORD_MAX)
                 w[n++] = c;
@@ -303,9 +311,11 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
         if (end < len && (s.b[end] & 0xc0) == 0x80)
             end++;
         uint8_t after = c ? c : ' ';
-        /* the byte after `after` (which is not a word byte) */
+        /* a CJK character ends a word at a word byte: the next word starts there */
+        int at_word = c && is_word(c);
+        /* the byte after `after` (when that is not a word byte) */
         uint32_t aoff = off;
-        uint8_t after2 = c ? next_byte(&s, &aoff) : ' ';
+        uint8_t after2 = c && !at_word ? next_byte(&s, &aoff) : ' ';
         int keep = !digit && total >= 2;
         if (keep && (glue_always(before) || glue_always(after)))
             keep = 0;
@@ -329,7 +339,7 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
             run_word(&rn, &out, fn, ctx);
         }
         /* `after` was a non-word byte: process it as the loop would */
-        if (c) {
+        if (c && !at_word) {
             run_byte(&rn, after, fn, ctx);
             if (clause_char(after) && !(glue_before_word(after) && after2 && is_word(after2)))
                 clause++;

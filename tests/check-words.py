@@ -25,6 +25,10 @@ EDGE = [
     b"a" * 70 + b" supercalifragilisticexpialidociously-long-words-and-more-words-here",
     b"rejected: blocked. Not allowed! Why? (policy) [x] {y} \"quoted\" 'single' a|b",
     b"e-mail address@ domain @ alone, user@, @host",
+    # CJK characters are words of their own, beside an address and full-width marks
+    "\u60a8\u53d1\u9001\u5230\u201cwang.fang@example.cn\u201d\u7684\u90ae\u4ef6\u65e0\u6cd5\u6295\u9012\uff0c"
+    "\u56e0\u4e3a\u8be5\u6536\u4ef6\u4eba\u5e76\u4e0d\u5b58\u5728\uff01 \u30e1\u30fc\u30eb\u30dc\u30c3\u30af\u30b9abc"
+    "\u5168 \uba54\uc77c\ud568\uc744".encode("utf-8"),
     b"one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     b"seventeen eighteen@example.org",
 ]

@@ -2,7 +2,8 @@
 
 lib/words.c does exactly the same in C; tests/test-words.c and the generator's
 self-check hold the two equal. A token is a maximal run of word bytes (ASCII
-letters and digits after folding, and bytes >= 0x80) in the folded text.
+letters and digits after folding, and bytes >= 0x80) in the folded text, except
+that a character from U+3000 to U+9FFF (is_cjk_lead) is a token of its own.
 
 Folding is the matcher's (gen-tables.fold): ASCII lower case and the two-byte
 letters of fold_char. What the model and the concept rules see of a token:
@@ -28,6 +29,15 @@ CLAUSE = set(b".;:!?()<>[]{}\"|\r\n")
 
 def is_word(c):
     return (97 <= c <= 122) or (48 <= c <= 57) or c >= 0x80
+
+
+def is_cjk_lead(c):
+    """The first byte of a character from U+3000 to U+9FFF (CJK punctuation,
+    kana, ideographs): scripts written without spaces. Each such character is a
+    word of its own, so that the model's words and word pairs are characters and
+    character pairs ("\u4e0d\u5b58\u5728": not + exist) rather than whole sentences.
+    Hangul, which Korean writes with spaces, keeps its words."""
+    return 0xE3 <= c <= 0xE9
 
 
 def stem(w):
@@ -127,10 +137,16 @@ def tokens(folded):
             continue
         s = i
         digit = False
-        while i < n and is_word(folded[i]):
-            if 48 <= folded[i] <= 57:
-                digit = True
+        if is_cjk_lead(c):
+            # one CJK character: its lead and up to two continuation bytes
             i += 1
+            while i < n and i - s < 3 and 0x80 <= folded[i] <= 0xBF:
+                i += 1
+        else:
+            while i < n and is_word(folded[i]) and not is_cjk_lead(folded[i]):
+                if 48 <= folded[i] <= 57:
+                    digit = True
+                i += 1
         e = i
         if digit or e - s < 2:
             continue
