@@ -379,7 +379,7 @@ static void user_outputs(struct scan *sc, uint32_t s, uint64_t n) { outputs_of(s
         }                                                          \
         ring_off[n % RING] = (at);                                 \
         s = STEP(s, last);                                         \
-        if (smtp__ac_has_out[s]) {            \
+        if (smtp__ac_has_out[s]) {                                 \
             sc->n = n + 1;                                         \
             outputs(sc, s, n);                                     \
             pending = sc->npending;                                \
