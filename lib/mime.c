@@ -96,6 +96,30 @@ static int blank_line(const char *b, size_t i, size_t e)
     return i == e;
 }
 
+/* Where a field name that starts at i ends: the first byte in [i, e) that is
+ * ':', a control byte, white space, DEL or >= 0x80 (e when none is). */
+static size_t name_end(const char *b, size_t i, size_t e)
+{
+#ifdef SMTP__EOL_SSE2
+    /* 16 bytes at a time: most names end in the first 16 */
+    const __m128i colon = _mm_set1_epi8(':'), del = _mm_set1_epi8(0x7f),
+                  bang = _mm_set1_epi8('!');
+    while (i + 16 <= e) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        /* signed: bytes >= 0x80 are negative, so "< '!'" takes them too */
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, del)),
+                                    _mm_cmplt_epi8(v, bang));
+        unsigned m = (unsigned)_mm_movemask_epi8(stop);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i < e && b[i] != ':' && (unsigned char)b[i] > ' ' && (unsigned char)b[i] < 0x7f)
+        i++;
+    return i;
+}
+
 int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field *f)
 {
     size_t i = *pos;
@@ -113,9 +137,7 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
             i = next;
             continue;
         }
-        size_t c = i;
-        while (c < e && b[c] != ':' && (unsigned char)b[c] > ' ' && (unsigned char)b[c] < 0x7f)
-            c++;
+        size_t c = name_end(b, i, e);
         size_t nl = c - i, d = c;
         while (d < e && wsp(b[d]))
             d++;
@@ -658,6 +680,19 @@ size_t smtp__qp_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t 
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
+        /* the bytes up to the next '=' are copied as they are (memchr, memcpy) */
+        const char *q = memchr(s + i, '=', n - i);
+        size_t run = (q ? (size_t)(q - s) : n) - i;
+        if (run) {
+            size_t l = run < cap - k ? run : cap - k;
+            memcpy(dst + k, s + i, l);
+            k += l;
+            if (l < run)
+                *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+            i += run;
+            if (i >= n)
+                break;
+        }
         char c = s[i];
         if (c == '=') {
             /* soft line break: '=', optional white space, a line break */
