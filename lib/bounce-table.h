@@ -81,6 +81,10 @@ extern const struct smtp__bf_edge smtp__bf_edges[];
 extern const uint16_t smtp__bf_out[];           /* row indexes */
 extern const struct smtp__bf_row smtp__bf_rows[];
 extern const uint32_t smtp__bf_nrows;
+/* The MTAs that have rows, each once, in the order of their first row (a tie
+ * of votes goes to the earlier one). */
+extern const uint8_t smtp__bf_mta_order[];
+extern const uint32_t smtp__bf_nmtas;
 
 /* ---- context rules (bounce-context.tsv) ---- */
 

@@ -159,6 +159,12 @@ static smtp_reply_bounce_str out_str(const struct state *st, smtp__txt t, uint32
         if (acc & 0x8080808080808080ull)
             break;
     }
+    if (i < t.n && t.n >= 8 && !(acc & 0x8080808080808080ull)) {
+        uint64_t w;     /* the last 8 bytes (some looked at already) */
+        memcpy(&w, t.p + t.n - 8, 8);
+        acc |= w;
+        i = t.n;
+    }
     for (; i < t.n && !(acc & 0x8080808080808080ull); i++)
         acc |= (unsigned char)t.p[i];
     if (acc & 0x8080808080808080ull)
@@ -1695,9 +1701,9 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     {
         uint32_t best = 0;
         int mta = 0;
-        for (uint32_t i = 0; i < smtp__bf_nrows; i++) {
-            int m = smtp__bf_rows[i].mta;
-            if (m && votes[m] > best) {
+        for (uint32_t i = 0; i < smtp__bf_nmtas; i++) {
+            int m = smtp__bf_mta_order[i];
+            if (votes[m] > best) {
                 best = votes[m];
                 mta = m;
             }
@@ -1990,33 +1996,7 @@ static size_t decode_orcpt(smtp__txt a, char *dst, size_t cap, int *changed)
 static size_t join_block(smtp__txt t, char *dst, size_t cap, int *trunc, uint32_t *starts,
                          uint32_t *nstarts)
 {
-    size_t k = smtp__unfold(t.p, t.n, dst, cap, trunc);
-    /* the unfolded text has one space where each line break was: find them
-     * again by walking both texts */
-    *nstarts = 0;
-    size_t i = 0, j = 0;
-    while (i < t.n && lws(t.p[i]))
-        i++;
-    while (i < t.n && j < k) {
-        if (t.p[i] == '\r' || t.p[i] == '\n') {
-            while (i < t.n && lws(t.p[i]))
-                i++;
-            while (j < k && dst[j] == ' ')
-                j++;
-            if (*nstarts < MAX_STARTS && j < k)
-                starts[(*nstarts)++] = (uint32_t)j;
-            continue;
-        }
-        if (dst[j] == t.p[i]) {
-            i++;
-            j++;
-        } else if (wsp(t.p[i])) {
-            i++;    /* white space dropped before a line break */
-        } else {
-            j++;
-        }
-    }
-    return k;
+    return smtp__unfold_lines(t.p, t.n, dst, cap, trunc, starts, nstarts, MAX_STARTS);
 }
 
 /* Does text at d[i..n) start like a reply: "550 ", "550-", "5.1.1 "? */

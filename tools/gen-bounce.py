@@ -339,6 +339,13 @@ def generate(d):
             r["anchored"], "bounce-formats.tsv", r["line"]))
     out.append("};")
     out.append(f"const uint32_t smtp__bf_nrows = {len(rows)};")
+    # the MTAs in the order their first row comes: the vote's tie order
+    order = []
+    for r in rows:
+        if r["mta_v"] and r["mta_v"] not in order:
+            order.append(r["mta_v"])
+    emit_array(out, "uint8_t", "smtp__bf_mta_order", order or [0])
+    out.append(f"const uint32_t smtp__bf_nmtas = {len(order)};")
     out.append("const struct smtp__bc_rule smtp__bc_rules[] = {")
     for c in d["ctx"]:
         out.append("    {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %uu, %uu}, /* %s */" % (
