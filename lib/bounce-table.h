@@ -37,7 +37,8 @@ enum {                       /* where column */
 
 struct smtp__bf_row {
     uint16_t len;            /* folded length */
-    uint8_t kind, where, mta, value, anchored;  /* anchored: at the start of a line or value */
+    uint8_t kind, where, mta, value, anchored;  /* anchored: at the start of a line or value
+                                                   (the automaton only matches it there) */
 };
 struct smtp__bf_state {
     uint32_t fail;
@@ -47,7 +48,7 @@ struct smtp__bf_state {
     uint32_t nout;
 };
 struct smtp__bf_edge {
-    uint32_t to;             /* (state << 1) | has_output */
+    uint32_t to;             /* (state << 1) | slow (below) */
     uint32_t cls;
 };
 /* Folded byte (ASCII lower case, white space as ' ') -> class; 0 = in no marker. */
@@ -58,11 +59,18 @@ extern const uint8_t smtp__bf_space_cls;
 extern const uint32_t smtp__bf_nclasses;
 extern const uint32_t smtp__bf_nstates;
 /* States are numbered breadth-first; the first ndense (the shallow ones) have
- * full rows: v = dense[s * nclasses + cls] is (next << 1) | has_output(next).
- * Deeper states follow their goto edges, then fail links down to a dense one. */
+ * full rows: v = dense[s * SMTP__BF_ROW + cls] is (next << 1) | slow, where
+ * slow says next has outputs or is not dense.  Deeper states follow their
+ * goto edges, then fail links down to a dense one.  A text starts in state
+ * SMTP__BF_START (after a virtual start-of-text class that begins every
+ * anchored row); a state entered by a space, and the start, stays where it
+ * is on another space (a run of white space is one space). */
 extern const uint32_t smtp__bf_ndense;
 extern const uint32_t smtp__bf_row;      /* SMTP__BF_ROW: classes rounded up to 2^k */
 extern const uint16_t smtp__bf_dense[];
+/* 1 for the states of the anchored rows' prefixes: a scan for anchored rows
+ * only ends when it leaves them */
+extern const uint8_t smtp__bf_anchored[];
 /* 1 for the folded bytes that start a header (status) row */
 extern const uint8_t smtp__bf_first_header[256];
 extern const uint8_t smtp__bf_first_status[256];
@@ -73,6 +81,10 @@ extern const struct smtp__bf_edge smtp__bf_edges[];
 extern const uint16_t smtp__bf_out[];           /* row indexes */
 extern const struct smtp__bf_row smtp__bf_rows[];
 extern const uint32_t smtp__bf_nrows;
+/* The MTAs that have rows, each once, in the order of their first row (a tie
+ * of votes goes to the earlier one). */
+extern const uint8_t smtp__bf_mta_order[];
+extern const uint32_t smtp__bf_nmtas;
 
 /* ---- context rules (bounce-context.tsv) ---- */
 

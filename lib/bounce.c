@@ -17,6 +17,10 @@
  * record (next).  Nothing allocates; nothing recurses; every loop advances.
  */
 #include <string.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define SMTP__SSE2 1
+#endif
 
 #include "internal.h"
 #include "mime.h"
@@ -136,15 +140,30 @@ static smtp_reply_bounce_str out_str(const struct state *st, smtp__txt t, uint32
     s.flags = extra;
     if (in_scratch(st, t.p))
         s.flags |= SMTP_REPLY_BOUNCE_S_SCRATCH;
-    /* any byte >= 0x80? (8 at a time) */
+    /* any byte >= 0x80? (16 at a time with SSE2, else 8) */
     size_t i = 0;
     uint64_t acc = 0;
+#ifdef SMTP__SSE2
+    {
+        __m128i a = _mm_setzero_si128();
+        for (; i + 16 <= t.n; i += 16)
+            a = _mm_or_si128(a, _mm_loadu_si128((const __m128i *)(const void *)(t.p + i)));
+        if (_mm_movemask_epi8(a))
+            acc = 0x80;
+    }
+#endif
     for (; i + 8 <= t.n; i += 8) {
         uint64_t w;
         memcpy(&w, t.p + i, 8);
         acc |= w;
         if (acc & 0x8080808080808080ull)
             break;
+    }
+    if (i < t.n && t.n >= 8 && !(acc & 0x8080808080808080ull)) {
+        uint64_t w;     /* the last 8 bytes (some looked at already) */
+        memcpy(&w, t.p + t.n - 8, 8);
+        acc |= w;
+        i = t.n;
     }
     for (; i < t.n && !(acc & 0x8080808080808080ull); i++)
         acc |= (unsigned char)t.p[i];
@@ -183,61 +202,87 @@ static inline uint8_t fold_byte(unsigned char c)
     return c;
 }
 
+/* One step of the marker automaton from a sparse state: its goto edges, else
+ * those of its failure link, down to a dense state (whose row has every
+ * class).  Returns (next << 1) | slow, like a dense row's entry. */
+static inline uint32_t sparse_step(uint32_t s, uint32_t cls)
+{
+    while (s >= SMTP__BF_NDENSE) {
+        const struct smtp__bf_state *st = &smtp__bf_states[s];
+        for (uint32_t e = st->edge, z = st->edge + st->nedge; e < z; e++)
+            if (smtp__bf_edges[e].cls == cls)
+                return smtp__bf_edges[e].to;
+        s = st->fail;
+    }
+    return smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls];
+}
+
+/* The rows of the given where that end at state s (end: the offset after the
+ * match), each row once, at most 16, first first. */
+static void add_outputs(uint32_t s, int where, size_t end, struct hits *hits)
+{
+    const struct smtp__bf_state *st = &smtp__bf_states[s];
+    for (uint32_t o = st->out, z = st->out + st->nout; o < z; o++) {
+        uint16_t row = smtp__bf_out[o];
+        if (smtp__bf_rows[row].where != where)
+            continue;
+        int dup = 0;
+        for (uint32_t k = 0; k < hits->n; k++)
+            dup |= hits->h[k].row == row;
+        if (!dup && hits->n < 16) {
+            hits->h[hits->n].row = row;
+            hits->h[hits->n].end = (uint32_t)end;
+            hits->n++;
+        }
+    }
+}
+
 /* Run the marker automaton over t (folded, white space runs as one space) and
  * collect the rows of the given where that match (at most 16, first first).
- * An anchored row must start at the first non-blank byte. */
+ * An anchored row must start at the first non-blank byte: the automaton
+ * starts after a virtual start-of-text class that only those rows begin with,
+ * and leading white space keeps it there. */
 static void scan_markers(smtp__txt t, int where, struct hits *hits)
 {
     const unsigned char *p = (const unsigned char *)t.p;
-    uint32_t s = 0, fed = 0;    /* fed: folded bytes so far (an anchored row matches when
-                                   it is all of them) */
-    size_t i = 0;
+    size_t i = 0, n = t.n;
+    uint32_t s = SMTP__BF_START;
     hits->n = 0;
-    while (i < t.n && lws((char)p[i]))
-        i++;
-    const uint32_t sp = smtp__bf_space_cls;
-    uint32_t lastc = sp;
-    for (; i < t.n; i++) {
-        uint32_t cls = smtp__bf_fcls[p[i]];
-        if (cls == sp && lastc == sp)
-            continue;       /* a run of white space is one space */
-        lastc = cls;
-        fed++;
-        /* class 0, a byte no marker has, leads back to the root from any state
-         * (the dense rows say so; a sparse state has no edge for it) */
-        uint32_t v = 0;
-        while (s >= SMTP__BF_NDENSE) {
-            const struct smtp__bf_state *st = &smtp__bf_states[s];
-            for (uint32_t e = st->edge, z = st->edge + st->nedge; e < z; e++) {
-                if (smtp__bf_edges[e].cls == cls) {
-                    v = smtp__bf_edges[e].to;
-                    goto stepped;
-                }
-            }
-            s = st->fail;
-        }
-        v = smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls];
-    stepped:
+    while (i < n) {
+        /* a dense state: one load per byte, one bit tested */
+        uint32_t v = smtp__bf_dense[(size_t)s * SMTP__BF_ROW + smtp__bf_fcls[p[i++]]];
         s = v >> 1;
-        if (s == 0 && (where == SMTP__BW_HEADER || where == SMTP__BW_STATUS))
-            return;
-        if (!(v & 1))
-            continue;
-        const struct smtp__bf_state *st = &smtp__bf_states[s];
-        for (uint32_t o = st->out, z = st->out + st->nout; o < z; o++) {
-            uint16_t row = smtp__bf_out[o];
-            const struct smtp__bf_row *r = &smtp__bf_rows[row];
-            if (r->where != where || (r->anchored && fed != r->len))
-                continue;
-            int dup = 0;
-            for (uint32_t k = 0; k < hits->n; k++)
-                dup |= hits->h[k].row == row;
-            if (!dup && hits->n < 16) {
-                hits->h[hits->n].row = row;
-                hits->h[hits->n].end = (uint32_t)i + 1;
-                hits->n++;
-            }
+        /* slow: the state has outputs, or is sparse (then the bytes are fed
+         * through sparse_step until a dense state is back) */
+        while (v & 1) {
+            if (smtp__bf_states[s].nout)
+                add_outputs(s, where, i, hits);
+            if (s < SMTP__BF_NDENSE || i >= n)
+                break;
+            v = sparse_step(s, smtp__bf_fcls[p[i++]]);
+            s = v >> 1;
         }
+    }
+}
+
+/* The same for the rows that are all anchored (a header field's name, a
+ * status line's), over the first line of t: done as soon as the automaton
+ * leaves their prefixes (a few bytes into most lines). */
+static void scan_anchored(smtp__txt t, int where, struct hits *hits)
+{
+    const unsigned char *p = (const unsigned char *)t.p;
+    size_t i = 0, n = t.n;
+    uint32_t s = SMTP__BF_START;
+    hits->n = 0;
+    while (i < n && p[i] != '\r' && p[i] != '\n') {
+        uint32_t cls = smtp__bf_fcls[p[i++]];
+        uint32_t v = s < SMTP__BF_NDENSE ? smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls]
+                                         : sparse_step(s, cls);
+        s = v >> 1;
+        if (!smtp__bf_anchored[s])
+            return;
+        if ((v & 1) && smtp__bf_states[s].nout)
+            add_outputs(s, where, i, hits);
     }
 }
 
@@ -1360,10 +1405,8 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
             /* "name: value" (its first 80 bytes) for the header rows, when
              * the name starts like one */
             if (smtp__bf_first_header[fold_byte((unsigned char)b[f.name])]) {
-                size_t e1 = f.name;
-                while (e1 < f.val_end && e1 - f.name < 80 && b[e1] != '\r' && b[e1] != '\n')
-                    e1++;
-                scan_markers(txt(b + f.name, e1 - f.name), SMTP__BW_HEADER, &h);
+                size_t e1 = f.val_end - f.name < 80 ? f.val_end : f.name + 80;
+                scan_anchored(txt(b + f.name, e1 - f.name), SMTP__BW_HEADER, &h);
                 for (uint32_t k = 0; k < h.n; k++)
                     count_hit(&smtp__bf_rows[h.h[k].row], hh);
             }
@@ -1560,7 +1603,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             }
             if (e - pos > 80)
                 e = pos + 80;
-            scan_markers(txt(st->status.p + pos, e - pos), SMTP__BW_STATUS, &h);
+            scan_anchored(txt(st->status.p + pos, e - pos), SMTP__BW_STATUS, &h);
             for (uint32_t k = 0; k < h.n; k++)
                 if (smtp__bf_rows[h.h[k].row].kind == SMTP__BK_DETECT)
                     votes[smtp__bf_rows[h.h[k].row].mta]++;
@@ -1658,9 +1701,9 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     {
         uint32_t best = 0;
         int mta = 0;
-        for (uint32_t i = 0; i < smtp__bf_nrows; i++) {
-            int m = smtp__bf_rows[i].mta;
-            if (m && votes[m] > best) {
+        for (uint32_t i = 0; i < smtp__bf_nmtas; i++) {
+            int m = smtp__bf_mta_order[i];
+            if (votes[m] > best) {
                 best = votes[m];
                 mta = m;
             }
@@ -1953,33 +1996,7 @@ static size_t decode_orcpt(smtp__txt a, char *dst, size_t cap, int *changed)
 static size_t join_block(smtp__txt t, char *dst, size_t cap, int *trunc, uint32_t *starts,
                          uint32_t *nstarts)
 {
-    size_t k = smtp__unfold(t.p, t.n, dst, cap, trunc);
-    /* the unfolded text has one space where each line break was: find them
-     * again by walking both texts */
-    *nstarts = 0;
-    size_t i = 0, j = 0;
-    while (i < t.n && lws(t.p[i]))
-        i++;
-    while (i < t.n && j < k) {
-        if (t.p[i] == '\r' || t.p[i] == '\n') {
-            while (i < t.n && lws(t.p[i]))
-                i++;
-            while (j < k && dst[j] == ' ')
-                j++;
-            if (*nstarts < MAX_STARTS && j < k)
-                starts[(*nstarts)++] = (uint32_t)j;
-            continue;
-        }
-        if (dst[j] == t.p[i]) {
-            i++;
-            j++;
-        } else if (wsp(t.p[i])) {
-            i++;    /* white space dropped before a line break */
-        } else {
-            j++;
-        }
-    }
-    return k;
+    return smtp__unfold_lines(t.p, t.n, dst, cap, trunc, starts, nstarts, MAX_STARTS);
 }
 
 /* Does text at d[i..n) start like a reply: "550 ", "550-", "5.1.1 "? */

@@ -30,6 +30,18 @@ size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next)
     /* 16 bytes at a time where SSE2 is there (every x86-64): a line of a
      * mail's header is crossed in a few steps */
     const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    while (i + 32 <= n) {      /* 32 at a time: one test for two loads */
+        __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(b + i + 16));
+        __m128i m0 = _mm_or_si128(_mm_cmpeq_epi8(v0, lf), _mm_cmpeq_epi8(v0, cr));
+        __m128i m1 = _mm_or_si128(_mm_cmpeq_epi8(v1, lf), _mm_cmpeq_epi8(v1, cr));
+        unsigned m = (unsigned)_mm_movemask_epi8(m0) | (unsigned)_mm_movemask_epi8(m1) << 16;
+        if (m) {
+            i += (size_t)__builtin_ctz(m);
+            goto found;
+        }
+        i += 32;
+    }
     while (i + 16 <= n) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
@@ -96,6 +108,30 @@ static int blank_line(const char *b, size_t i, size_t e)
     return i == e;
 }
 
+/* Where a field name that starts at i ends: the first byte in [i, e) that is
+ * ':', a control byte, white space, DEL or >= 0x80 (e when none is). */
+static size_t name_end(const char *b, size_t i, size_t e)
+{
+#ifdef SMTP__EOL_SSE2
+    /* 16 bytes at a time: most names end in the first 16 */
+    const __m128i colon = _mm_set1_epi8(':'), del = _mm_set1_epi8(0x7f),
+                  bang = _mm_set1_epi8('!');
+    while (i + 16 <= e) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        /* signed: bytes >= 0x80 are negative, so "< '!'" takes them too */
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, del)),
+                                    _mm_cmplt_epi8(v, bang));
+        unsigned m = (unsigned)_mm_movemask_epi8(stop);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i < e && b[i] != ':' && (unsigned char)b[i] > ' ' && (unsigned char)b[i] < 0x7f)
+        i++;
+    return i;
+}
+
 int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field *f)
 {
     size_t i = *pos;
@@ -113,9 +149,7 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
             i = next;
             continue;
         }
-        size_t c = i;
-        while (c < e && b[c] != ':' && (unsigned char)b[c] > ' ' && (unsigned char)b[c] < 0x7f)
-            c++;
+        size_t c = name_end(b, i, e);
         size_t nl = c - i, d = c;
         while (d < e && wsp(b[d]))
             d++;
@@ -143,43 +177,56 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
     }
 }
 
-int smtp__field_is(const char *b, const struct smtp__field *f, const char *lit)
-{
-    return smtp__ieq(b + f->name, f->name_len, lit);
-}
-
 size_t smtp__unfold(const char *v, size_t n, char *dst, size_t cap, int *trunc)
 {
+    return smtp__unfold_lines(v, n, dst, cap, trunc, NULL, NULL, 0);
+}
+
+size_t smtp__unfold_lines(const char *v, size_t n, char *dst, size_t cap, int *trunc,
+                          uint32_t *starts, uint32_t *nstarts, uint32_t max)
+{
     size_t k = 0, i = 0;
+    uint32_t ns = 0;
     int pending_space = 0;
     *trunc = 0;
     while (i < n && lws(v[i]))
         i++;
-    for (; i < n; i++) {
-        char c = v[i];
-        if (c == '\r' || c == '\n') {
-            while (k > 0 && wsp(dst[k - 1]))
-                k--;
-            while (i + 1 < n && lws(v[i + 1]))
-                i++;
-            pending_space = 1;
-            continue;
-        }
-        if (pending_space) {
-            pending_space = 0;
-            if (k > 0) {
-                if (k >= cap) {
-                    *trunc = 1;
-                    break;
+    while (i < n) {
+        /* a line's bytes up to its break, copied whole */
+        size_t next, e = smtp__eol(v, i, n, &next);
+        if (e > i) {
+            if (pending_space) {
+                pending_space = 0;
+                if (k > 0) {
+                    if (k >= cap) {
+                        *trunc = 1;
+                        break;
+                    }
+                    dst[k++] = ' ';
                 }
-                dst[k++] = ' ';
+                if (ns < max && k < cap)
+                    starts[ns++] = (uint32_t)k;
             }
+            size_t l = e - i;
+            if (l > cap - k) {
+                memcpy(dst + k, v + i, cap - k);
+                k = cap;
+                *trunc = 1;
+                break;
+            }
+            memcpy(dst + k, v + i, l);
+            k += l;
         }
-        if (k >= cap) {
-            *trunc = 1;
+        if (e >= n)
             break;
-        }
-        dst[k++] = c;
+        /* the break: white space before it is dropped, white space and
+         * further breaks after it are skipped, one space stands for it all */
+        while (k > 0 && wsp(dst[k - 1]))
+            k--;
+        i = e + 1;
+        while (i < n && lws(v[i]))
+            i++;
+        pending_space = 1;
     }
     if (*trunc) {
         /* do not end inside a UTF-8 sequence */
@@ -191,6 +238,11 @@ size_t smtp__unfold(const char *v, size_t n, char *dst, size_t cap, int *trunc)
     }
     while (k > 0 && wsp(dst[k - 1]))
         k--;
+    /* a line start the cut or the trim left past the end is none */
+    while (ns > 0 && starts[ns - 1] >= k)
+        ns--;
+    if (nstarts)
+        *nstarts = ns;
     return k;
 }
 
@@ -658,6 +710,19 @@ size_t smtp__qp_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t 
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
+        /* the bytes up to the next '=' are copied as they are (memchr, memcpy) */
+        const char *q = memchr(s + i, '=', n - i);
+        size_t run = (q ? (size_t)(q - s) : n) - i;
+        if (run) {
+            size_t l = run < cap - k ? run : cap - k;
+            memcpy(dst + k, s + i, l);
+            k += l;
+            if (l < run)
+                *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+            i += run;
+            if (i >= n)
+                break;
+        }
         char c = s[i];
         if (c == '=') {
             /* soft line break: '=', optional white space, a line break */

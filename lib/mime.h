@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "smtpreply.h"
 
@@ -46,13 +47,22 @@ struct smtp__field {
  * field nor a continuation (a body without the blank line), or end. */
 int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field *f);
 
-/* The field's name equals lit (lower case, no colon), case-insensitively. */
-int smtp__field_is(const char *b, const struct smtp__field *f, const char *lit);
+/* The field's name equals lit (lower case, no colon), case-insensitively.
+ * Inline: for a literal the length test is a constant, and most names fail it. */
+static inline int smtp__field_is(const char *b, const struct smtp__field *f, const char *lit)
+{
+    return f->name_len == strlen(lit) && smtp__ieq(b + f->name, f->name_len, lit);
+}
 
 /* Copy v[0..n) to dst unfolded: each line break with the white space around it
  * becomes one space, leading and trailing white space is dropped.  Writes at
  * most cap bytes; returns the length and sets *trunc when cut. */
 size_t smtp__unfold(const char *v, size_t n, char *dst, size_t cap, int *trunc);
+/* The same, also giving where each line after the first starts in the output
+ * (its first byte; the first max of them in starts, their number in
+ * *nstarts).  starts may be NULL when max is 0. */
+size_t smtp__unfold_lines(const char *v, size_t n, char *dst, size_t cap, int *trunc,
+                          uint32_t *starts, uint32_t *nstarts, uint32_t max);
 
 /* ---- Content-Type and friends ---- */
 
