@@ -202,9 +202,16 @@ static inline uint8_t fold_byte(unsigned char c)
     return c;
 }
 
+/* The state a step's value (a dense row's entry, an edge's) leads to: see
+ * bounce-table.h for the two encodings. */
+static inline uint32_t step_state(uint32_t v)
+{
+    return (v & 1) ? v >> 1 : v / SMTP__BF_ROW;
+}
+
 /* One step of the marker automaton from a sparse state: its goto edges, else
  * those of its failure link, down to a dense state (whose row has every
- * class).  Returns (next << 1) | slow, like a dense row's entry. */
+ * class).  Returns the step's value, encoded like a dense row's entry. */
 static inline uint32_t sparse_step(uint32_t s, uint32_t cls)
 {
     while (s >= SMTP__BF_NDENSE) {
@@ -237,31 +244,71 @@ static void add_outputs(uint32_t s, int where, size_t end, struct hits *hits)
     }
 }
 
+/* The slow part of a scan: the step's value v (slow) entered a state with
+ * outputs or a sparse one.  Collects the outputs, feeds the bytes from q
+ * through sparse_step until a dense state is back (or the text ends), sets
+ * *off to that state's row offset and returns where the bytes go on.  Kept out of line: the fast loop below
+ * then keeps its few values in registers. */
+__attribute__((noinline)) static const unsigned char *
+scan_slow(uint32_t v, const unsigned char *p, const unsigned char *q, const unsigned char *end,
+          int where, struct hits *hits, size_t *off)
+{
+    uint32_t s = v >> 1;
+    for (;;) {
+        uint32_t one = smtp__bf_one[s];
+        if (one & 0x100)
+            add_outputs(s, where, (size_t)(q - p), hits);
+        if (s < SMTP__BF_NDENSE || q >= end)
+            break;
+        uint32_t cls = smtp__bf_fcls[*q++];
+        v = (one & 0xff) == cls ? one >> 9 : sparse_step(s, cls);
+        s = step_state(v);
+        if (!(v & 1))
+            break;
+    }
+    *off = (size_t)s * SMTP__BF_ROW;   /* (past the table when s is sparse: q is at end then) */
+    return q;
+}
+
 /* Run the marker automaton over t (folded, white space runs as one space) and
  * collect the rows of the given where that match (at most 16, first first).
  * An anchored row must start at the first non-blank byte: the automaton
  * starts after a virtual start-of-text class that only those rows begin with,
  * and leading white space keeps it there. */
-static void scan_markers(smtp__txt t, int where, struct hits *hits)
+__attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struct hits *hits)
 {
-    const unsigned char *p = (const unsigned char *)t.p;
-    size_t i = 0, n = t.n;
-    uint32_t s = SMTP__BF_START;
+    const unsigned char *p = (const unsigned char *)t.p, *q = p, *end = p + t.n;
+    const uint16_t *dense = smtp__bf_dense;
+    const uint8_t *fcls = smtp__bf_fcls;
+    size_t off = (size_t)SMTP__BF_START * SMTP__BF_ROW;   /* the current dense state's row */
+#if defined(__GNUC__)
+    /* the two tables' addresses in registers for the loop (else the compiler
+     * forms them anew for every byte) */
+    __asm__("" : "+r"(dense), "+r"(fcls));
+#endif
     hits->n = 0;
-    while (i < n) {
-        /* a dense state: one load per byte, one bit tested */
-        uint32_t v = smtp__bf_dense[(size_t)s * SMTP__BF_ROW + smtp__bf_fcls[p[i++]]];
-        s = v >> 1;
-        /* slow: the state has outputs, or is sparse (then the bytes are fed
-         * through sparse_step until a dense state is back) */
-        while (v & 1) {
-            if (smtp__bf_states[s].nout)
-                add_outputs(s, where, i, hits);
-            if (s < SMTP__BF_NDENSE || i >= n)
-                break;
-            v = sparse_step(s, smtp__bf_fcls[p[i++]]);
-            s = v >> 1;
+    /* a dense state without outputs next: one load per byte, one bit tested,
+     * and the entry is the next row's offset; two bytes a round */
+    const unsigned char *last = t.n ? end - 1 : end;
+    size_t slow_off;    /* (its own variable: off stays in a register) */
+    while (q < last) {
+        size_t v = dense[off + fcls[q[0]]];
+        if (v & 1) {
+            q = scan_slow((uint32_t)v, p, q + 1, end, where, hits, &slow_off);
+            off = slow_off;
+            continue;
         }
+        off = dense[v + fcls[q[1]]];
+        q += 2;
+        if (off & 1) {
+            q = scan_slow((uint32_t)off, p, q, end, where, hits, &slow_off);
+            off = slow_off;
+        }
+    }
+    if (q < end) {
+        size_t v = dense[off + fcls[*q]];
+        if (v & 1)
+            scan_slow((uint32_t)v, p, q + 1, end, where, hits, &slow_off);
     }
 }
 
@@ -278,7 +325,7 @@ static void scan_anchored(smtp__txt t, int where, struct hits *hits)
         uint32_t cls = smtp__bf_fcls[p[i++]];
         uint32_t v = s < SMTP__BF_NDENSE ? smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls]
                                          : sparse_step(s, cls);
-        s = v >> 1;
+        s = step_state(v);
         if (!smtp__bf_anchored[s])
             return;
         if ((v & 1) && smtp__bf_states[s].nout)

@@ -258,11 +258,16 @@ def build(pats):
     row = 1
     while row < ncls:
         row *= 2
-    # a step's value: (next << 1) | slow, slow when next has outputs or is
-    # sparse (the matcher's fast loop tests one bit)
+    # a step's value: slow when next has outputs or is sparse (the matcher's
+    # fast loop tests one bit), then (next << 1) | 1; else next * row, the
+    # offset of next's row (even: the fast loop adds the class and loads)
     slow = [1 if out[t] or t >= ndense else 0 for t in range(n)]
-    dense = [(step(s, c) << 1 | slow[step(s, c)]) if c < ncls else 0
-             for s in range(ndense) for c in range(row)]
+    if ndense * row > 1 << 16 or n << 1 >= 1 << 16:
+        raise DataError("marker automaton too large for 16-bit steps")
+
+    def enc(t):
+        return (t << 1) | 1 if slow[t] else t * row
+    dense = [enc(step(s, c)) if c < ncls else 0 for s in range(ndense) for c in range(row)]
     edges = []
     for s in range(n):
         e = sorted(goto[s].items())
@@ -276,7 +281,7 @@ def build(pats):
             anch[s] = 1
             todo.extend(goto[s].values())
     return dict(cls=cls, ncls=ncls, row=row, goto=goto, fail=fail, out=out, ndense=ndense,
-                dense=dense, edges=edges, slow=slow, start=start, anch=anch)
+                dense=dense, edges=edges, slow=slow, enc=enc, start=start, anch=anch)
 
 
 def generate(d):
@@ -329,9 +334,18 @@ def generate(d):
     out.append("};")
     out.append("const struct smtp__bf_edge smtp__bf_edges[] = {")
     for c, t in edges or [(0, 0)]:
-        out.append("    {%d, %d}," % ((t << 1) | ac["slow"][t], c))
+        out.append("    {%d, %d}," % (ac["enc"](t), c))
     out.append("};")
     emit_array(out, "uint16_t", "smtp__bf_out", outs)
+    # per state in one word: its first edge (the only one of most sparse
+    # states) and whether it has outputs: a step along a matching marker
+    # is one load
+    one = []
+    for s in range(n):
+        e = ac["edges"][s]
+        c, t = e[0] if e else (0xff, 0)
+        one.append(ac["enc"](t) << 9 | (1 if ac["out"][s] else 0) << 8 | c)
+    emit_array(out, "uint32_t", "smtp__bf_one", one)
     out.append("const struct smtp__bf_row smtp__bf_rows[] = {")
     for r in rows:
         out.append("    {%d, %d, %d, %d, %d, %d}, /* %s:%d */" % (
