@@ -480,15 +480,18 @@ static uint32_t add_part(struct smtp__walk *w, const struct smtp__part *p)
     return w->nparts++;
 }
 
-/* The header block of a returned message: a part of its own. */
+/* The header block of a returned message: a part of its own, [start, end)
+ * as the body of the message part gives it.  Its fields are not read here:
+ * the bounce reader reads that header itself (read_header), and nothing
+ * looks at such a part's type, charset or transfer encoding. */
 static void add_message_header(const char *b, size_t n, struct smtp__walk *w, uint32_t parent,
                                uint8_t depth, size_t start, size_t end)
 {
     struct smtp__part p;
-    smtp__txt bnd;
     memset(&p, 0, sizeof p);
-    read_part_header(b, end, start, &p, &bnd);
+    (void)b;
     (void)n;
+    p.hdr = p.hdr_end = p.body = (uint32_t)start;
     p.parent = (uint16_t)parent;
     p.depth = depth;
     p.in_message = 1;

@@ -139,8 +139,9 @@ struct smtp__walk {
 /* Walk the mail whose header block starts at hdr (b[0..n) is the whole mail).
  * parts[0] is the mail itself; each part of a multipart follows in order;
  * the header block of a message/rfc822 (or message/global, text/rfc822-headers)
- * body is a part of its own with in_message set, but nothing inside a returned
- * message is walked. */
+ * body is a part of its own with in_message set (hdr and body_end only: its
+ * fields are not read, the caller reads that header itself), and nothing
+ * inside a returned message is walked. */
 void smtp__mime_walk(const char *b, size_t n, size_t hdr, struct smtp__walk *w);
 /* The same, when the caller has read the top header already: top from
  * smtp__part_from_header, bnd its Content-Type's boundary. */
