@@ -59,6 +59,14 @@ struct raw {
     smtp__txt block;        /* text around the recipient: stage, host, gave-up phrases */
 };
 
+/* A marker hit of a notification line, as scan_notification keeps it. */
+struct line_hit {
+    uint32_t pos;            /* the line's start */
+    uint16_t row;
+    uint32_t end;            /* as in struct hits: the offset after the match, in the line */
+};
+#define LH_CAP ((REC_SIZE - 16) / sizeof(struct line_hit))
+
 struct state {
     uint32_t magic;
     uint32_t options;
@@ -93,7 +101,17 @@ struct state {
     uint32_t idx_line[IDX_SLOTS];
     uint32_t idx_first[IDX_SLOTS];  /* offset of the first occurrence */
     uint8_t idx_alone[IDX_SLOTS];
-    char rec[REC_SIZE];
+    union {
+        char rec[REC_SIZE];              /* next(): the record's decoded strings */
+        /* open() (magic not set yet): the notification's marker hits, kept
+         * by scan_notification for text_next; every line that starts before
+         * upto is there (n hits, by line) */
+        struct {
+            uint32_t n;
+            size_t upto;
+            struct line_hit h[LH_CAP];
+        } lh;
+    } r;
     /* the first records of the count pass, each with the cursor after it: next()
      * takes them from here instead of reading them again (most mails have one
      * or two) */
@@ -192,6 +210,8 @@ struct hits {
     uint32_t n;
     struct { uint16_t row; uint32_t end; } h[16];   /* end: offset after the match */
 };
+
+
 
 static inline uint8_t fold_byte(unsigned char c)
 {
@@ -735,12 +755,26 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
     st->begin = st->end = n;
     int found_begin = 0;
     memset(st->idx_hash, 0, sizeof st->idx_hash);
+    /* the hits are kept for text_next while they fit and every line is scanned */
+    struct line_hit *lh = st->r.lh.h;
+    int keep = 1;
+    st->r.lh.n = 0;
+    st->r.lh.upto = 0;
     for (; pos < n; line++) {
         size_t next, e = smtp__eol(b, pos, n, &next);
         struct hits h;
         h.n = 0;
         if (line < marker_lines)
             scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
+        keep &= line < marker_lines && st->r.lh.n + h.n <= LH_CAP;
+        if (keep) {
+            for (uint32_t k = 0; k < h.n; k++, st->r.lh.n++) {
+                lh[st->r.lh.n].pos = (uint32_t)pos;
+                lh[st->r.lh.n].row = h.h[k].row;
+                lh[st->r.lh.n].end = h.h[k].end;
+            }
+            st->r.lh.upto = next;
+        }
         if (line < vote_from)
             h.n = 0;
         for (uint32_t k = 0; k < h.n; k++) {
@@ -975,6 +1009,33 @@ static int dsn_next(smtp__txt t, size_t *cur, size_t stop, struct raw *r, int so
     return 0;
 }
 
+/* Did scan_notification keep the hits of the line at pos?  Only while open()
+ * runs: next() uses the region for its records. */
+static int have_line_hits(const struct state *st, size_t pos)
+{
+    return st->magic != MAGIC && pos < st->r.lh.upto;
+}
+
+/* The hits scan_notification kept for the line at pos. */
+static void line_hits(const struct state *st, size_t pos, struct hits *h)
+{
+    const struct line_hit *lh = st->r.lh.h;
+    uint32_t lo = 0, hi = st->r.lh.n;
+    while (lo < hi) {       /* the first hit of a line at pos or after */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (lh[mid].pos < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    h->n = 0;
+    for (; lo < st->r.lh.n && lh[lo].pos == pos; lo++) {
+        h->h[h->n].row = lh[lo].row;
+        h->h[h->n].end = lh[lo].end;
+        h->n++;
+    }
+}
+
 /* The next recipient of an MTA's text block (st->begin .. st->end): a line
  * that starts with an address (or names one after a label row, or after the
  * begin marker on its own line) opens a record; the lines after it, up to the
@@ -990,7 +1051,10 @@ static int text_next(struct state *st, struct raw *r)
     while (pos < n) {
         size_t next, e = smtp__eol(b, pos, n, &next);
         struct hits h;
-        scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
+        if (have_line_hits(st, pos))
+            line_hits(st, pos, &h);     /* scan_notification scanned it */
+        else
+            scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
         int hb = hit_of(&h, SMTP__BK_BEGIN);
         if (hb >= 0) {
             if (open)
@@ -2256,7 +2320,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     if (!next_record(st, st->index, &r))
         return SMTP_REPLY_OK;
 
-    char *rec = st->rec;
+    char *rec = st->r.rec;
     size_t used = 0;
     rcpt->index = st->index++;
     rcpt->action = r.action;
@@ -2333,7 +2397,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
          * command)"), after the diagnostic in the record region */
         int btrunc;
         uint32_t bst[MAX_STARTS], nbst;
-        size_t room = sizeof st->rec - used;
+        size_t room = sizeof st->r.rec - used;
         size_t bn = join_block(block, rec + used, room < BLOCK_MAX ? room : BLOCK_MAX, &btrunc, bst,
                                &nbst);
         scan_context(txt(rec + used, bn), &cstage, &host, &gave_up_phrase);
