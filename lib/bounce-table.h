@@ -78,12 +78,19 @@ extern const uint8_t smtp__bf_first_header[256];
 extern const uint8_t smtp__bf_first_status[256];
 /* rows per where (indexed by SMTP__BW_*): a text no row looks at is not scanned */
 extern const uint16_t smtp__bf_where_rows[16];
+/* A prefilter for a where with few rows (received, x-mailer): each row holds
+ * one of its nbigram byte pairs (a | b << 8, both ORed with 0x20), so a text
+ * with none of them (compared ORed with 0x20) holds no row.  0xff: none. */
+#define SMTP__BF_MAX_BIGRAMS 4
+extern const uint8_t smtp__bf_where_nbigram[16];
+extern const uint16_t smtp__bf_where_bigram[16 * SMTP__BF_MAX_BIGRAMS];
 extern const struct smtp__bf_state smtp__bf_states[];
 extern const struct smtp__bf_edge smtp__bf_edges[];
 extern const uint16_t smtp__bf_out[];           /* row indexes */
 /* Per state: (first edge's step value << 9) | (has outputs << 8) | first
  * edge's class (0xff: no edge).  Most sparse states have one edge, so a step
- * along a marker that matches is one load and a compare. */
+ * along a marker that matches is one load and a compare.  A sparse state's
+ * edges lead to sparse states: the step value is (next << 1) | 1. */
 extern const uint32_t smtp__bf_one[];
 extern const struct smtp__bf_row smtp__bf_rows[];
 extern const uint32_t smtp__bf_nrows;

@@ -281,7 +281,11 @@ scan_slow(uint32_t v, const unsigned char *p, const unsigned char *q, const unsi
         if (s < SMTP__BF_NDENSE || q >= end)
             break;
         uint32_t cls = smtp__bf_fcls[*q++];
-        v = (one & 0xff) == cls ? one >> 9 : sparse_step(s, cls);
+        if ((one & 0xff) == cls) {
+            s = one >> 10;      /* along the first edge: to a sparse state */
+            continue;
+        }
+        v = sparse_step(s, cls);
         s = step_state(v);
         if (!(v & 1))
             break;
@@ -351,6 +355,39 @@ static void scan_anchored(smtp__txt t, int where, struct hits *hits)
         if ((v & 1) && smtp__bf_states[s].nout)
             add_outputs(s, where, i, hits);
     }
+}
+
+/* Can a row of where be in t?  0 when where has a prefilter (bounce-table.h)
+ * and t holds none of its byte pairs: then scan_markers would find none. */
+static int where_may_match(smtp__txt t, int where)
+{
+    uint32_t nb = smtp__bf_where_nbigram[where];
+    if (nb > SMTP__BF_MAX_BIGRAMS)
+        return 1;
+    const uint16_t *bg = &smtp__bf_where_bigram[where * SMTP__BF_MAX_BIGRAMS];
+    const unsigned char *p = (const unsigned char *)t.p;
+    size_t i = 0;
+#ifdef SMTP__SSE2
+    /* 16 pairs a round: the bytes at i and at i + 1 */
+    const __m128i low = _mm_set1_epi8(0x20);
+    for (; i + 17 <= t.n; i += 16) {
+        __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), low);
+        __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + i + 1)), low);
+        __m128i m = _mm_setzero_si128();
+        for (uint32_t k = 0; k < nb; k++)
+            m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8((char)(bg[k] & 0xff))),
+                                              _mm_cmpeq_epi8(b, _mm_set1_epi8((char)(bg[k] >> 8)))));
+        if (_mm_movemask_epi8(m))
+            return 1;
+    }
+#endif
+    for (; i + 1 < t.n; i++) {
+        uint32_t pair = (uint32_t)(p[i] | 0x20) | (uint32_t)(p[i + 1] | 0x20) << 8;
+        for (uint32_t k = 0; k < nb; k++)
+            if (pair == bg[k])
+                return 1;
+    }
+    return 0;
 }
 
 /* The first hit of a kind, or -1. */
@@ -1509,7 +1546,10 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
                 smtp__txt v = field_txt(b, &f);
                 if (v.n > 160)
                     v.n = 160;
-                scan_markers(v, where, &h);
+                if (where_may_match(v, where))
+                    scan_markers(v, where, &h);
+                else
+                    h.n = 0;
                 for (uint32_t k = 0; k < h.n; k++)
                     count_hit(&smtp__bf_rows[h.h[k].row], hh);
             }

@@ -95,6 +95,10 @@ int smtp__iprefix(const char *s, size_t n, const char *lit)
     return 1;
 }
 
+/* smtp__ieq with a literal: the length test first (a constant), most fail it */
+#define IEQ(s, n, lit) ((n) == sizeof(lit) - 1 && smtp__ieq((s), (n), (lit)))
+#define LIT(lit) lit, sizeof(lit) - 1     /* a table's name and its length */
+
 static inline int wsp(char c) { return smtp__wsp((unsigned char)c); }
 static inline int lws(char c) { return smtp__lws((unsigned char)c); }
 
@@ -268,20 +272,20 @@ int smtp__charset_id(const char *s, size_t n)
     }
     if (n == 0)
         return SMTP__CS_NONE;
-    static const struct { const char *name; int id; } names[] = {
-        {"utf-8", SMTP__CS_UTF8}, {"utf8", SMTP__CS_UTF8}, {"uft-8", SMTP__CS_UTF8},
-        {"x-utf-8", SMTP__CS_UTF8}, {"us-ascii", SMTP__CS_ASCII}, {"ascii", SMTP__CS_ASCII},
-        {"ansi_x3.4-1968", SMTP__CS_ASCII}, {"iso-8859-1", SMTP__CS_LATIN1},
-        {"iso8859-1", SMTP__CS_LATIN1}, {"iso_8859-1", SMTP__CS_LATIN1},
-        {"latin1", SMTP__CS_LATIN1}, {"latin-1", SMTP__CS_LATIN1}, {"l1", SMTP__CS_LATIN1},
-        {"iso-8859-15", SMTP__CS_LATIN9}, {"iso8859-15", SMTP__CS_LATIN9},
-        {"latin-9", SMTP__CS_LATIN9}, {"latin9", SMTP__CS_LATIN9},
-        {"windows-1252", SMTP__CS_CP1252}, {"cp1252", SMTP__CS_CP1252},
-        {"x-cp1252", SMTP__CS_CP1252}, {"utf-7", SMTP__CS_UTF7},
-        {"unicode-1-1-utf-7", SMTP__CS_UTF7}, {"x-unicode-1-1-utf-7", SMTP__CS_UTF7},
+    static const struct { const char *name; size_t len; int id; } names[] = {
+        {LIT("utf-8"), SMTP__CS_UTF8}, {LIT("utf8"), SMTP__CS_UTF8}, {LIT("uft-8"), SMTP__CS_UTF8},
+        {LIT("x-utf-8"), SMTP__CS_UTF8}, {LIT("us-ascii"), SMTP__CS_ASCII}, {LIT("ascii"), SMTP__CS_ASCII},
+        {LIT("ansi_x3.4-1968"), SMTP__CS_ASCII}, {LIT("iso-8859-1"), SMTP__CS_LATIN1},
+        {LIT("iso8859-1"), SMTP__CS_LATIN1}, {LIT("iso_8859-1"), SMTP__CS_LATIN1},
+        {LIT("latin1"), SMTP__CS_LATIN1}, {LIT("latin-1"), SMTP__CS_LATIN1}, {LIT("l1"), SMTP__CS_LATIN1},
+        {LIT("iso-8859-15"), SMTP__CS_LATIN9}, {LIT("iso8859-15"), SMTP__CS_LATIN9},
+        {LIT("latin-9"), SMTP__CS_LATIN9}, {LIT("latin9"), SMTP__CS_LATIN9},
+        {LIT("windows-1252"), SMTP__CS_CP1252}, {LIT("cp1252"), SMTP__CS_CP1252},
+        {LIT("x-cp1252"), SMTP__CS_CP1252}, {LIT("utf-7"), SMTP__CS_UTF7},
+        {LIT("unicode-1-1-utf-7"), SMTP__CS_UTF7}, {LIT("x-unicode-1-1-utf-7"), SMTP__CS_UTF7},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (smtp__ieq(s, n, names[i].name))
+        if (names[i].len == n && smtp__ieq(s, n, names[i].name))
             return names[i].id;
     return SMTP__CS_OTHER;
 }
@@ -291,9 +295,9 @@ int smtp__parse_cte(const char *v, size_t n)
     size_t i = skip_lws(v, 0, n), j = i;
     while (j < n && !lws(v[j]) && v[j] != ';')
         j++;
-    if (smtp__ieq(v + i, j - i, "base64"))
+    if (IEQ(v + i, j - i, "base64"))
         return SMTP__CTE_BASE64;
-    if (smtp__ieq(v + i, j - i, "quoted-printable"))
+    if (IEQ(v + i, j - i, "quoted-printable"))
         return SMTP__CTE_QP;
     return SMTP__CTE_IDENTITY;
 }
@@ -301,38 +305,38 @@ int smtp__parse_cte(const char *v, size_t n)
 static int media_type(const char *t, size_t tn, const char *s, size_t sn, uint8_t *sub)
 {
     *sub = SMTP__MS_OTHER;
-    if (smtp__ieq(t, tn, "text")) {
-        if (smtp__ieq(s, sn, "plain"))
+    if (IEQ(t, tn, "text")) {
+        if (IEQ(s, sn, "plain"))
             return SMTP__MT_TEXT_PLAIN;
-        if (smtp__ieq(s, sn, "html"))
+        if (IEQ(s, sn, "html"))
             return SMTP__MT_TEXT_HTML;
-        if (smtp__ieq(s, sn, "rfc822-headers") || smtp__ieq(s, sn, "rfc822-header"))
+        if (IEQ(s, sn, "rfc822-headers") || IEQ(s, sn, "rfc822-header"))
             return SMTP__MT_HEADERS;
-        if (smtp__ieq(s, sn, "delivery-status"))
+        if (IEQ(s, sn, "delivery-status"))
             return SMTP__MT_DSN;
         return SMTP__MT_TEXT_OTHER;
     }
-    if (smtp__ieq(t, tn, "multipart")) {
-        if (smtp__ieq(s, sn, "report"))
+    if (IEQ(t, tn, "multipart")) {
+        if (IEQ(s, sn, "report"))
             *sub = SMTP__MS_REPORT;
-        else if (smtp__ieq(s, sn, "alternative"))
+        else if (IEQ(s, sn, "alternative"))
             *sub = SMTP__MS_ALTERNATIVE;
-        else if (smtp__ieq(s, sn, "mixed"))
+        else if (IEQ(s, sn, "mixed"))
             *sub = SMTP__MS_MIXED;
         return SMTP__MT_MULTIPART;
     }
-    if (smtp__ieq(t, tn, "message")) {
-        static const struct { const char *name; int id; } m[] = {
-            {"rfc822", SMTP__MT_MSG_RFC822}, {"global", SMTP__MT_MSG_GLOBAL},
-            {"partial", SMTP__MT_MSG_PARTIAL}, {"global-headers", SMTP__MT_HEADERS},
-            {"delivery-status", SMTP__MT_DSN}, {"x-delivery-status", SMTP__MT_DSN},
-            {"global-delivery-status", SMTP__MT_GLOBAL_DSN},
-            {"feedback-report", SMTP__MT_FEEDBACK},
-            {"disposition-notification", SMTP__MT_MDN},
-            {"global-disposition-notification", SMTP__MT_MDN},
+    if (IEQ(t, tn, "message")) {
+        static const struct { const char *name; size_t len; int id; } m[] = {
+            {LIT("rfc822"), SMTP__MT_MSG_RFC822}, {LIT("global"), SMTP__MT_MSG_GLOBAL},
+            {LIT("partial"), SMTP__MT_MSG_PARTIAL}, {LIT("global-headers"), SMTP__MT_HEADERS},
+            {LIT("delivery-status"), SMTP__MT_DSN}, {LIT("x-delivery-status"), SMTP__MT_DSN},
+            {LIT("global-delivery-status"), SMTP__MT_GLOBAL_DSN},
+            {LIT("feedback-report"), SMTP__MT_FEEDBACK},
+            {LIT("disposition-notification"), SMTP__MT_MDN},
+            {LIT("global-disposition-notification"), SMTP__MT_MDN},
         };
         for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-            if (smtp__ieq(s, sn, m[i].name))
+            if (m[i].len == sn && smtp__ieq(s, sn, m[i].name))
                 return m[i].id;
     }
     return SMTP__MT_OTHER;
@@ -391,18 +395,18 @@ void smtp__parse_ctype(const char *v, size_t n, struct smtp__ctype *ct)
                 i++;
             vl = i - vs;
         }
-        if (smtp__ieq(v + pn, pl, "boundary") && ct->boundary.n == 0 && vl > 0) {
+        if (IEQ(v + pn, pl, "boundary") && ct->boundary.n == 0 && vl > 0) {
             ct->boundary.p = v + vs;
             ct->boundary.n = vl;
-        } else if (smtp__ieq(v + pn, pl, "charset") && ct->charset == SMTP__CS_NONE) {
+        } else if (IEQ(v + pn, pl, "charset") && ct->charset == SMTP__CS_NONE) {
             ct->charset = (uint8_t)smtp__charset_id(v + vs, vl);
-        } else if (smtp__ieq(v + pn, pl, "report-type")) {
-            if (smtp__ieq(v + vs, vl, "delivery-status") ||
-                smtp__ieq(v + vs, vl, "global-delivery-status"))
+        } else if (IEQ(v + pn, pl, "report-type")) {
+            if (IEQ(v + vs, vl, "delivery-status") ||
+                IEQ(v + vs, vl, "global-delivery-status"))
                 ct->report = SMTP__RT_DSN;
-            else if (smtp__ieq(v + vs, vl, "feedback-report"))
+            else if (IEQ(v + vs, vl, "feedback-report"))
                 ct->report = SMTP__RT_FEEDBACK;
-            else if (smtp__ieq(v + vs, vl, "disposition-notification"))
+            else if (IEQ(v + vs, vl, "disposition-notification"))
                 ct->report = SMTP__RT_MDN;
             else
                 ct->report = SMTP__RT_OTHER;

@@ -284,6 +284,32 @@ def build(pats):
                 dense=dense, edges=edges, slow=slow, enc=enc, start=start, anch=anch)
 
 
+MAX_BIGRAMS = 4         # byte pairs a where's prefilter tests (lib/bounce-table.h)
+FREQ = b"etaoinsrhldcumfpgwybvkxjqz"
+# what Received and X-Mailer fields say most days: a pair seen here is a poor
+# prefilter (it would pass nearly every field)
+TYPICAL = fold_ascii(
+    b"from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.org (Postfix) with "
+    b"ESMTPS id 4ABC123 for <user@example.org>; Mon, 7 Dec 2026 12:00:00 +0000 (UTC) "
+    b"(envelope-from <list@example.net>) (qmail 12345 invoked by uid 89) (using TLSv1.3 "
+    b"with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by smtp.example.net (8.15.2/8.15.2) "
+    b"with ESMTP id; (Exim 4.94) (version=TLS1_2 cipher=ECDHE-RSA-AES128-GCM-SHA256 verify=NO) "
+    b"Microsoft SMTP Server id 15.20.1234.5 via Frontend Transport; Microsoft Outlook 16.0 "
+    b"Apple Mail (2.3445) PHPMailer 6.1.4 (https://github.com/PHPMailer/PHPMailer)")
+
+
+def rarity(a, b):
+    """How rarely the folded byte pair shows in a header value (a guess:
+    unseen in TYPICAL first, then English letter frequency, then the
+    punctuation of addresses and host names); it only decides which pair a
+    prefilter tests, never a result."""
+    def one(c):
+        if c in FREQ:
+            return FREQ.index(c)
+        return 10 if c in b".-@:<>()" else 20
+    return (bytes([a, b]) not in TYPICAL, one(a) + one(b))
+
+
 def generate(d):
     rows = d["rows"]
     ac = build([(r["text"], r["anchored"]) for r in rows])
@@ -315,6 +341,31 @@ def generate(d):
     for r in rows:
         counts[WHERE[r["where"]]] += 1
     emit_array(out, "uint16_t", "smtp__bf_where_rows", counts)
+    # a where with few rows (received, x-mailer): a pair of adjacent bytes of
+    # each row, so a field without any of them is not scanned (bytes OR 0x20:
+    # a match in either case passes; other bytes may pass too, then the scan
+    # decides)
+    nbig, big = [0xFF] * 16, [0] * (16 * MAX_BIGRAMS)
+    for where, w in WHERE.items():
+        if where not in ("from", "subject", "message-id", "received", "x-mailer", "to"):
+            continue        # (the fields read_header scans with scan_markers)
+        pairs = set()
+        for r in rows:
+            if r["where"] != where:
+                continue
+            cand = [(rarity(a, b), a | 0x20, b | 0x20)
+                    for a, b in zip(r["text"], r["text"][1:]) if a != 32 and b != 32]
+            if not cand:
+                pairs = None
+                break
+            _, a, b = max(cand)
+            pairs.add(a | b << 8)
+        if pairs and len(pairs) <= MAX_BIGRAMS:
+            nbig[w] = len(pairs)
+            for k, v in enumerate(sorted(pairs)):
+                big[w * MAX_BIGRAMS + k] = v
+    emit_array(out, "uint8_t", "smtp__bf_where_nbigram", nbig)
+    emit_array(out, "uint16_t", "smtp__bf_where_bigram", big)
     out.append(f"const uint32_t smtp__bf_nclasses = {ac['ncls']};")
     out.append(f"const uint32_t smtp__bf_nstates = {n};")
     out.append(f"const uint32_t smtp__bf_ndense = {ac['ndense']};")
@@ -344,6 +395,8 @@ def generate(d):
     for s in range(n):
         e = ac["edges"][s]
         c, t = e[0] if e else (0xff, 0)
+        if s >= ac["ndense"] and e and not ac["slow"][t]:
+            raise DataError("an edge of a sparse state leads to a fast one")
         one.append(ac["enc"](t) << 9 | (1 if ac["out"][s] else 0) << 8 | c)
     emit_array(out, "uint32_t", "smtp__bf_one", one)
     out.append("const struct smtp__bf_row smtp__bf_rows[] = {")
