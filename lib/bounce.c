@@ -121,6 +121,9 @@ struct state {
 
 /* ---- small helpers ---------------------------------------------------------- */
 
+/* smtp__iprefix with a literal: the length test first (a constant) */
+#define IPREFIX(s, n, lit) ((n) >= sizeof(lit) - 1 && smtp__ieq_n((s), (lit), sizeof(lit) - 1))
+
 static inline int wsp(char c) { return smtp__wsp((unsigned char)c); }
 static inline int lws(char c) { return smtp__lws((unsigned char)c); }
 
@@ -770,8 +773,8 @@ static size_t after_line_addr(const char *b, size_t pos, size_t n)
  * of a line, followed by another field or a continuation line. */
 static int returned_header_starts(const char *b, size_t pos, size_t n)
 {
-    if (!smtp__iprefix(b + pos, n - pos, "received:") &&
-        !smtp__iprefix(b + pos, n - pos, "return-path:"))
+    if (!IPREFIX(b + pos, n - pos, "received:") &&
+        !IPREFIX(b + pos, n - pos, "return-path:"))
         return 0;
     struct smtp__field f;
     size_t p = pos;
@@ -1197,21 +1200,21 @@ static int mentioned_next(struct state *st, struct raw *r)
         st->at.in_block = 0;
         /* a message identifier looks like an address but never is one, and a
          * quoted sender field names the sender */
-        if (smtp__iprefix(b + pos, e - pos, "message-id:") ||
-            smtp__iprefix(b + pos, e - pos, "in-reply-to:") ||
-            smtp__iprefix(b + pos, e - pos, "references:") ||
-            smtp__iprefix(b + pos, e - pos, "from:") ||
-            smtp__iprefix(b + pos, e - pos, "sender:") ||
-            smtp__iprefix(b + pos, e - pos, "reply-to:") ||
-            smtp__iprefix(b + pos, e - pos, "return-path:")) {
+        if (IPREFIX(b + pos, e - pos, "message-id:") ||
+            IPREFIX(b + pos, e - pos, "in-reply-to:") ||
+            IPREFIX(b + pos, e - pos, "references:") ||
+            IPREFIX(b + pos, e - pos, "from:") ||
+            IPREFIX(b + pos, e - pos, "sender:") ||
+            IPREFIX(b + pos, e - pos, "reply-to:") ||
+            IPREFIX(b + pos, e - pos, "return-path:")) {
             pos = next;
             continue;
         }
         while (from < e && first_addr(b, from, e, &s, &ae)) {
             smtp__txt a = txt(b + s, ae - s);
             from = ae;
-            int skip = smtp__iprefix(a.p, a.n, "postmaster@") ||
-                       smtp__iprefix(a.p, a.n, "mailer-daemon@");
+            int skip = IPREFIX(a.p, a.n, "postmaster@") ||
+                       IPREFIX(a.p, a.n, "mailer-daemon@");
             for (int k = 0; k < 4; k++)
                 skip |= st->exclude[k].n && addr_eq(a, st->exclude[k]);
             /* the first time the text names it (the index keeps where) */
@@ -1588,7 +1591,7 @@ static int auto_submitted_says_auto(const smtp_reply_bounce *out)
     if (!out->auto_submitted.ptr)
         return 0;
     smtp__txt v = trim(txt(out->auto_submitted.ptr, out->auto_submitted.len));
-    return smtp__iprefix(v.p, v.n, "auto-");   /* RFC 3834 5: anything but "no" */
+    return IPREFIX(v.p, v.n, "auto-");   /* RFC 3834 5: anything but "no" */
 }
 
 int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t len,
@@ -1774,8 +1777,8 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     /* a bounce forwarded inline with "> " quoting ("Fwd: Returned mail: ..."):
      * read the quoted text without its quote marks */
     if (out->subject.ptr && st->notif.n &&
-        (smtp__iprefix(out->subject.ptr, out->subject.len, "fwd:") ||
-         smtp__iprefix(out->subject.ptr, out->subject.len, "fw:"))) {
+        (IPREFIX(out->subject.ptr, out->subject.len, "fwd:") ||
+         IPREFIX(out->subject.ptr, out->subject.len, "fw:"))) {
         const char *b = st->notif.p;
         size_t pos = 0, quoted = 0, got;
         while (pos < st->notif.n) {
@@ -1926,8 +1929,8 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         while (pos < lim) {
             size_t next;
             smtp__eol(b, pos, lim, &next);
-            if (smtp__iprefix(b + pos, lim - pos, "final-recipient:") ||
-                smtp__iprefix(b + pos, lim - pos, "original-recipient:"))
+            if (IPREFIX(b + pos, lim - pos, "final-recipient:") ||
+                IPREFIX(b + pos, lim - pos, "original-recipient:"))
                 break;
             pos = next;
         }
@@ -1938,9 +1941,9 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
                 size_t q = pm - 1;
                 while (q > 0 && b[q - 1] != '\n' && b[q - 1] != '\r')
                     q--;
-                if (!smtp__iprefix(b + q, lim - q, "reporting-mta:") &&
-                    !smtp__iprefix(b + q, lim - q, "arrival-date:") &&
-                    !smtp__iprefix(b + q, lim - q, "received-from-mta:"))
+                if (!IPREFIX(b + q, lim - q, "reporting-mta:") &&
+                    !IPREFIX(b + q, lim - q, "arrival-date:") &&
+                    !IPREFIX(b + q, lim - q, "received-from-mta:"))
                     break;
                 pm = q;
             }

@@ -96,7 +96,7 @@ int smtp__iprefix(const char *s, size_t n, const char *lit)
 }
 
 /* smtp__ieq with a literal: the length test first (a constant), most fail it */
-#define IEQ(s, n, lit) ((n) == sizeof(lit) - 1 && smtp__ieq((s), (n), (lit)))
+#define IEQ(s, n, lit) ((n) == sizeof(lit) - 1 && smtp__ieq_n((s), (lit), (n)))
 #define LIT(lit) lit, sizeof(lit) - 1     /* a table's name and its length */
 
 static inline int wsp(char c) { return smtp__wsp((unsigned char)c); }
@@ -285,7 +285,7 @@ int smtp__charset_id(const char *s, size_t n)
         {LIT("unicode-1-1-utf-7"), SMTP__CS_UTF7}, {LIT("x-unicode-1-1-utf-7"), SMTP__CS_UTF7},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (names[i].len == n && smtp__ieq(s, n, names[i].name))
+        if (names[i].len == n && smtp__ieq_n(s, names[i].name, n))
             return names[i].id;
     return SMTP__CS_OTHER;
 }
@@ -336,7 +336,7 @@ static int media_type(const char *t, size_t tn, const char *s, size_t sn, uint8_
             {LIT("global-disposition-notification"), SMTP__MT_MDN},
         };
         for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-            if (m[i].len == sn && smtp__ieq(s, sn, m[i].name))
+            if (m[i].len == sn && smtp__ieq_n(s, m[i].name, sn))
                 return m[i].id;
     }
     return SMTP__MT_OTHER;
@@ -1066,11 +1066,31 @@ size_t smtp__decode_words(const char *s, size_t n, char *dst, size_t cap, uint32
 
 /* ---- HTML to text ----------------------------------------------------------- */
 
-static int tag_is(const char *s, size_t n, const char *name)
+static int tag_is_n(const char *s, size_t n, const char *name, size_t l)
 {
-    size_t l = strlen(name);
-    return n >= l && smtp__iprefix(s, n, name) &&
-           (n == l || !smtp__alnum((unsigned char)s[l]));
+    return n >= l && smtp__ieq_n(s, name, l) && (n == l || !smtp__alnum((unsigned char)s[l]));
+}
+#define tag_is(s, n, lit) tag_is_n((s), (n), (lit), sizeof(lit) - 1)
+
+/* Where the next byte that the HTML reduction treats specially ('<', '&', a
+ * line break) is, from i (n when none is). */
+static size_t html_plain_end(const char *s, size_t i, size_t n)
+{
+#ifdef SMTP__EOL_SSE2
+    const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), lf = _mm_set1_epi8('\n'),
+                  cr = _mm_set1_epi8('\r');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+        unsigned b = (unsigned)_mm_movemask_epi8(m);
+        if (b)
+            return i + (size_t)__builtin_ctz(b);
+    }
+#endif
+    while (i < n && s[i] != '<' && s[i] != '&' && s[i] != '\n' && s[i] != '\r')
+        i++;
+    return i;
 }
 
 size_t smtp__html_text(char *s, size_t n)
@@ -1080,9 +1100,8 @@ size_t smtp__html_text(char *s, size_t n)
     while (i < n) {
         char c = s[i];
         if (c == '<') {
-            size_t j = i + 1;
-            while (j < n && s[j] != '>')
-                j++;
+            const char *gt = i + 1 < n ? memchr(s + i + 1, '>', n - i - 1) : NULL;
+            size_t j = gt ? (size_t)(gt - s) : n;
             const char *t = s + i + 1;
             size_t tn = j - i - 1;
             int closing = tn > 0 && t[0] == '/';
@@ -1116,8 +1135,9 @@ size_t smtp__html_text(char *s, size_t n)
             i = j < n ? j + 1 : n;
             continue;
         }
-        if (skip) {
-            i++;
+        if (skip) {     /* on to the next tag */
+            const char *lt = memchr(s + i, '<', n - i);
+            i = lt ? (size_t)(lt - s) : n;
             continue;
         }
         if (c == '&') {
@@ -1128,7 +1148,7 @@ size_t smtp__html_text(char *s, size_t n)
             size_t e = 0;
             for (; e < sizeof ents / sizeof ents[0]; e++) {
                 size_t l = strlen(ents[e].name);
-                if (n - i - 1 >= l && smtp__iprefix(s + i + 1, n - i - 1, ents[e].name)) {
+                if (n - i - 1 >= l && smtp__ieq_n(s + i + 1, ents[e].name, l)) {
                     s[k++] = ents[e].c;
                     i += 1 + l;
                     break;
@@ -1144,8 +1164,16 @@ size_t smtp__html_text(char *s, size_t n)
             i++;
             continue;
         }
-        s[k++] = c;
-        i++;
+        if (c == '&') {     /* no entity: a byte of text */
+            s[k++] = c;
+            i++;
+            continue;
+        }
+        /* a run of plain text, moved down whole */
+        size_t e = html_plain_end(s, i, n);
+        memmove(s + k, s + i, e - i);
+        k += e - i;
+        i = e;
     }
     return k;
 }
