@@ -92,6 +92,7 @@ struct state {
     smtp__txt xfr_one;       /* the address of an X-Failed-Recipients that names exactly one */
     /* iteration */
     int mode;
+    int indexed;             /* the address index (idx_*) is built: index_text */
     size_t start;            /* where the reader starts: rewind point */
     struct cursor at;        /* where the iteration stands */
     uint32_t index;
@@ -784,8 +785,33 @@ static int returned_header_starts(const char *b, size_t pos, size_t n)
     return smtp__next_field(b, n, &q, &f) && f.name == p;
 }
 
+/* The address index of the notification's lines before st->end: built when
+ * first needed (merging DSN records with their text, the addresses an
+ * unknown format names), so a mail read otherwise does not pay for it. */
+static void index_text(struct state *st)
+{
+    if (st->indexed)
+        return;
+    st->indexed = 1;
+    const char *b = st->notif.p;
+    size_t n = st->notif.n, pos = 0;
+    memset(st->idx_hash, 0, sizeof st->idx_hash);
+    while (pos < st->end) {
+        size_t next, e = smtp__eol(b, pos, n, &next);
+        size_t s, ae, from = pos;
+        /* (first_addr scans forward only: the addresses of a line cost one pass) */
+        while (from < e && first_addr(b, from, e, &s, &ae)) {
+            int alone = from == pos && after_line_addr(b, pos, n) == next;
+            index_add(st, txt(b + s, ae - s), pos, s, alone);
+            from = ae;
+        }
+        pos = next;
+    }
+}
+
 /* One pass over the notification: the first begin marker, the end marker
- * after it, MTA votes from detect rows, and the address index. */
+ * after it, MTA votes from detect rows (the address index follows st->end:
+ * index_text). */
 static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker_lines,
                               uint32_t vote_from)
 {
@@ -793,14 +819,18 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
     size_t n = st->notif.n, pos = 0;
     uint32_t line = 0;
     st->begin = st->end = n;
+    st->indexed = 0;
     int found_begin = 0;
-    memset(st->idx_hash, 0, sizeof st->idx_hash);
     /* the hits are kept for text_next while they fit and every line is scanned */
     struct line_hit *lh = st->r.lh.h;
     int keep = 1;
     st->r.lh.n = 0;
     st->r.lh.upto = 0;
     for (; pos < n; line++) {
+        /* past the lines scanned for markers, only a returned header after
+         * a begin marker can end the block */
+        if (line >= marker_lines && !found_begin)
+            break;
         size_t next, e = smtp__eol(b, pos, n, &next);
         struct hits h;
         h.n = 0;
@@ -834,13 +864,6 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
             /* the returned copy follows: stop (nothing after it is ours) */
             st->end = pos;
             break;
-        }
-        size_t s, ae, from = pos;
-        /* (first_addr scans forward only: the addresses of a line cost one pass) */
-        while (from < e && first_addr(b, from, e, &s, &ae)) {
-            int alone = from == pos && after_line_addr(b, pos, n) == next;
-            index_add(st, txt(b + s, ae - s), pos, s, alone);
-            from = ae;
         }
         pos = next;
     }
@@ -1187,6 +1210,7 @@ static int mentioned_next(struct state *st, struct raw *r)
 {
     const char *b = st->notif.p;
     size_t n = st->end, pos = st->at.cur;
+    index_text(st);
     /* st->at.cur_action carries the offset within the line to resume from */
     while (pos < n) {
         size_t next, e;
@@ -2396,6 +2420,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     if ((r.source == SMTP_REPLY_BOUNCE_SRC_DSN || r.source == SMTP_REPLY_BOUNCE_SRC_DSN_TEXT) &&
         st->notif.n) {
         size_t line;
+        index_text(st);
         if (index_find(st, r.final, &line) ||
             (r.orig.n && index_find(st, r.orig, &line)) ||
             (rcpt->recipient.len && index_find(st, txt(rcpt->recipient.ptr, rcpt->recipient.len),

@@ -24,7 +24,9 @@ static inline uint64_t has_byte(uint64_t w, unsigned char c)
     return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
 }
 
-size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next)
+/* smtp__eol's body, inlined where header fields are split (a call per line
+ * cost as much as the search in a short line) */
+static inline size_t eol_inline(const char *b, size_t i, size_t n, size_t *next)
 {
 #ifdef SMTP__EOL_SSE2
     /* 16 bytes at a time where SSE2 is there (every x86-64): a line of a
@@ -74,6 +76,11 @@ found:;
     }
     *next = i;
     return e;
+}
+
+size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next)
+{
+    return eol_inline(b, i, n, next);
 }
 
 
@@ -144,7 +151,7 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
             *pos = end;
             return 0;
         }
-        size_t next, e = smtp__eol(b, i, end, &next);
+        size_t next, e = eol_inline(b, i, end, &next);
         if (blank_line(b, i, e)) {
             *pos = next;
             return 0;
@@ -170,7 +177,7 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
         f->val_end = e;
         /* continuation lines */
         while (next < end && wsp(b[next])) {
-            size_t nn, ee = smtp__eol(b, next, end, &nn);
+            size_t nn, ee = eol_inline(b, next, end, &nn);
             if (blank_line(b, next, ee))
                 break;
             f->val_end = ee;
