@@ -539,18 +539,18 @@ static void split_addr_value(smtp__txt v, smtp__txt *type, smtp__txt *addr)
     size_t semi = 0;
     while (semi < v.n && v.p[semi] != ';' && v.p[semi] != '@' && v.p[semi] != '<')
         semi++;
+    size_t lt = semi;       /* no '<' before it */
     if (semi < v.n && v.p[semi] == ';') {
         *type = trim(txt(v.p, semi));
         v = trim(txt(v.p + semi + 1, v.n - semi - 1));
+        lt = 0;
     }
     /* <addr> */
-    size_t lt = 0;
-    while (lt < v.n && v.p[lt] != '<')
-        lt++;
+    const char *q = lt < v.n ? memchr(v.p + lt, '<', v.n - lt) : NULL;
+    lt = q ? (size_t)(q - v.p) : v.n;
     if (lt < v.n) {
-        size_t gt = lt + 1;
-        while (gt < v.n && v.p[gt] != '>')
-            gt++;
+        q = memchr(v.p + lt + 1, '>', v.n - lt - 1);
+        size_t gt = q ? (size_t)(q - v.p) : v.n;
         if (gt > lt + 1) {
             smtp__txt a = trim(txt(v.p + lt + 1, gt - lt - 1));
             /* a source route "<@relay:user@host>" (RFC 5321 4.1.2): the mailbox */
@@ -1667,18 +1667,44 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         if (p == NULL) {
             lf = memchr(buf, '\n', len) != NULL;
         } else {
-            /* every CR: before a LF or alone; every LF: after a CR or bare */
-            for (; p; p = memchr(p + 1, '\r', (size_t)(buf + len - p - 1))) {
-                if (p + 1 < buf + len && p[1] == '\n')
-                    crlf = 1;
-                else
-                    cr = 1;
-                if (crlf && cr)
-                    break;
+            /* every CR: before a LF or alone; every LF: after a CR or bare.
+             * Before the first CR every LF is bare; from it on, one pass */
+            size_t i = (size_t)(p - buf);
+            lf = memchr(buf, '\n', i) != NULL;
+            if (i + 1 < len && buf[i + 1] == '\n')
+                crlf = 1;
+            else
+                cr = 1;
+            i++;
+#ifdef SMTP__SSE2
+            {
+                const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+                __m128i acrlf = _mm_setzero_si128(), acr = acrlf, alf = acrlf;
+                for (; i + 17 <= len; i += 16) {     /* i >= 1: the byte before is there */
+                    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
+                    __m128i after = _mm_loadu_si128((const __m128i *)(const void *)(buf + i + 1));
+                    __m128i before = _mm_loadu_si128((const __m128i *)(const void *)(buf + i - 1));
+                    __m128i c = _mm_cmpeq_epi8(v, vcr), nl = _mm_cmpeq_epi8(after, vlf);
+                    acrlf = _mm_or_si128(acrlf, _mm_and_si128(c, nl));
+                    acr = _mm_or_si128(acr, _mm_andnot_si128(nl, c));
+                    alf = _mm_or_si128(alf, _mm_andnot_si128(_mm_cmpeq_epi8(before, vcr),
+                                                             _mm_cmpeq_epi8(v, vlf)));
+                }
+                crlf |= _mm_movemask_epi8(acrlf) != 0;
+                cr |= _mm_movemask_epi8(acr) != 0;
+                lf |= _mm_movemask_epi8(alf) != 0;
             }
-            for (const char *q = memchr(buf, '\n', len); q && !lf;
-                 q = memchr(q + 1, '\n', (size_t)(buf + len - q - 1)))
-                lf = q == buf || q[-1] != '\r';
+#endif
+            for (; i < len; i++) {
+                if (buf[i] == '\r') {
+                    if (i + 1 < len && buf[i + 1] == '\n')
+                        crlf = 1;
+                    else
+                        cr = 1;
+                } else if (buf[i] == '\n' && buf[i - 1] != '\r') {
+                    lf = 1;
+                }
+            }
         }
         if (cr && !lf && !crlf)
             st->flags |= SMTP_REPLY_BOUNCE_F_CR_ONLY;
