@@ -697,6 +697,23 @@ size_t smtp__b64_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t
     uint32_t acc = 0, nbits = 0;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
+        /* four characters of the alphabet at a group's start: three bytes at
+         * once (acc keeps the bits the byte-wise steps would: only the last
+         * 24 are ever read) */
+        while (nbits == 0 && i + 4 <= n && k + 3 <= cap) {
+            int a = b64_value[(unsigned char)s[i]], b = b64_value[(unsigned char)s[i + 1]],
+                c = b64_value[(unsigned char)s[i + 2]], d = b64_value[(unsigned char)s[i + 3]];
+            if ((a | b | c | d) < 0)
+                break;
+            acc = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+            dst[k] = (char)(acc >> 16);
+            dst[k + 1] = (char)(acc >> 8 & 0xff);
+            dst[k + 2] = (char)(acc & 0xff);
+            k += 3;
+            i += 4;
+        }
+        if (i >= n)
+            break;
         int v = b64_value[(unsigned char)s[i]];
         if (v >= 0) {
             acc = (acc << 6) | (uint32_t)v;
@@ -914,6 +931,29 @@ size_t smtp__to_utf8(int cs, const char *s, size_t n, char *dst, size_t cap, uin
     case SMTP__CS_LATIN9:
     case SMTP__CS_CP1252:
         for (size_t i = 0; i < n; i++) {
+            /* a run of ASCII: copied whole (as far as it fits) */
+            size_t j = i;
+            while (j + 8 <= n) {
+                uint64_t w;
+                memcpy(&w, s + j, 8);
+                if (w & 0x8080808080808080ull)
+                    break;
+                j += 8;
+            }
+            while (j < n && (unsigned char)s[j] < 0x80)
+                j++;
+            if (j > i) {
+                size_t run = j - i, l = run <= cap - k ? run : cap - k;
+                memcpy(dst + k, s + i, l);
+                k += l;
+                i += l;
+                if (l < run) {      /* it did not fit */
+                    *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+                    break;
+                }
+                if (i >= n)
+                    break;
+            }
             unsigned char c = (unsigned char)s[i];
             uint32_t cp = c;
             if (c >= 0x80) {
@@ -1122,23 +1162,25 @@ size_t smtp__html_text(char *s, size_t n)
                 i = m + 3 < n ? m + 3 : n;
                 continue;
             }
-            if (tag_is(name, nn, "style"))
+            /* the name's first letter first: most tags are none of these */
+            unsigned char c0 = nn ? smtp__lower((unsigned char)name[0]) : 0;
+#define TAG(lit) (c0 == (unsigned char)(lit)[0] && tag_is(name, nn, lit))
+            if (TAG("style"))
                 skip = closing ? 0 : 1;
-            else if (tag_is(name, nn, "script"))
+            else if (TAG("script"))
                 skip = closing ? 0 : 2;
-            else if (tag_is(name, nn, "head"))
+            else if (TAG("head"))
                 skip = closing ? 0 : 3;
-            else if (!skip && (tag_is(name, nn, "br") || tag_is(name, nn, "p") ||
-                               tag_is(name, nn, "div") || tag_is(name, nn, "tr") ||
-                               tag_is(name, nn, "li") || tag_is(name, nn, "table") ||
-                               tag_is(name, nn, "h1") || tag_is(name, nn, "h2") ||
-                               tag_is(name, nn, "h3") || tag_is(name, nn, "blockquote"))) {
+            else if (!skip && (TAG("br") || TAG("p") || TAG("div") || TAG("tr") || TAG("li") ||
+                               TAG("table") || TAG("h1") || TAG("h2") || TAG("h3") ||
+                               TAG("blockquote"))) {
                 if (k > 0 && s[k - 1] != '\n')
                     s[k++] = '\n';
-            } else if (!skip && (tag_is(name, nn, "td") || tag_is(name, nn, "th"))) {
+            } else if (!skip && (TAG("td") || TAG("th"))) {
                 if (k > 0 && s[k - 1] != ' ' && s[k - 1] != '\n')
                     s[k++] = ' ';
             }
+#undef TAG
             i = j < n ? j + 1 : n;
             continue;
         }
