@@ -350,9 +350,13 @@ static void scan_anchored(smtp__txt t, int where, struct hits *hits)
     uint32_t s = SMTP__BF_START;
     hits->n = 0;
     while (i < n && p[i] != '\r' && p[i] != '\n') {
-        uint32_t cls = smtp__bf_fcls[p[i++]];
-        uint32_t v = s < SMTP__BF_NDENSE ? smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls]
-                                         : sparse_step(s, cls);
+        uint32_t cls = smtp__bf_fcls[p[i++]], v;
+        if (s < SMTP__BF_NDENSE) {
+            v = smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls];
+        } else {
+            uint32_t one = smtp__bf_one[s];    /* most sparse states: one edge */
+            v = (one & 0xff) == cls ? one >> 9 : sparse_step(s, cls);
+        }
         s = step_state(v);
         if (!smtp__bf_anchored[s])
             return;
@@ -529,6 +533,25 @@ static int line_addr(const char *b, size_t lo, size_t hi, size_t *s, size_t *e)
     return 1;
 }
 
+/* The first of the bytes a, b, c in p[0..n) (n when none is). */
+static size_t find3(const char *p, size_t n, char a, char b, char c)
+{
+    size_t i = 0;
+#ifdef SMTP__SSE2
+    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc)));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    while (i < n && p[i] != a && p[i] != b && p[i] != c)
+        i++;
+    return i;
+}
+
 /* An address value "type; addr" or "<addr>" or "addr (comment)": the type
  * (may be empty) and the bare address, as sub-views of v. */
 static void split_addr_value(smtp__txt v, smtp__txt *type, smtp__txt *addr)
@@ -536,9 +559,7 @@ static void split_addr_value(smtp__txt v, smtp__txt *type, smtp__txt *addr)
     v = trim(v);
     type->p = NULL;
     type->n = 0;
-    size_t semi = 0;
-    while (semi < v.n && v.p[semi] != ';' && v.p[semi] != '@' && v.p[semi] != '<')
-        semi++;
+    size_t semi = find3(v.p, v.n, ';', '@', '<');
     size_t lt = semi;       /* no '<' before it */
     if (semi < v.n && v.p[semi] == ';') {
         *type = trim(txt(v.p, semi));
