@@ -44,7 +44,8 @@ MSG = {"none": 0, "retry": 1, "retry_later": 2, "fix_sender": 3, "never": 4}
 NONE8 = 0xFF
 MAX_TEXT = 200
 MAX_MTA = 64            # lib/bounce.c SMTP__MAX_MTA: the vote array's size
-DENSE_DEPTH = 5         # states this close to the root get a full row of transitions
+DENSE_DEPTH = 10        # states this close to the root get a full row of transitions (fewer
+                        # levels when their rows would pass the 16-bit offsets: build())
 
 # condition / effect codes shared with lib/bounce-table.h
 PRED = {"none": 1, "any": 2, "x.0.0": 3, "specific": 4}
@@ -233,7 +234,8 @@ def build(pats):
     seqs = [([ANCHOR] if a else []) + list(p) for p, a in pats]
     goto, depth, term = trie(seqs, cls)
     # renumber in breadth-first order: the shallow states come first, and those
-    # up to DENSE_DEPTH get full rows (a step is one load there)
+    # up to DENSE_DEPTH (or fewer levels, below) get full rows (a step is one
+    # load there)
     order = [0]
     for st in order:
         order.extend(t for c, t in sorted(goto[st].items()))
@@ -252,12 +254,17 @@ def build(pats):
 
     def step(s, c):
         return s if c == sp and selfsp[s] else delta(s, c)
-    ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
-    if any(depth[s] > DENSE_DEPTH for s in range(ndense)) or start >= ndense:
-        raise DataError("the dense states are not the first ones")
     row = 1
     while row < ncls:
         row *= 2
+    # the deepest level up to DENSE_DEPTH whose rows' offsets fit 16 bits (a
+    # dense entry is the next row's offset)
+    dd = DENSE_DEPTH
+    while dd > 1 and sum(1 for d in depth if d <= dd) * row > 1 << 16:
+        dd -= 1
+    ndense = sum(1 for d in depth if d <= dd)
+    if any(depth[s] > dd for s in range(ndense)) or start >= ndense:
+        raise DataError("the dense states are not the first ones")
     # a step's value: slow when next has outputs or is sparse (the matcher's
     # fast loop tests one bit), then (next << 1) | 1; else next * row, the
     # offset of next's row (even: the fast loop adds the class and loads)
