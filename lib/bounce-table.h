@@ -48,7 +48,7 @@ struct smtp__bf_state {
     uint32_t nout;
 };
 struct smtp__bf_edge {
-    uint32_t to;             /* (state << 1) | slow (below) */
+    uint32_t to;             /* the next state, encoded like a dense row's entry (below) */
     uint32_t cls;
 };
 /* Folded byte (ASCII lower case, white space as ' ') -> class; 0 = in no marker. */
@@ -59,8 +59,10 @@ extern const uint8_t smtp__bf_space_cls;
 extern const uint32_t smtp__bf_nclasses;
 extern const uint32_t smtp__bf_nstates;
 /* States are numbered breadth-first; the first ndense (the shallow ones) have
- * full rows: v = dense[s * SMTP__BF_ROW + cls] is (next << 1) | slow, where
- * slow says next has outputs or is not dense.  Deeper states follow their
+ * full rows: v = dense[s * SMTP__BF_ROW + cls] is (next << 1) | 1 when next
+ * is slow (has outputs or is not dense), else next * SMTP__BF_ROW, the offset
+ * of next's row (even, so bit 0 tells the two apart and the matcher's fast
+ * loop adds the next class to v as it is).  Deeper states follow their
  * goto edges, then fail links down to a dense one.  A text starts in state
  * SMTP__BF_START (after a virtual start-of-text class that begins every
  * anchored row); a state entered by a space, and the start, stays where it
@@ -76,9 +78,20 @@ extern const uint8_t smtp__bf_first_header[256];
 extern const uint8_t smtp__bf_first_status[256];
 /* rows per where (indexed by SMTP__BW_*): a text no row looks at is not scanned */
 extern const uint16_t smtp__bf_where_rows[16];
+/* A prefilter for a where with few rows (received, x-mailer): each row holds
+ * one of its nbigram byte pairs (a | b << 8, both ORed with 0x20), so a text
+ * with none of them (compared ORed with 0x20) holds no row.  0xff: none. */
+#define SMTP__BF_MAX_BIGRAMS 4
+extern const uint8_t smtp__bf_where_nbigram[16];
+extern const uint16_t smtp__bf_where_bigram[16 * SMTP__BF_MAX_BIGRAMS];
 extern const struct smtp__bf_state smtp__bf_states[];
 extern const struct smtp__bf_edge smtp__bf_edges[];
 extern const uint16_t smtp__bf_out[];           /* row indexes */
+/* Per state: (first edge's step value << 9) | (has outputs << 8) | first
+ * edge's class (0xff: no edge).  Most sparse states have one edge, so a step
+ * along a marker that matches is one load and a compare.  A sparse state's
+ * edges lead to sparse states: the step value is (next << 1) | 1. */
+extern const uint32_t smtp__bf_one[];
 extern const struct smtp__bf_row smtp__bf_rows[];
 extern const uint32_t smtp__bf_nrows;
 /* The MTAs that have rows, each once, in the order of their first row (a tie

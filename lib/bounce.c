@@ -59,6 +59,14 @@ struct raw {
     smtp__txt block;        /* text around the recipient: stage, host, gave-up phrases */
 };
 
+/* A marker hit of a notification line, as scan_notification keeps it. */
+struct line_hit {
+    uint32_t pos;            /* the line's start */
+    uint16_t row;
+    uint32_t end;            /* as in struct hits: the offset after the match, in the line */
+};
+#define LH_CAP ((REC_SIZE - 16) / sizeof(struct line_hit))
+
 struct state {
     uint32_t magic;
     uint32_t options;
@@ -84,6 +92,7 @@ struct state {
     smtp__txt xfr_one;       /* the address of an X-Failed-Recipients that names exactly one */
     /* iteration */
     int mode;
+    int indexed;             /* the address index (idx_*) is built: index_text */
     size_t start;            /* where the reader starts: rewind point */
     struct cursor at;        /* where the iteration stands */
     uint32_t index;
@@ -93,7 +102,17 @@ struct state {
     uint32_t idx_line[IDX_SLOTS];
     uint32_t idx_first[IDX_SLOTS];  /* offset of the first occurrence */
     uint8_t idx_alone[IDX_SLOTS];
-    char rec[REC_SIZE];
+    union {
+        char rec[REC_SIZE];              /* next(): the record's decoded strings */
+        /* open() (magic not set yet): the notification's marker hits, kept
+         * by scan_notification for text_next; every line that starts before
+         * upto is there (n hits, by line) */
+        struct {
+            uint32_t n;
+            size_t upto;
+            struct line_hit h[LH_CAP];
+        } lh;
+    } r;
     /* the first records of the count pass, each with the cursor after it: next()
      * takes them from here instead of reading them again (most mails have one
      * or two) */
@@ -102,6 +121,9 @@ struct state {
 };
 
 /* ---- small helpers ---------------------------------------------------------- */
+
+/* smtp__iprefix with a literal: the length test first (a constant) */
+#define IPREFIX(s, n, lit) ((n) >= sizeof(lit) - 1 && smtp__ieq_n((s), (lit), sizeof(lit) - 1))
 
 static inline int wsp(char c) { return smtp__wsp((unsigned char)c); }
 static inline int lws(char c) { return smtp__lws((unsigned char)c); }
@@ -193,6 +215,8 @@ struct hits {
     struct { uint16_t row; uint32_t end; } h[16];   /* end: offset after the match */
 };
 
+
+
 static inline uint8_t fold_byte(unsigned char c)
 {
     if (c >= 'A' && c <= 'Z')
@@ -202,9 +226,16 @@ static inline uint8_t fold_byte(unsigned char c)
     return c;
 }
 
+/* The state a step's value (a dense row's entry, an edge's) leads to: see
+ * bounce-table.h for the two encodings. */
+static inline uint32_t step_state(uint32_t v)
+{
+    return (v & 1) ? v >> 1 : v / SMTP__BF_ROW;
+}
+
 /* One step of the marker automaton from a sparse state: its goto edges, else
  * those of its failure link, down to a dense state (whose row has every
- * class).  Returns (next << 1) | slow, like a dense row's entry. */
+ * class).  Returns the step's value, encoded like a dense row's entry. */
 static inline uint32_t sparse_step(uint32_t s, uint32_t cls)
 {
     while (s >= SMTP__BF_NDENSE) {
@@ -237,31 +268,75 @@ static void add_outputs(uint32_t s, int where, size_t end, struct hits *hits)
     }
 }
 
+/* The slow part of a scan: the step's value v (slow) entered a state with
+ * outputs or a sparse one.  Collects the outputs, feeds the bytes from q
+ * through sparse_step until a dense state is back (or the text ends), sets
+ * *off to that state's row offset and returns where the bytes go on.  Kept out of line: the fast loop below
+ * then keeps its few values in registers. */
+__attribute__((noinline)) static const unsigned char *
+scan_slow(uint32_t v, const unsigned char *p, const unsigned char *q, const unsigned char *end,
+          int where, struct hits *hits, size_t *off)
+{
+    uint32_t s = v >> 1;
+    for (;;) {
+        uint32_t one = smtp__bf_one[s];
+        if (one & 0x100)
+            add_outputs(s, where, (size_t)(q - p), hits);
+        if (s < SMTP__BF_NDENSE || q >= end)
+            break;
+        uint32_t cls = smtp__bf_fcls[*q++];
+        if ((one & 0xff) == cls) {
+            s = one >> 10;      /* along the first edge: to a sparse state */
+            continue;
+        }
+        v = sparse_step(s, cls);
+        s = step_state(v);
+        if (!(v & 1))
+            break;
+    }
+    *off = (size_t)s * SMTP__BF_ROW;   /* (past the table when s is sparse: q is at end then) */
+    return q;
+}
+
 /* Run the marker automaton over t (folded, white space runs as one space) and
  * collect the rows of the given where that match (at most 16, first first).
  * An anchored row must start at the first non-blank byte: the automaton
  * starts after a virtual start-of-text class that only those rows begin with,
  * and leading white space keeps it there. */
-static void scan_markers(smtp__txt t, int where, struct hits *hits)
+__attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struct hits *hits)
 {
-    const unsigned char *p = (const unsigned char *)t.p;
-    size_t i = 0, n = t.n;
-    uint32_t s = SMTP__BF_START;
+    const unsigned char *p = (const unsigned char *)t.p, *q = p, *end = p + t.n;
+    const uint16_t *dense = smtp__bf_dense;
+    const uint8_t *fcls = smtp__bf_fcls;
+    size_t off = (size_t)SMTP__BF_START * SMTP__BF_ROW;   /* the current dense state's row */
+#if defined(__GNUC__)
+    /* the two tables' addresses in registers for the loop (else the compiler
+     * forms them anew for every byte) */
+    __asm__("" : "+r"(dense), "+r"(fcls));
+#endif
     hits->n = 0;
-    while (i < n) {
-        /* a dense state: one load per byte, one bit tested */
-        uint32_t v = smtp__bf_dense[(size_t)s * SMTP__BF_ROW + smtp__bf_fcls[p[i++]]];
-        s = v >> 1;
-        /* slow: the state has outputs, or is sparse (then the bytes are fed
-         * through sparse_step until a dense state is back) */
-        while (v & 1) {
-            if (smtp__bf_states[s].nout)
-                add_outputs(s, where, i, hits);
-            if (s < SMTP__BF_NDENSE || i >= n)
-                break;
-            v = sparse_step(s, smtp__bf_fcls[p[i++]]);
-            s = v >> 1;
+    /* a dense state without outputs next: one load per byte, one bit tested,
+     * and the entry is the next row's offset; two bytes a round */
+    const unsigned char *last = t.n ? end - 1 : end;
+    size_t slow_off;    /* (its own variable: off stays in a register) */
+    while (q < last) {
+        size_t v = dense[off + fcls[q[0]]];
+        if (v & 1) {
+            q = scan_slow((uint32_t)v, p, q + 1, end, where, hits, &slow_off);
+            off = slow_off;
+            continue;
         }
+        off = dense[v + fcls[q[1]]];
+        q += 2;
+        if (off & 1) {
+            q = scan_slow((uint32_t)off, p, q, end, where, hits, &slow_off);
+            off = slow_off;
+        }
+    }
+    if (q < end) {
+        size_t v = dense[off + fcls[*q]];
+        if (v & 1)
+            scan_slow((uint32_t)v, p, q + 1, end, where, hits, &slow_off);
     }
 }
 
@@ -275,15 +350,52 @@ static void scan_anchored(smtp__txt t, int where, struct hits *hits)
     uint32_t s = SMTP__BF_START;
     hits->n = 0;
     while (i < n && p[i] != '\r' && p[i] != '\n') {
-        uint32_t cls = smtp__bf_fcls[p[i++]];
-        uint32_t v = s < SMTP__BF_NDENSE ? smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls]
-                                         : sparse_step(s, cls);
-        s = v >> 1;
+        uint32_t cls = smtp__bf_fcls[p[i++]], v;
+        if (s < SMTP__BF_NDENSE) {
+            v = smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls];
+        } else {
+            uint32_t one = smtp__bf_one[s];    /* most sparse states: one edge */
+            v = (one & 0xff) == cls ? one >> 9 : sparse_step(s, cls);
+        }
+        s = step_state(v);
         if (!smtp__bf_anchored[s])
             return;
         if ((v & 1) && smtp__bf_states[s].nout)
             add_outputs(s, where, i, hits);
     }
+}
+
+/* Can a row of where be in t?  0 when where has a prefilter (bounce-table.h)
+ * and t holds none of its byte pairs: then scan_markers would find none. */
+static int where_may_match(smtp__txt t, int where)
+{
+    uint32_t nb = smtp__bf_where_nbigram[where];
+    if (nb > SMTP__BF_MAX_BIGRAMS)
+        return 1;
+    const uint16_t *bg = &smtp__bf_where_bigram[where * SMTP__BF_MAX_BIGRAMS];
+    const unsigned char *p = (const unsigned char *)t.p;
+    size_t i = 0;
+#ifdef SMTP__SSE2
+    /* 16 pairs a round: the bytes at i and at i + 1 */
+    const __m128i low = _mm_set1_epi8(0x20);
+    for (; i + 17 <= t.n; i += 16) {
+        __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), low);
+        __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + i + 1)), low);
+        __m128i m = _mm_setzero_si128();
+        for (uint32_t k = 0; k < nb; k++)
+            m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8((char)(bg[k] & 0xff))),
+                                              _mm_cmpeq_epi8(b, _mm_set1_epi8((char)(bg[k] >> 8)))));
+        if (_mm_movemask_epi8(m))
+            return 1;
+    }
+#endif
+    for (; i + 1 < t.n; i++) {
+        uint32_t pair = (uint32_t)(p[i] | 0x20) | (uint32_t)(p[i + 1] | 0x20) << 8;
+        for (uint32_t k = 0; k < nb; k++)
+            if (pair == bg[k])
+                return 1;
+    }
+    return 0;
 }
 
 /* The first hit of a kind, or -1. */
@@ -421,6 +533,25 @@ static int line_addr(const char *b, size_t lo, size_t hi, size_t *s, size_t *e)
     return 1;
 }
 
+/* The first of the bytes a, b, c in p[0..n) (n when none is). */
+static size_t find3(const char *p, size_t n, char a, char b, char c)
+{
+    size_t i = 0;
+#ifdef SMTP__SSE2
+    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc)));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    while (i < n && p[i] != a && p[i] != b && p[i] != c)
+        i++;
+    return i;
+}
+
 /* An address value "type; addr" or "<addr>" or "addr (comment)": the type
  * (may be empty) and the bare address, as sub-views of v. */
 static void split_addr_value(smtp__txt v, smtp__txt *type, smtp__txt *addr)
@@ -428,21 +559,19 @@ static void split_addr_value(smtp__txt v, smtp__txt *type, smtp__txt *addr)
     v = trim(v);
     type->p = NULL;
     type->n = 0;
-    size_t semi = 0;
-    while (semi < v.n && v.p[semi] != ';' && v.p[semi] != '@' && v.p[semi] != '<')
-        semi++;
+    size_t semi = find3(v.p, v.n, ';', '@', '<');
+    size_t lt = semi;       /* no '<' before it */
     if (semi < v.n && v.p[semi] == ';') {
         *type = trim(txt(v.p, semi));
         v = trim(txt(v.p + semi + 1, v.n - semi - 1));
+        lt = 0;
     }
     /* <addr> */
-    size_t lt = 0;
-    while (lt < v.n && v.p[lt] != '<')
-        lt++;
+    const char *q = lt < v.n ? memchr(v.p + lt, '<', v.n - lt) : NULL;
+    lt = q ? (size_t)(q - v.p) : v.n;
     if (lt < v.n) {
-        size_t gt = lt + 1;
-        while (gt < v.n && v.p[gt] != '>')
-            gt++;
+        q = memchr(v.p + lt + 1, '>', v.n - lt - 1);
+        size_t gt = q ? (size_t)(q - v.p) : v.n;
         if (gt > lt + 1) {
             smtp__txt a = trim(txt(v.p + lt + 1, gt - lt - 1));
             /* a source route "<@relay:user@host>" (RFC 5321 4.1.2): the mailbox */
@@ -666,8 +795,8 @@ static size_t after_line_addr(const char *b, size_t pos, size_t n)
  * of a line, followed by another field or a continuation line. */
 static int returned_header_starts(const char *b, size_t pos, size_t n)
 {
-    if (!smtp__iprefix(b + pos, n - pos, "received:") &&
-        !smtp__iprefix(b + pos, n - pos, "return-path:"))
+    if (!IPREFIX(b + pos, n - pos, "received:") &&
+        !IPREFIX(b + pos, n - pos, "return-path:"))
         return 0;
     struct smtp__field f;
     size_t p = pos;
@@ -677,8 +806,33 @@ static int returned_header_starts(const char *b, size_t pos, size_t n)
     return smtp__next_field(b, n, &q, &f) && f.name == p;
 }
 
+/* The address index of the notification's lines before st->end: built when
+ * first needed (merging DSN records with their text, the addresses an
+ * unknown format names), so a mail read otherwise does not pay for it. */
+static void index_text(struct state *st)
+{
+    if (st->indexed)
+        return;
+    st->indexed = 1;
+    const char *b = st->notif.p;
+    size_t n = st->notif.n, pos = 0;
+    memset(st->idx_hash, 0, sizeof st->idx_hash);
+    while (pos < st->end) {
+        size_t next, e = smtp__eol(b, pos, n, &next);
+        size_t s, ae, from = pos;
+        /* (first_addr scans forward only: the addresses of a line cost one pass) */
+        while (from < e && first_addr(b, from, e, &s, &ae)) {
+            int alone = from == pos && after_line_addr(b, pos, n) == next;
+            index_add(st, txt(b + s, ae - s), pos, s, alone);
+            from = ae;
+        }
+        pos = next;
+    }
+}
+
 /* One pass over the notification: the first begin marker, the end marker
- * after it, MTA votes from detect rows, and the address index. */
+ * after it, MTA votes from detect rows (the address index follows st->end:
+ * index_text). */
 static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker_lines,
                               uint32_t vote_from)
 {
@@ -686,14 +840,32 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
     size_t n = st->notif.n, pos = 0;
     uint32_t line = 0;
     st->begin = st->end = n;
+    st->indexed = 0;
     int found_begin = 0;
-    memset(st->idx_hash, 0, sizeof st->idx_hash);
+    /* the hits are kept for text_next while they fit and every line is scanned */
+    struct line_hit *lh = st->r.lh.h;
+    int keep = 1;
+    st->r.lh.n = 0;
+    st->r.lh.upto = 0;
     for (; pos < n; line++) {
+        /* past the lines scanned for markers, only a returned header after
+         * a begin marker can end the block */
+        if (line >= marker_lines && !found_begin)
+            break;
         size_t next, e = smtp__eol(b, pos, n, &next);
         struct hits h;
         h.n = 0;
         if (line < marker_lines)
             scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
+        keep &= line < marker_lines && st->r.lh.n + h.n <= LH_CAP;
+        if (keep) {
+            for (uint32_t k = 0; k < h.n; k++, st->r.lh.n++) {
+                lh[st->r.lh.n].pos = (uint32_t)pos;
+                lh[st->r.lh.n].row = h.h[k].row;
+                lh[st->r.lh.n].end = h.h[k].end;
+            }
+            st->r.lh.upto = next;
+        }
         if (line < vote_from)
             h.n = 0;
         for (uint32_t k = 0; k < h.n; k++) {
@@ -713,13 +885,6 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
             /* the returned copy follows: stop (nothing after it is ours) */
             st->end = pos;
             break;
-        }
-        size_t s, ae, from = pos;
-        /* (first_addr scans forward only: the addresses of a line cost one pass) */
-        while (from < e && first_addr(b, from, e, &s, &ae)) {
-            int alone = from == pos && after_line_addr(b, pos, n) == next;
-            index_add(st, txt(b + s, ae - s), pos, s, alone);
-            from = ae;
         }
         pos = next;
     }
@@ -928,6 +1093,33 @@ static int dsn_next(smtp__txt t, size_t *cur, size_t stop, struct raw *r, int so
     return 0;
 }
 
+/* Did scan_notification keep the hits of the line at pos?  Only while open()
+ * runs: next() uses the region for its records. */
+static int have_line_hits(const struct state *st, size_t pos)
+{
+    return st->magic != MAGIC && pos < st->r.lh.upto;
+}
+
+/* The hits scan_notification kept for the line at pos. */
+static void line_hits(const struct state *st, size_t pos, struct hits *h)
+{
+    const struct line_hit *lh = st->r.lh.h;
+    uint32_t lo = 0, hi = st->r.lh.n;
+    while (lo < hi) {       /* the first hit of a line at pos or after */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (lh[mid].pos < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    h->n = 0;
+    for (; lo < st->r.lh.n && lh[lo].pos == pos; lo++) {
+        h->h[h->n].row = lh[lo].row;
+        h->h[h->n].end = lh[lo].end;
+        h->n++;
+    }
+}
+
 /* The next recipient of an MTA's text block (st->begin .. st->end): a line
  * that starts with an address (or names one after a label row, or after the
  * begin marker on its own line) opens a record; the lines after it, up to the
@@ -943,7 +1135,10 @@ static int text_next(struct state *st, struct raw *r)
     while (pos < n) {
         size_t next, e = smtp__eol(b, pos, n, &next);
         struct hits h;
-        scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
+        if (have_line_hits(st, pos))
+            line_hits(st, pos, &h);     /* scan_notification scanned it */
+        else
+            scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
         int hb = hit_of(&h, SMTP__BK_BEGIN);
         if (hb >= 0) {
             if (open)
@@ -1036,6 +1231,7 @@ static int mentioned_next(struct state *st, struct raw *r)
 {
     const char *b = st->notif.p;
     size_t n = st->end, pos = st->at.cur;
+    index_text(st);
     /* st->at.cur_action carries the offset within the line to resume from */
     while (pos < n) {
         size_t next, e;
@@ -1049,21 +1245,21 @@ static int mentioned_next(struct state *st, struct raw *r)
         st->at.in_block = 0;
         /* a message identifier looks like an address but never is one, and a
          * quoted sender field names the sender */
-        if (smtp__iprefix(b + pos, e - pos, "message-id:") ||
-            smtp__iprefix(b + pos, e - pos, "in-reply-to:") ||
-            smtp__iprefix(b + pos, e - pos, "references:") ||
-            smtp__iprefix(b + pos, e - pos, "from:") ||
-            smtp__iprefix(b + pos, e - pos, "sender:") ||
-            smtp__iprefix(b + pos, e - pos, "reply-to:") ||
-            smtp__iprefix(b + pos, e - pos, "return-path:")) {
+        if (IPREFIX(b + pos, e - pos, "message-id:") ||
+            IPREFIX(b + pos, e - pos, "in-reply-to:") ||
+            IPREFIX(b + pos, e - pos, "references:") ||
+            IPREFIX(b + pos, e - pos, "from:") ||
+            IPREFIX(b + pos, e - pos, "sender:") ||
+            IPREFIX(b + pos, e - pos, "reply-to:") ||
+            IPREFIX(b + pos, e - pos, "return-path:")) {
             pos = next;
             continue;
         }
         while (from < e && first_addr(b, from, e, &s, &ae)) {
             smtp__txt a = txt(b + s, ae - s);
             from = ae;
-            int skip = smtp__iprefix(a.p, a.n, "postmaster@") ||
-                       smtp__iprefix(a.p, a.n, "mailer-daemon@");
+            int skip = IPREFIX(a.p, a.n, "postmaster@") ||
+                       IPREFIX(a.p, a.n, "mailer-daemon@");
             for (int k = 0; k < 4; k++)
                 skip |= st->exclude[k].n && addr_eq(a, st->exclude[k]);
             /* the first time the text names it (the index keeps where) */
@@ -1398,7 +1594,10 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
                 smtp__txt v = field_txt(b, &f);
                 if (v.n > 160)
                     v.n = 160;
-                scan_markers(v, where, &h);
+                if (where_may_match(v, where))
+                    scan_markers(v, where, &h);
+                else
+                    h.n = 0;
                 for (uint32_t k = 0; k < h.n; k++)
                     count_hit(&smtp__bf_rows[h.h[k].row], hh);
             }
@@ -1437,7 +1636,7 @@ static int auto_submitted_says_auto(const smtp_reply_bounce *out)
     if (!out->auto_submitted.ptr)
         return 0;
     smtp__txt v = trim(txt(out->auto_submitted.ptr, out->auto_submitted.len));
-    return smtp__iprefix(v.p, v.n, "auto-");   /* RFC 3834 5: anything but "no" */
+    return IPREFIX(v.p, v.n, "auto-");   /* RFC 3834 5: anything but "no" */
 }
 
 int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t len,
@@ -1489,18 +1688,44 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         if (p == NULL) {
             lf = memchr(buf, '\n', len) != NULL;
         } else {
-            /* every CR: before a LF or alone; every LF: after a CR or bare */
-            for (; p; p = memchr(p + 1, '\r', (size_t)(buf + len - p - 1))) {
-                if (p + 1 < buf + len && p[1] == '\n')
-                    crlf = 1;
-                else
-                    cr = 1;
-                if (crlf && cr)
-                    break;
+            /* every CR: before a LF or alone; every LF: after a CR or bare.
+             * Before the first CR every LF is bare; from it on, one pass */
+            size_t i = (size_t)(p - buf);
+            lf = memchr(buf, '\n', i) != NULL;
+            if (i + 1 < len && buf[i + 1] == '\n')
+                crlf = 1;
+            else
+                cr = 1;
+            i++;
+#ifdef SMTP__SSE2
+            {
+                const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+                __m128i acrlf = _mm_setzero_si128(), acr = acrlf, alf = acrlf;
+                for (; i + 17 <= len; i += 16) {     /* i >= 1: the byte before is there */
+                    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
+                    __m128i after = _mm_loadu_si128((const __m128i *)(const void *)(buf + i + 1));
+                    __m128i before = _mm_loadu_si128((const __m128i *)(const void *)(buf + i - 1));
+                    __m128i c = _mm_cmpeq_epi8(v, vcr), nl = _mm_cmpeq_epi8(after, vlf);
+                    acrlf = _mm_or_si128(acrlf, _mm_and_si128(c, nl));
+                    acr = _mm_or_si128(acr, _mm_andnot_si128(nl, c));
+                    alf = _mm_or_si128(alf, _mm_andnot_si128(_mm_cmpeq_epi8(before, vcr),
+                                                             _mm_cmpeq_epi8(v, vlf)));
+                }
+                crlf |= _mm_movemask_epi8(acrlf) != 0;
+                cr |= _mm_movemask_epi8(acr) != 0;
+                lf |= _mm_movemask_epi8(alf) != 0;
             }
-            for (const char *q = memchr(buf, '\n', len); q && !lf;
-                 q = memchr(q + 1, '\n', (size_t)(buf + len - q - 1)))
-                lf = q == buf || q[-1] != '\r';
+#endif
+            for (; i < len; i++) {
+                if (buf[i] == '\r') {
+                    if (i + 1 < len && buf[i + 1] == '\n')
+                        crlf = 1;
+                    else
+                        cr = 1;
+                } else if (buf[i] == '\n' && buf[i - 1] != '\r') {
+                    lf = 1;
+                }
+            }
         }
         if (cr && !lf && !crlf)
             st->flags |= SMTP_REPLY_BOUNCE_F_CR_ONLY;
@@ -1623,8 +1848,8 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     /* a bounce forwarded inline with "> " quoting ("Fwd: Returned mail: ..."):
      * read the quoted text without its quote marks */
     if (out->subject.ptr && st->notif.n &&
-        (smtp__iprefix(out->subject.ptr, out->subject.len, "fwd:") ||
-         smtp__iprefix(out->subject.ptr, out->subject.len, "fw:"))) {
+        (IPREFIX(out->subject.ptr, out->subject.len, "fwd:") ||
+         IPREFIX(out->subject.ptr, out->subject.len, "fw:"))) {
         const char *b = st->notif.p;
         size_t pos = 0, quoted = 0, got;
         while (pos < st->notif.n) {
@@ -1775,8 +2000,8 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         while (pos < lim) {
             size_t next;
             smtp__eol(b, pos, lim, &next);
-            if (smtp__iprefix(b + pos, lim - pos, "final-recipient:") ||
-                smtp__iprefix(b + pos, lim - pos, "original-recipient:"))
+            if (IPREFIX(b + pos, lim - pos, "final-recipient:") ||
+                IPREFIX(b + pos, lim - pos, "original-recipient:"))
                 break;
             pos = next;
         }
@@ -1787,9 +2012,9 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
                 size_t q = pm - 1;
                 while (q > 0 && b[q - 1] != '\n' && b[q - 1] != '\r')
                     q--;
-                if (!smtp__iprefix(b + q, lim - q, "reporting-mta:") &&
-                    !smtp__iprefix(b + q, lim - q, "arrival-date:") &&
-                    !smtp__iprefix(b + q, lim - q, "received-from-mta:"))
+                if (!IPREFIX(b + q, lim - q, "reporting-mta:") &&
+                    !IPREFIX(b + q, lim - q, "arrival-date:") &&
+                    !IPREFIX(b + q, lim - q, "received-from-mta:"))
                     break;
                 pm = q;
             }
@@ -2209,7 +2434,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     if (!next_record(st, st->index, &r))
         return SMTP_REPLY_OK;
 
-    char *rec = st->rec;
+    char *rec = st->r.rec;
     size_t used = 0;
     rcpt->index = st->index++;
     rcpt->action = r.action;
@@ -2242,6 +2467,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     if ((r.source == SMTP_REPLY_BOUNCE_SRC_DSN || r.source == SMTP_REPLY_BOUNCE_SRC_DSN_TEXT) &&
         st->notif.n) {
         size_t line;
+        index_text(st);
         if (index_find(st, r.final, &line) ||
             (r.orig.n && index_find(st, r.orig, &line)) ||
             (rcpt->recipient.len && index_find(st, txt(rcpt->recipient.ptr, rcpt->recipient.len),
@@ -2286,7 +2512,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
          * command)"), after the diagnostic in the record region */
         int btrunc;
         uint32_t bst[MAX_STARTS], nbst;
-        size_t room = sizeof st->rec - used;
+        size_t room = sizeof st->r.rec - used;
         size_t bn = join_block(block, rec + used, room < BLOCK_MAX ? room : BLOCK_MAX, &btrunc, bst,
                                &nbst);
         scan_context(txt(rec + used, bn), &cstage, &host, &gave_up_phrase);

@@ -24,7 +24,9 @@ static inline uint64_t has_byte(uint64_t w, unsigned char c)
     return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
 }
 
-size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next)
+/* smtp__eol's body, inlined where header fields are split (a call per line
+ * cost as much as the search in a short line) */
+static inline size_t eol_inline(const char *b, size_t i, size_t n, size_t *next)
 {
 #ifdef SMTP__EOL_SSE2
     /* 16 bytes at a time where SSE2 is there (every x86-64): a line of a
@@ -76,6 +78,11 @@ found:;
     return e;
 }
 
+size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next)
+{
+    return eol_inline(b, i, n, next);
+}
+
 
 int smtp__ieq(const char *s, size_t n, const char *lit)
 {
@@ -94,6 +101,10 @@ int smtp__iprefix(const char *s, size_t n, const char *lit)
             return 0;
     return 1;
 }
+
+/* smtp__ieq with a literal: the length test first (a constant), most fail it */
+#define IEQ(s, n, lit) ((n) == sizeof(lit) - 1 && smtp__ieq_n((s), (lit), (n)))
+#define LIT(lit) lit, sizeof(lit) - 1     /* a table's name and its length */
 
 static inline int wsp(char c) { return smtp__wsp((unsigned char)c); }
 static inline int lws(char c) { return smtp__lws((unsigned char)c); }
@@ -140,7 +151,7 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
             *pos = end;
             return 0;
         }
-        size_t next, e = smtp__eol(b, i, end, &next);
+        size_t next, e = eol_inline(b, i, end, &next);
         if (blank_line(b, i, e)) {
             *pos = next;
             return 0;
@@ -166,7 +177,7 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
         f->val_end = e;
         /* continuation lines */
         while (next < end && wsp(b[next])) {
-            size_t nn, ee = smtp__eol(b, next, end, &nn);
+            size_t nn, ee = eol_inline(b, next, end, &nn);
             if (blank_line(b, next, ee))
                 break;
             f->val_end = ee;
@@ -268,20 +279,20 @@ int smtp__charset_id(const char *s, size_t n)
     }
     if (n == 0)
         return SMTP__CS_NONE;
-    static const struct { const char *name; int id; } names[] = {
-        {"utf-8", SMTP__CS_UTF8}, {"utf8", SMTP__CS_UTF8}, {"uft-8", SMTP__CS_UTF8},
-        {"x-utf-8", SMTP__CS_UTF8}, {"us-ascii", SMTP__CS_ASCII}, {"ascii", SMTP__CS_ASCII},
-        {"ansi_x3.4-1968", SMTP__CS_ASCII}, {"iso-8859-1", SMTP__CS_LATIN1},
-        {"iso8859-1", SMTP__CS_LATIN1}, {"iso_8859-1", SMTP__CS_LATIN1},
-        {"latin1", SMTP__CS_LATIN1}, {"latin-1", SMTP__CS_LATIN1}, {"l1", SMTP__CS_LATIN1},
-        {"iso-8859-15", SMTP__CS_LATIN9}, {"iso8859-15", SMTP__CS_LATIN9},
-        {"latin-9", SMTP__CS_LATIN9}, {"latin9", SMTP__CS_LATIN9},
-        {"windows-1252", SMTP__CS_CP1252}, {"cp1252", SMTP__CS_CP1252},
-        {"x-cp1252", SMTP__CS_CP1252}, {"utf-7", SMTP__CS_UTF7},
-        {"unicode-1-1-utf-7", SMTP__CS_UTF7}, {"x-unicode-1-1-utf-7", SMTP__CS_UTF7},
+    static const struct { const char *name; size_t len; int id; } names[] = {
+        {LIT("utf-8"), SMTP__CS_UTF8}, {LIT("utf8"), SMTP__CS_UTF8}, {LIT("uft-8"), SMTP__CS_UTF8},
+        {LIT("x-utf-8"), SMTP__CS_UTF8}, {LIT("us-ascii"), SMTP__CS_ASCII}, {LIT("ascii"), SMTP__CS_ASCII},
+        {LIT("ansi_x3.4-1968"), SMTP__CS_ASCII}, {LIT("iso-8859-1"), SMTP__CS_LATIN1},
+        {LIT("iso8859-1"), SMTP__CS_LATIN1}, {LIT("iso_8859-1"), SMTP__CS_LATIN1},
+        {LIT("latin1"), SMTP__CS_LATIN1}, {LIT("latin-1"), SMTP__CS_LATIN1}, {LIT("l1"), SMTP__CS_LATIN1},
+        {LIT("iso-8859-15"), SMTP__CS_LATIN9}, {LIT("iso8859-15"), SMTP__CS_LATIN9},
+        {LIT("latin-9"), SMTP__CS_LATIN9}, {LIT("latin9"), SMTP__CS_LATIN9},
+        {LIT("windows-1252"), SMTP__CS_CP1252}, {LIT("cp1252"), SMTP__CS_CP1252},
+        {LIT("x-cp1252"), SMTP__CS_CP1252}, {LIT("utf-7"), SMTP__CS_UTF7},
+        {LIT("unicode-1-1-utf-7"), SMTP__CS_UTF7}, {LIT("x-unicode-1-1-utf-7"), SMTP__CS_UTF7},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (smtp__ieq(s, n, names[i].name))
+        if (names[i].len == n && smtp__ieq_n(s, names[i].name, n))
             return names[i].id;
     return SMTP__CS_OTHER;
 }
@@ -291,9 +302,9 @@ int smtp__parse_cte(const char *v, size_t n)
     size_t i = skip_lws(v, 0, n), j = i;
     while (j < n && !lws(v[j]) && v[j] != ';')
         j++;
-    if (smtp__ieq(v + i, j - i, "base64"))
+    if (IEQ(v + i, j - i, "base64"))
         return SMTP__CTE_BASE64;
-    if (smtp__ieq(v + i, j - i, "quoted-printable"))
+    if (IEQ(v + i, j - i, "quoted-printable"))
         return SMTP__CTE_QP;
     return SMTP__CTE_IDENTITY;
 }
@@ -301,38 +312,38 @@ int smtp__parse_cte(const char *v, size_t n)
 static int media_type(const char *t, size_t tn, const char *s, size_t sn, uint8_t *sub)
 {
     *sub = SMTP__MS_OTHER;
-    if (smtp__ieq(t, tn, "text")) {
-        if (smtp__ieq(s, sn, "plain"))
+    if (IEQ(t, tn, "text")) {
+        if (IEQ(s, sn, "plain"))
             return SMTP__MT_TEXT_PLAIN;
-        if (smtp__ieq(s, sn, "html"))
+        if (IEQ(s, sn, "html"))
             return SMTP__MT_TEXT_HTML;
-        if (smtp__ieq(s, sn, "rfc822-headers") || smtp__ieq(s, sn, "rfc822-header"))
+        if (IEQ(s, sn, "rfc822-headers") || IEQ(s, sn, "rfc822-header"))
             return SMTP__MT_HEADERS;
-        if (smtp__ieq(s, sn, "delivery-status"))
+        if (IEQ(s, sn, "delivery-status"))
             return SMTP__MT_DSN;
         return SMTP__MT_TEXT_OTHER;
     }
-    if (smtp__ieq(t, tn, "multipart")) {
-        if (smtp__ieq(s, sn, "report"))
+    if (IEQ(t, tn, "multipart")) {
+        if (IEQ(s, sn, "report"))
             *sub = SMTP__MS_REPORT;
-        else if (smtp__ieq(s, sn, "alternative"))
+        else if (IEQ(s, sn, "alternative"))
             *sub = SMTP__MS_ALTERNATIVE;
-        else if (smtp__ieq(s, sn, "mixed"))
+        else if (IEQ(s, sn, "mixed"))
             *sub = SMTP__MS_MIXED;
         return SMTP__MT_MULTIPART;
     }
-    if (smtp__ieq(t, tn, "message")) {
-        static const struct { const char *name; int id; } m[] = {
-            {"rfc822", SMTP__MT_MSG_RFC822}, {"global", SMTP__MT_MSG_GLOBAL},
-            {"partial", SMTP__MT_MSG_PARTIAL}, {"global-headers", SMTP__MT_HEADERS},
-            {"delivery-status", SMTP__MT_DSN}, {"x-delivery-status", SMTP__MT_DSN},
-            {"global-delivery-status", SMTP__MT_GLOBAL_DSN},
-            {"feedback-report", SMTP__MT_FEEDBACK},
-            {"disposition-notification", SMTP__MT_MDN},
-            {"global-disposition-notification", SMTP__MT_MDN},
+    if (IEQ(t, tn, "message")) {
+        static const struct { const char *name; size_t len; int id; } m[] = {
+            {LIT("rfc822"), SMTP__MT_MSG_RFC822}, {LIT("global"), SMTP__MT_MSG_GLOBAL},
+            {LIT("partial"), SMTP__MT_MSG_PARTIAL}, {LIT("global-headers"), SMTP__MT_HEADERS},
+            {LIT("delivery-status"), SMTP__MT_DSN}, {LIT("x-delivery-status"), SMTP__MT_DSN},
+            {LIT("global-delivery-status"), SMTP__MT_GLOBAL_DSN},
+            {LIT("feedback-report"), SMTP__MT_FEEDBACK},
+            {LIT("disposition-notification"), SMTP__MT_MDN},
+            {LIT("global-disposition-notification"), SMTP__MT_MDN},
         };
         for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-            if (smtp__ieq(s, sn, m[i].name))
+            if (m[i].len == sn && smtp__ieq_n(s, m[i].name, sn))
                 return m[i].id;
     }
     return SMTP__MT_OTHER;
@@ -391,18 +402,18 @@ void smtp__parse_ctype(const char *v, size_t n, struct smtp__ctype *ct)
                 i++;
             vl = i - vs;
         }
-        if (smtp__ieq(v + pn, pl, "boundary") && ct->boundary.n == 0 && vl > 0) {
+        if (IEQ(v + pn, pl, "boundary") && ct->boundary.n == 0 && vl > 0) {
             ct->boundary.p = v + vs;
             ct->boundary.n = vl;
-        } else if (smtp__ieq(v + pn, pl, "charset") && ct->charset == SMTP__CS_NONE) {
+        } else if (IEQ(v + pn, pl, "charset") && ct->charset == SMTP__CS_NONE) {
             ct->charset = (uint8_t)smtp__charset_id(v + vs, vl);
-        } else if (smtp__ieq(v + pn, pl, "report-type")) {
-            if (smtp__ieq(v + vs, vl, "delivery-status") ||
-                smtp__ieq(v + vs, vl, "global-delivery-status"))
+        } else if (IEQ(v + pn, pl, "report-type")) {
+            if (IEQ(v + vs, vl, "delivery-status") ||
+                IEQ(v + vs, vl, "global-delivery-status"))
                 ct->report = SMTP__RT_DSN;
-            else if (smtp__ieq(v + vs, vl, "feedback-report"))
+            else if (IEQ(v + vs, vl, "feedback-report"))
                 ct->report = SMTP__RT_FEEDBACK;
-            else if (smtp__ieq(v + vs, vl, "disposition-notification"))
+            else if (IEQ(v + vs, vl, "disposition-notification"))
                 ct->report = SMTP__RT_MDN;
             else
                 ct->report = SMTP__RT_OTHER;
@@ -480,15 +491,18 @@ static uint32_t add_part(struct smtp__walk *w, const struct smtp__part *p)
     return w->nparts++;
 }
 
-/* The header block of a returned message: a part of its own. */
+/* The header block of a returned message: a part of its own, [start, end)
+ * as the body of the message part gives it.  Its fields are not read here:
+ * the bounce reader reads that header itself (read_header), and nothing
+ * looks at such a part's type, charset or transfer encoding. */
 static void add_message_header(const char *b, size_t n, struct smtp__walk *w, uint32_t parent,
                                uint8_t depth, size_t start, size_t end)
 {
     struct smtp__part p;
-    smtp__txt bnd;
     memset(&p, 0, sizeof p);
-    read_part_header(b, end, start, &p, &bnd);
+    (void)b;
     (void)n;
+    p.hdr = p.hdr_end = p.body = (uint32_t)start;
     p.parent = (uint16_t)parent;
     p.depth = depth;
     p.in_message = 1;
@@ -683,6 +697,23 @@ size_t smtp__b64_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t
     uint32_t acc = 0, nbits = 0;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
+        /* four characters of the alphabet at a group's start: three bytes at
+         * once (acc keeps the bits the byte-wise steps would: only the last
+         * 24 are ever read) */
+        while (nbits == 0 && i + 4 <= n && k + 3 <= cap) {
+            int a = b64_value[(unsigned char)s[i]], b = b64_value[(unsigned char)s[i + 1]],
+                c = b64_value[(unsigned char)s[i + 2]], d = b64_value[(unsigned char)s[i + 3]];
+            if ((a | b | c | d) < 0)
+                break;
+            acc = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+            dst[k] = (char)(acc >> 16);
+            dst[k + 1] = (char)(acc >> 8 & 0xff);
+            dst[k + 2] = (char)(acc & 0xff);
+            k += 3;
+            i += 4;
+        }
+        if (i >= n)
+            break;
         int v = b64_value[(unsigned char)s[i]];
         if (v >= 0) {
             acc = (acc << 6) | (uint32_t)v;
@@ -900,6 +931,29 @@ size_t smtp__to_utf8(int cs, const char *s, size_t n, char *dst, size_t cap, uin
     case SMTP__CS_LATIN9:
     case SMTP__CS_CP1252:
         for (size_t i = 0; i < n; i++) {
+            /* a run of ASCII: copied whole (as far as it fits) */
+            size_t j = i;
+            while (j + 8 <= n) {
+                uint64_t w;
+                memcpy(&w, s + j, 8);
+                if (w & 0x8080808080808080ull)
+                    break;
+                j += 8;
+            }
+            while (j < n && (unsigned char)s[j] < 0x80)
+                j++;
+            if (j > i) {
+                size_t run = j - i, l = run <= cap - k ? run : cap - k;
+                memcpy(dst + k, s + i, l);
+                k += l;
+                i += l;
+                if (l < run) {      /* it did not fit */
+                    *flags |= SMTP_REPLY_BOUNCE_F_SCRATCH_SHORT;
+                    break;
+                }
+                if (i >= n)
+                    break;
+            }
             unsigned char c = (unsigned char)s[i];
             uint32_t cp = c;
             if (c >= 0x80) {
@@ -1059,11 +1113,31 @@ size_t smtp__decode_words(const char *s, size_t n, char *dst, size_t cap, uint32
 
 /* ---- HTML to text ----------------------------------------------------------- */
 
-static int tag_is(const char *s, size_t n, const char *name)
+static int tag_is_n(const char *s, size_t n, const char *name, size_t l)
 {
-    size_t l = strlen(name);
-    return n >= l && smtp__iprefix(s, n, name) &&
-           (n == l || !smtp__alnum((unsigned char)s[l]));
+    return n >= l && smtp__ieq_n(s, name, l) && (n == l || !smtp__alnum((unsigned char)s[l]));
+}
+#define tag_is(s, n, lit) tag_is_n((s), (n), (lit), sizeof(lit) - 1)
+
+/* Where the next byte that the HTML reduction treats specially ('<', '&', a
+ * line break) is, from i (n when none is). */
+static size_t html_plain_end(const char *s, size_t i, size_t n)
+{
+#ifdef SMTP__EOL_SSE2
+    const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), lf = _mm_set1_epi8('\n'),
+                  cr = _mm_set1_epi8('\r');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+        unsigned b = (unsigned)_mm_movemask_epi8(m);
+        if (b)
+            return i + (size_t)__builtin_ctz(b);
+    }
+#endif
+    while (i < n && s[i] != '<' && s[i] != '&' && s[i] != '\n' && s[i] != '\r')
+        i++;
+    return i;
 }
 
 size_t smtp__html_text(char *s, size_t n)
@@ -1073,9 +1147,8 @@ size_t smtp__html_text(char *s, size_t n)
     while (i < n) {
         char c = s[i];
         if (c == '<') {
-            size_t j = i + 1;
-            while (j < n && s[j] != '>')
-                j++;
+            const char *gt = i + 1 < n ? memchr(s + i + 1, '>', n - i - 1) : NULL;
+            size_t j = gt ? (size_t)(gt - s) : n;
             const char *t = s + i + 1;
             size_t tn = j - i - 1;
             int closing = tn > 0 && t[0] == '/';
@@ -1089,28 +1162,31 @@ size_t smtp__html_text(char *s, size_t n)
                 i = m + 3 < n ? m + 3 : n;
                 continue;
             }
-            if (tag_is(name, nn, "style"))
+            /* the name's first letter first: most tags are none of these */
+            unsigned char c0 = nn ? smtp__lower((unsigned char)name[0]) : 0;
+#define TAG(lit) (c0 == (unsigned char)(lit)[0] && tag_is(name, nn, lit))
+            if (TAG("style"))
                 skip = closing ? 0 : 1;
-            else if (tag_is(name, nn, "script"))
+            else if (TAG("script"))
                 skip = closing ? 0 : 2;
-            else if (tag_is(name, nn, "head"))
+            else if (TAG("head"))
                 skip = closing ? 0 : 3;
-            else if (!skip && (tag_is(name, nn, "br") || tag_is(name, nn, "p") ||
-                               tag_is(name, nn, "div") || tag_is(name, nn, "tr") ||
-                               tag_is(name, nn, "li") || tag_is(name, nn, "table") ||
-                               tag_is(name, nn, "h1") || tag_is(name, nn, "h2") ||
-                               tag_is(name, nn, "h3") || tag_is(name, nn, "blockquote"))) {
+            else if (!skip && (TAG("br") || TAG("p") || TAG("div") || TAG("tr") || TAG("li") ||
+                               TAG("table") || TAG("h1") || TAG("h2") || TAG("h3") ||
+                               TAG("blockquote"))) {
                 if (k > 0 && s[k - 1] != '\n')
                     s[k++] = '\n';
-            } else if (!skip && (tag_is(name, nn, "td") || tag_is(name, nn, "th"))) {
+            } else if (!skip && (TAG("td") || TAG("th"))) {
                 if (k > 0 && s[k - 1] != ' ' && s[k - 1] != '\n')
                     s[k++] = ' ';
             }
+#undef TAG
             i = j < n ? j + 1 : n;
             continue;
         }
-        if (skip) {
-            i++;
+        if (skip) {     /* on to the next tag */
+            const char *lt = memchr(s + i, '<', n - i);
+            i = lt ? (size_t)(lt - s) : n;
             continue;
         }
         if (c == '&') {
@@ -1121,7 +1197,7 @@ size_t smtp__html_text(char *s, size_t n)
             size_t e = 0;
             for (; e < sizeof ents / sizeof ents[0]; e++) {
                 size_t l = strlen(ents[e].name);
-                if (n - i - 1 >= l && smtp__iprefix(s + i + 1, n - i - 1, ents[e].name)) {
+                if (n - i - 1 >= l && smtp__ieq_n(s + i + 1, ents[e].name, l)) {
                     s[k++] = ents[e].c;
                     i += 1 + l;
                     break;
@@ -1137,8 +1213,16 @@ size_t smtp__html_text(char *s, size_t n)
             i++;
             continue;
         }
-        s[k++] = c;
-        i++;
+        if (c == '&') {     /* no entity: a byte of text */
+            s[k++] = c;
+            i++;
+            continue;
+        }
+        /* a run of plain text, moved down whole */
+        size_t e = html_plain_end(s, i, n);
+        memmove(s + k, s + i, e - i);
+        k += e - i;
+        i = e;
     }
     return k;
 }

@@ -47,11 +47,34 @@ struct smtp__field {
  * field nor a continuation (a body without the blank line), or end. */
 int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field *f);
 
+/* smtp__ieq when lit has n bytes (its length was tested): 8 bytes a step,
+ * the letters of lit (lower case ASCII) matching either case of s. */
+static inline int smtp__ieq_n(const char *s, const char *lit, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t a, l;
+        memcpy(&a, s + i, 8);
+        memcpy(&l, lit + i, 8);
+        /* 0x80 in each byte of lit that is 'a'..'z' (no carries: lit is ASCII) */
+        uint64_t letter = (l + 0x1f1f1f1f1f1f1f1full) & ~(l + 0x0505050505050505ull) &
+                          0x8080808080808080ull;
+        if ((a | letter >> 2) != l)
+            return 0;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i], d = (unsigned char)lit[i];
+        if ((d >= 'a' && d <= 'z' ? (c | 0x20) : c) != d)
+            return 0;
+    }
+    return 1;
+}
+
 /* The field's name equals lit (lower case, no colon), case-insensitively.
  * Inline: for a literal the length test is a constant, and most names fail it. */
 static inline int smtp__field_is(const char *b, const struct smtp__field *f, const char *lit)
 {
-    return f->name_len == strlen(lit) && smtp__ieq(b + f->name, f->name_len, lit);
+    return f->name_len == strlen(lit) && smtp__ieq_n(b + f->name, lit, f->name_len);
 }
 
 /* Copy v[0..n) to dst unfolded: each line break with the white space around it
@@ -139,8 +162,9 @@ struct smtp__walk {
 /* Walk the mail whose header block starts at hdr (b[0..n) is the whole mail).
  * parts[0] is the mail itself; each part of a multipart follows in order;
  * the header block of a message/rfc822 (or message/global, text/rfc822-headers)
- * body is a part of its own with in_message set, but nothing inside a returned
- * message is walked. */
+ * body is a part of its own with in_message set (hdr and body_end only: its
+ * fields are not read, the caller reads that header itself), and nothing
+ * inside a returned message is walked. */
 void smtp__mime_walk(const char *b, size_t n, size_t hdr, struct smtp__walk *w);
 /* The same, when the caller has read the top header already: top from
  * smtp__part_from_header, bnd its Content-Type's boundary. */

@@ -44,7 +44,8 @@ MSG = {"none": 0, "retry": 1, "retry_later": 2, "fix_sender": 3, "never": 4}
 NONE8 = 0xFF
 MAX_TEXT = 200
 MAX_MTA = 64            # lib/bounce.c SMTP__MAX_MTA: the vote array's size
-DENSE_DEPTH = 5         # states this close to the root get a full row of transitions
+DENSE_DEPTH = 10        # states this close to the root get a full row of transitions (fewer
+                        # levels when their rows would pass the 16-bit offsets: build())
 
 # condition / effect codes shared with lib/bounce-table.h
 PRED = {"none": 1, "any": 2, "x.0.0": 3, "specific": 4}
@@ -233,7 +234,8 @@ def build(pats):
     seqs = [([ANCHOR] if a else []) + list(p) for p, a in pats]
     goto, depth, term = trie(seqs, cls)
     # renumber in breadth-first order: the shallow states come first, and those
-    # up to DENSE_DEPTH get full rows (a step is one load there)
+    # up to DENSE_DEPTH (or fewer levels, below) get full rows (a step is one
+    # load there)
     order = [0]
     for st in order:
         order.extend(t for c, t in sorted(goto[st].items()))
@@ -252,17 +254,27 @@ def build(pats):
 
     def step(s, c):
         return s if c == sp and selfsp[s] else delta(s, c)
-    ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
-    if any(depth[s] > DENSE_DEPTH for s in range(ndense)) or start >= ndense:
-        raise DataError("the dense states are not the first ones")
     row = 1
     while row < ncls:
         row *= 2
-    # a step's value: (next << 1) | slow, slow when next has outputs or is
-    # sparse (the matcher's fast loop tests one bit)
+    # the deepest level up to DENSE_DEPTH whose rows' offsets fit 16 bits (a
+    # dense entry is the next row's offset)
+    dd = DENSE_DEPTH
+    while dd > 1 and sum(1 for d in depth if d <= dd) * row > 1 << 16:
+        dd -= 1
+    ndense = sum(1 for d in depth if d <= dd)
+    if any(depth[s] > dd for s in range(ndense)) or start >= ndense:
+        raise DataError("the dense states are not the first ones")
+    # a step's value: slow when next has outputs or is sparse (the matcher's
+    # fast loop tests one bit), then (next << 1) | 1; else next * row, the
+    # offset of next's row (even: the fast loop adds the class and loads)
     slow = [1 if out[t] or t >= ndense else 0 for t in range(n)]
-    dense = [(step(s, c) << 1 | slow[step(s, c)]) if c < ncls else 0
-             for s in range(ndense) for c in range(row)]
+    if ndense * row > 1 << 16 or n << 1 >= 1 << 16:
+        raise DataError("marker automaton too large for 16-bit steps")
+
+    def enc(t):
+        return (t << 1) | 1 if slow[t] else t * row
+    dense = [enc(step(s, c)) if c < ncls else 0 for s in range(ndense) for c in range(row)]
     edges = []
     for s in range(n):
         e = sorted(goto[s].items())
@@ -276,7 +288,33 @@ def build(pats):
             anch[s] = 1
             todo.extend(goto[s].values())
     return dict(cls=cls, ncls=ncls, row=row, goto=goto, fail=fail, out=out, ndense=ndense,
-                dense=dense, edges=edges, slow=slow, start=start, anch=anch)
+                dense=dense, edges=edges, slow=slow, enc=enc, start=start, anch=anch)
+
+
+MAX_BIGRAMS = 4         # byte pairs a where's prefilter tests (lib/bounce-table.h)
+FREQ = b"etaoinsrhldcumfpgwybvkxjqz"
+# what Received and X-Mailer fields say most days: a pair seen here is a poor
+# prefilter (it would pass nearly every field)
+TYPICAL = fold_ascii(
+    b"from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.org (Postfix) with "
+    b"ESMTPS id 4ABC123 for <user@example.org>; Mon, 7 Dec 2026 12:00:00 +0000 (UTC) "
+    b"(envelope-from <list@example.net>) (qmail 12345 invoked by uid 89) (using TLSv1.3 "
+    b"with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by smtp.example.net (8.15.2/8.15.2) "
+    b"with ESMTP id; (Exim 4.94) (version=TLS1_2 cipher=ECDHE-RSA-AES128-GCM-SHA256 verify=NO) "
+    b"Microsoft SMTP Server id 15.20.1234.5 via Frontend Transport; Microsoft Outlook 16.0 "
+    b"Apple Mail (2.3445) PHPMailer 6.1.4 (https://github.com/PHPMailer/PHPMailer)")
+
+
+def rarity(a, b):
+    """How rarely the folded byte pair shows in a header value (a guess:
+    unseen in TYPICAL first, then English letter frequency, then the
+    punctuation of addresses and host names); it only decides which pair a
+    prefilter tests, never a result."""
+    def one(c):
+        if c in FREQ:
+            return FREQ.index(c)
+        return 10 if c in b".-@:<>()" else 20
+    return (bytes([a, b]) not in TYPICAL, one(a) + one(b))
 
 
 def generate(d):
@@ -310,6 +348,31 @@ def generate(d):
     for r in rows:
         counts[WHERE[r["where"]]] += 1
     emit_array(out, "uint16_t", "smtp__bf_where_rows", counts)
+    # a where with few rows (received, x-mailer): a pair of adjacent bytes of
+    # each row, so a field without any of them is not scanned (bytes OR 0x20:
+    # a match in either case passes; other bytes may pass too, then the scan
+    # decides)
+    nbig, big = [0xFF] * 16, [0] * (16 * MAX_BIGRAMS)
+    for where, w in WHERE.items():
+        if where not in ("from", "subject", "message-id", "received", "x-mailer", "to"):
+            continue        # (the fields read_header scans with scan_markers)
+        pairs = set()
+        for r in rows:
+            if r["where"] != where:
+                continue
+            cand = [(rarity(a, b), a | 0x20, b | 0x20)
+                    for a, b in zip(r["text"], r["text"][1:]) if a != 32 and b != 32]
+            if not cand:
+                pairs = None
+                break
+            _, a, b = max(cand)
+            pairs.add(a | b << 8)
+        if pairs and len(pairs) <= MAX_BIGRAMS:
+            nbig[w] = len(pairs)
+            for k, v in enumerate(sorted(pairs)):
+                big[w * MAX_BIGRAMS + k] = v
+    emit_array(out, "uint8_t", "smtp__bf_where_nbigram", nbig)
+    emit_array(out, "uint16_t", "smtp__bf_where_bigram", big)
     out.append(f"const uint32_t smtp__bf_nclasses = {ac['ncls']};")
     out.append(f"const uint32_t smtp__bf_nstates = {n};")
     out.append(f"const uint32_t smtp__bf_ndense = {ac['ndense']};")
@@ -329,9 +392,20 @@ def generate(d):
     out.append("};")
     out.append("const struct smtp__bf_edge smtp__bf_edges[] = {")
     for c, t in edges or [(0, 0)]:
-        out.append("    {%d, %d}," % ((t << 1) | ac["slow"][t], c))
+        out.append("    {%d, %d}," % (ac["enc"](t), c))
     out.append("};")
     emit_array(out, "uint16_t", "smtp__bf_out", outs)
+    # per state in one word: its first edge (the only one of most sparse
+    # states) and whether it has outputs: a step along a matching marker
+    # is one load
+    one = []
+    for s in range(n):
+        e = ac["edges"][s]
+        c, t = e[0] if e else (0xff, 0)
+        if s >= ac["ndense"] and e and not ac["slow"][t]:
+            raise DataError("an edge of a sparse state leads to a fast one")
+        one.append(ac["enc"](t) << 9 | (1 if ac["out"][s] else 0) << 8 | c)
+    emit_array(out, "uint32_t", "smtp__bf_one", one)
     out.append("const struct smtp__bf_row smtp__bf_rows[] = {")
     for r in rows:
         out.append("    {%d, %d, %d, %d, %d, %d}, /* %s:%d */" % (
