@@ -86,6 +86,25 @@ static inline void hit(struct hits *h, struct hitlog *log, uint32_t w, uint32_t 
     }
 }
 
+/* Step the wrapper automaton from state *sp over b[i..to) until it enters a
+ * state with outputs: returns the offset of the byte that entered it (to when
+ * none did) and leaves the state in *sp.  The loop holds only the state, the
+ * offset and the two tables, so that they stay in registers. */
+static size_t run(const unsigned char *b, size_t i, size_t to, uint32_t *sp)
+{
+    const uint16_t *dense = smtp__wr_dense;
+    const uint8_t *cls = smtp__wr_cls;
+    uint32_t s = *sp;
+    for (; i < to; i++) {
+        uint32_t v = dense[(size_t)s * SMTP__WR_NCLASSES + cls[b[i]]];
+        s = v >> 1;
+        if (SMTP__RARELY(v & 1))
+            break;
+    }
+    *sp = s;
+    return i;
+}
+
 /* One pass of the wrapper automaton over [from, to); log, when not NULL,
  * records every occurrence. */
 static void scan(const char *buf, size_t from, size_t to, struct hits *h, struct hitlog *log,
@@ -97,11 +116,7 @@ static void scan(const char *buf, size_t from, size_t to, struct hits *h, struct
     if (log)
         log->n = log->full = 0;
     uint32_t s = 0;
-    for (size_t i = from; i < to; i++) {
-        uint32_t v = smtp__wr_dense[(size_t)s * smtp__wr_nclasses + smtp__wr_cls[b[i]]];
-        s = v >> 1;
-        if (!(v & 1))
-            continue;
+    for (size_t i = run(b, from, to, &s); i < to; i = run(b, i + 1, to, &s)) {
         for (uint32_t o = smtp__wr_out_start[s]; o < smtp__wr_out_start[s + 1]; o++) {
             uint32_t w = smtp__wr_out[o];
             if (w >= n)
