@@ -56,6 +56,16 @@ static void or_byte_flags(const unsigned char *b, size_t q, size_t e, uint32_t *
 
 #if defined(__SSE2__) && defined(__GNUC__)
 #define SMTP__LINE_SSE2 1
+/* The byte flags of the bytes of p[0..16) marked in mu (bytes below 0x20 or
+ * from 0x7f); high marks the bytes from 0x80, all of them 8-bit and nothing
+ * else, so that a line of UTF-8 is not looked up byte by byte. */
+static unsigned unusual_flags(const unsigned char *p, unsigned mu, unsigned high)
+{
+    unsigned f = (mu & high) ? 1u : 0u;
+    for (mu &= ~high; mu; mu &= mu - 1)
+        f |= smtp__byte_flags[p[__builtin_ctz(mu)]];
+    return f;
+}
 /* The line feed at or after q (end when none), with the byte flags of the
  * bytes before it: 16 bytes a step, one pass.  A byte below 0x20 or at or
  * above 0x7f (after adding 1, a signed byte below 0x21) is the only kind
@@ -72,8 +82,8 @@ static size_t line_end_flags(const unsigned char *b, size_t q, size_t end, uint3
         unsigned mu = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(v, one), lim));
         if (ml)
             mu &= (ml & -ml) - 1; /* the bytes before the line feed */
-        for (; mu; mu &= mu - 1)
-            f |= smtp__byte_flags[b[i + (unsigned)__builtin_ctz(mu)]];
+        if (mu)
+            f |= unusual_flags(b + i, mu, (unsigned)_mm_movemask_epi8(v));
         if (ml) {
             i += (unsigned)__builtin_ctz(ml);
             goto done;
@@ -88,8 +98,8 @@ static size_t line_end_flags(const unsigned char *b, size_t q, size_t end, uint3
         unsigned mu = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(v, one), lim)) & keep;
         if (ml)
             mu &= (ml & -ml) - 1;
-        for (; mu; mu &= mu - 1)
-            f |= smtp__byte_flags[b[base + (unsigned)__builtin_ctz(mu)]];
+        if (mu)
+            f |= unusual_flags(b + base, mu, (unsigned)_mm_movemask_epi8(v));
         i = ml ? base + (unsigned)__builtin_ctz(ml) : end;
     }
     for (; i < end && b[i] != '\n'; i++)
@@ -179,7 +189,9 @@ static int mostly_control(const unsigned char *b, size_t p, size_t end)
         __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf)),
                                   _mm_cmpeq_epi8(v, cr));
         __m128i c = _mm_or_si128(_mm_andnot_si128(ok, low), _mm_cmpeq_epi8(v, del));
-        ctrl += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(c));
+        unsigned m = (unsigned)_mm_movemask_epi8(c);
+        if (m) /* (no popcnt instruction in baseline x86-64) */
+            ctrl += (size_t)__builtin_popcount(m);
     }
 #endif
     for (; i < end; i++) {
