@@ -234,6 +234,13 @@ static void note_enhanced(smtp_reply *r, const uint16_t v[3], size_t at, size_t 
     }
 }
 
+/* The offset of the first byte c in b[i..e), e when there is none. */
+static size_t next_byte(const unsigned char *b, size_t i, size_t e, int c)
+{
+    const unsigned char *x = i < e ? memchr(b + i, c, e - i) : NULL;
+    return x ? (size_t)(x - b) : e;
+}
+
 /* Look for an enhanced code inside the text: "(#5.1.1)", "#5.7.1", "(5.1.1)". */
 static void find_inline_enhanced(const char *buf, smtp_reply *r)
 {
@@ -256,12 +263,20 @@ static void find_inline_enhanced(const char *buf, smtp_reply *r)
     }
     for (uint32_t i = 0; i < r->nstored; i++) {
         size_t s = r->line[i].off, e = s + r->line[i].len;
+        /* the next '#' and the next '(' (e: none left), each searched for again
+         * only once p has passed it: a line is crossed once for each, however
+         * many of the other it holds (searching for both at every stop took
+         * time quadratic in a line of 10,000 '(') */
+        size_t nh = next_byte(b, s, e, '#'), no = next_byte(b, s, e, '(');
         for (size_t p = s; p + 1 < e; p++) {
             /* jump to the next '#' or '(' */
-            const unsigned char *h = memchr(b + p, '#', e - p), *o = memchr(b + p, '(', e - p);
-            if (!h && !o)
+            if (nh < p)
+                nh = next_byte(b, p, e, '#');
+            if (no < p)
+                no = next_byte(b, p, e, '(');
+            if (nh >= e && no >= e)
                 break;
-            p = (size_t)(((h && (!o || h < o)) ? h : o) - b);
+            p = nh < no ? nh : no;
             if (p + 1 >= e)
                 break;
             size_t q = p + 1;
