@@ -88,20 +88,22 @@ static inline void hit(struct hits *h, struct hitlog *log, uint32_t w, uint32_t 
 
 /* Step the wrapper automaton from state *sp over b[i..to) until it enters a
  * state with outputs: returns the offset of the byte that entered it (to when
- * none did) and leaves the state in *sp.  The loop holds only the state, the
- * offset and the two tables, so that they stay in registers. */
+ * none did) and leaves the state in *sp.  The loop holds only the entry, the
+ * offset and the two tables, so that they stay in registers.  An entry is
+ * (state << 1) | has_output; while the loop runs the bit is 0, the entry is
+ * even and entry * NCLASSES / 2 is the state's row: no shift, and the
+ * multiplication by the constant is two lea instructions for 54 classes. */
 static size_t run(const unsigned char *b, size_t i, size_t to, uint32_t *sp)
 {
     const uint16_t *dense = smtp__wr_dense;
     const uint8_t *cls = smtp__wr_cls;
-    uint32_t s = *sp;
+    uint32_t v = *sp << 1;
     for (; i < to; i++) {
-        uint32_t v = dense[(size_t)s * SMTP__WR_NCLASSES + cls[b[i]]];
-        s = v >> 1;
+        v = dense[(size_t)v * SMTP__WR_NCLASSES / 2 + cls[b[i]]];
         if (SMTP__RARELY(v & 1))
             break;
     }
-    *sp = s;
+    *sp = v >> 1;
     return i;
 }
 
