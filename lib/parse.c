@@ -222,6 +222,15 @@ static void add_line(smtp_reply *r, size_t t, size_t te)
     }
 }
 
+/* smtp__read_enhanced, its most common answer (no class digit at i: no code)
+ * given without the call. */
+static inline size_t read_enhanced(const char *buf, size_t i, size_t n, uint16_t v[3])
+{
+    if (i >= n || (buf[i] != '2' && buf[i] != '4' && buf[i] != '5'))
+        return 0;
+    return smtp__read_enhanced(buf, i, n, v);
+}
+
 /* Record an enhanced code found at the start of a line's text. */
 static void note_enhanced(smtp_reply *r, const uint16_t v[3], size_t at, size_t l)
 {
@@ -303,7 +312,12 @@ static size_t find_flattened(const unsigned char *b, size_t t, size_t te, int co
     const unsigned char c0 = (unsigned char)('0' + code / 100), c1 = (unsigned char)('0' + code / 10 % 10),
                         c2 = (unsigned char)('0' + code % 10);
     for (size_t i = t + 1; i + 4 <= te; i++) {
-        if (b[i] == c0 && b[i + 1] == c1 && b[i + 2] == c2 && (b[i + 3] == '-' || b[i + 3] == ' ') &&
+        /* to the next byte that can start the code */
+        const unsigned char *x = memchr(b + i, c0, te - 3 - i);
+        if (x == NULL)
+            break;
+        i = (size_t)(x - b);
+        if (b[i + 1] == c1 && b[i + 2] == c2 && (b[i + 3] == '-' || b[i + 3] == ' ') &&
             smtp__wsp(b[i - 1])) {
             *cont = b[i + 3] == '-';
             return i;
@@ -387,7 +401,7 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
         while (t < le && smtp__wsp(b[t]))
             t++;
         uint16_t v[3];
-        size_t el = folding && !same_enh ? 0 : smtp__read_enhanced(buf, t, le, v);
+        size_t el = folding && !same_enh ? 0 : read_enhanced(buf, t, le, v);
         if (el) {
             note_enhanced(r, v, t, el);
             t += el;
