@@ -5,6 +5,9 @@
  * never recurses; every loop advances through the input, so time is linear.
  */
 #include <string.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -37,6 +40,81 @@ static int unusual_bytes(const unsigned char *p, size_t n)
     return 0;
 }
 
+/* The byte flags (smtp__byte_flags: 8-bit, NUL, control) of b[q..e) into *flags. */
+static void or_byte_flags(const unsigned char *b, size_t q, size_t e, uint32_t *flags)
+{
+    unsigned f = 0;
+    for (size_t i = q; i < e; i++)
+        f |= smtp__byte_flags[b[i]];
+    if (f & 1)
+        *flags |= SMTP_REPLY_F_8BIT;
+    if (f & 2)
+        *flags |= SMTP_REPLY_F_NUL;
+    if (f & 4)
+        *flags |= SMTP_REPLY_F_CONTROL;
+}
+
+#if defined(__SSE2__) && defined(__GNUC__)
+#define SMTP__LINE_SSE2 1
+/* The byte flags of the bytes of p[0..16) marked in mu (bytes below 0x20 or
+ * from 0x7f); high marks the bytes from 0x80, all of them 8-bit and nothing
+ * else, so that a line of UTF-8 is not looked up byte by byte. */
+static unsigned unusual_flags(const unsigned char *p, unsigned mu, unsigned high)
+{
+    unsigned f = (mu & high) ? 1u : 0u;
+    for (mu &= ~high; mu; mu &= mu - 1)
+        f |= smtp__byte_flags[p[__builtin_ctz(mu)]];
+    return f;
+}
+/* The line feed at or after q (end when none), with the byte flags of the
+ * bytes before it: 16 bytes a step, one pass.  A byte below 0x20 or at or
+ * above 0x7f (after adding 1, a signed byte below 0x21) is the only kind
+ * smtp__byte_flags marks, so only those bytes are looked up: a line of plain
+ * ASCII costs its loads and two compares. */
+static size_t line_end_flags(const unsigned char *b, size_t q, size_t end, uint32_t *flags)
+{
+    const __m128i lf = _mm_set1_epi8('\n'), one = _mm_set1_epi8(1), lim = _mm_set1_epi8(0x21);
+    unsigned f = 0;
+    size_t i = q;
+    for (; i + 16 <= end; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        unsigned ml = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+        unsigned mu = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(v, one), lim));
+        if (ml)
+            mu &= (ml & -ml) - 1; /* the bytes before the line feed */
+        if (mu)
+            f |= unusual_flags(b + i, mu, (unsigned)_mm_movemask_epi8(v));
+        if (ml) {
+            i += (unsigned)__builtin_ctz(ml);
+            goto done;
+        }
+    }
+    if (i < end && end - q >= 16) {
+        /* the last 16 bytes of the input, the ones already seen masked off */
+        size_t base = end - 16;
+        unsigned keep = (0xffffu << (i - base)) & 0xffffu;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + base));
+        unsigned ml = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) & keep;
+        unsigned mu = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(v, one), lim)) & keep;
+        if (ml)
+            mu &= (ml & -ml) - 1;
+        if (mu)
+            f |= unusual_flags(b + base, mu, (unsigned)_mm_movemask_epi8(v));
+        i = ml ? base + (unsigned)__builtin_ctz(ml) : end;
+    }
+    for (; i < end && b[i] != '\n'; i++)
+        f |= smtp__byte_flags[b[i]];
+done:
+    if (f & 1)
+        *flags |= SMTP_REPLY_F_8BIT;
+    if (f & 2)
+        *flags |= SMTP_REPLY_F_NUL;
+    if (f & 4)
+        *flags |= SMTP_REPLY_F_CONTROL;
+    return i;
+}
+#endif
+
 /* Scan one line starting at q: returns the offset of its line break (or end)
  * and sets *brk to the break's length: 1 for a line feed, 2 for a "\n" escape
  * (esc: a text that writes its line breaks as escapes, as Exim's log and
@@ -44,6 +122,14 @@ static int unusual_bytes(const unsigned char *p, size_t n)
 static size_t scan_line(const unsigned char *b, size_t q, size_t end, int esc, size_t *brk,
                         uint32_t *flags)
 {
+#ifdef SMTP__LINE_SSE2
+    if (!esc) {
+        /* the line break and the flags in one pass */
+        size_t e = line_end_flags(b, q, end, flags);
+        *brk = e < end;
+        return e;
+    }
+#endif
     const unsigned char *lf = memchr(b + q, '\n', end - q);
     size_t e = lf ? (size_t)(lf - b) : end;
     *brk = lf ? 1 : 0;
@@ -62,22 +148,15 @@ static size_t scan_line(const unsigned char *b, size_t q, size_t end, int esc, s
         }
     }
     size_t body = e > q && b[e - 1] == '\r' ? e - 1 : e;
-    if (unusual_bytes(b + q, body - q)) {
-        unsigned f = 0;
-        for (size_t i = q; i < e; i++)
-            f |= smtp__byte_flags[b[i]];
-        if (f & 1)
-            *flags |= SMTP_REPLY_F_8BIT;
-        if (f & 2)
-            *flags |= SMTP_REPLY_F_NUL;
-        if (f & 4)
-            *flags |= SMTP_REPLY_F_CONTROL;
-    }
+    if (unusual_bytes(b + q, body - q))
+        or_byte_flags(b, q, e, flags);
     return e;
 }
 
 static int looks_like_html(const unsigned char *b, size_t p, size_t end)
 {
+    if (p >= end || b[p] != '<')
+        return 0; /* every tag below starts with '<' */
     static const char *const tags[] = {"<!doctype", "<html", "<head", "<body", "<?xml", "<!--"};
     for (size_t t = 0; t < SMTP__ARRAY_SIZE(tags); t++) {
         size_t l = strlen(tags[t]);
@@ -90,6 +169,37 @@ static int looks_like_html(const unsigned char *b, size_t p, size_t end)
             return 1;
     }
     return 0;
+}
+
+/* More than half of b[p..end) NUL or control bytes (smtp__byte_flags 2 or 4)?
+ * Stops once half the bytes are known to be neither. */
+static int mostly_control(const unsigned char *b, size_t p, size_t end)
+{
+    size_t n = end - p, ctrl = 0, i = p;
+#ifdef SMTP__LINE_SSE2
+    /* 16 bytes a step: a byte below 0x20 other than tab, line feed and
+     * carriage return, or 0x7f */
+    const __m128i c1f = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f), tab = _mm_set1_epi8('\t'),
+                  lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    for (; i + 16 <= end; i += 16) {
+        if ((i - p - ctrl) * 2 >= n)
+            return 0;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, c1f), v);
+        __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf)),
+                                  _mm_cmpeq_epi8(v, cr));
+        __m128i c = _mm_or_si128(_mm_andnot_si128(ok, low), _mm_cmpeq_epi8(v, del));
+        unsigned m = (unsigned)_mm_movemask_epi8(c);
+        if (m) /* (no popcnt instruction in baseline x86-64) */
+            ctrl += (size_t)__builtin_popcount(m);
+    }
+#endif
+    for (; i < end; i++) {
+        if ((i - p - ctrl) * 2 >= n)
+            return 0;
+        ctrl += (smtp__byte_flags[b[i]] & 6) != 0;
+    }
+    return ctrl * 2 > n;
 }
 
 /* A word: two ASCII letters in a row, or any byte >= 0x80 (other scripts). */
@@ -112,6 +222,15 @@ static void add_line(smtp_reply *r, size_t t, size_t te)
     }
 }
 
+/* smtp__read_enhanced, its most common answer (no class digit at i: no code)
+ * given without the call. */
+static inline size_t read_enhanced(const char *buf, size_t i, size_t n, uint16_t v[3])
+{
+    if (i >= n || (buf[i] != '2' && buf[i] != '4' && buf[i] != '5'))
+        return 0;
+    return smtp__read_enhanced(buf, i, n, v);
+}
+
 /* Record an enhanced code found at the start of a line's text. */
 static void note_enhanced(smtp_reply *r, const uint16_t v[3], size_t at, size_t l)
 {
@@ -122,6 +241,13 @@ static void note_enhanced(smtp_reply *r, const uint16_t v[3], size_t at, size_t 
     } else if (memcmp(r->enhanced, v, sizeof r->enhanced) != 0) {
         r->flags |= SMTP_REPLY_F_ENHANCED_MISMATCH;
     }
+}
+
+/* The offset of the first byte c in b[i..e), e when there is none. */
+static size_t next_byte(const unsigned char *b, size_t i, size_t e, int c)
+{
+    const unsigned char *x = i < e ? memchr(b + i, c, e - i) : NULL;
+    return x ? (size_t)(x - b) : e;
 }
 
 /* Look for an enhanced code inside the text: "(#5.1.1)", "#5.7.1", "(5.1.1)". */
@@ -146,12 +272,20 @@ static void find_inline_enhanced(const char *buf, smtp_reply *r)
     }
     for (uint32_t i = 0; i < r->nstored; i++) {
         size_t s = r->line[i].off, e = s + r->line[i].len;
+        /* the next '#' and the next '(' (e: none left), each searched for again
+         * only once p has passed it: a line is crossed once for each, however
+         * many of the other it holds (searching for both at every stop took
+         * time quadratic in a line of 10,000 '(') */
+        size_t nh = next_byte(b, s, e, '#'), no = next_byte(b, s, e, '(');
         for (size_t p = s; p + 1 < e; p++) {
             /* jump to the next '#' or '(' */
-            const unsigned char *h = memchr(b + p, '#', e - p), *o = memchr(b + p, '(', e - p);
-            if (!h && !o)
+            if (nh < p)
+                nh = next_byte(b, p, e, '#');
+            if (no < p)
+                no = next_byte(b, p, e, '(');
+            if (nh >= e && no >= e)
                 break;
-            p = (size_t)(((h && (!o || h < o)) ? h : o) - b);
+            p = nh < no ? nh : no;
             if (p + 1 >= e)
                 break;
             size_t q = p + 1;
@@ -178,7 +312,12 @@ static size_t find_flattened(const unsigned char *b, size_t t, size_t te, int co
     const unsigned char c0 = (unsigned char)('0' + code / 100), c1 = (unsigned char)('0' + code / 10 % 10),
                         c2 = (unsigned char)('0' + code % 10);
     for (size_t i = t + 1; i + 4 <= te; i++) {
-        if (b[i] == c0 && b[i + 1] == c1 && b[i + 2] == c2 && (b[i + 3] == '-' || b[i + 3] == ' ') &&
+        /* to the next byte that can start the code */
+        const unsigned char *x = memchr(b + i, c0, te - 3 - i);
+        if (x == NULL)
+            break;
+        i = (size_t)(x - b);
+        if (b[i + 1] == c1 && b[i + 2] == c2 && (b[i + 3] == '-' || b[i + 3] == ' ') &&
             smtp__wsp(b[i - 1])) {
             *cont = b[i + 3] == '-';
             return i;
@@ -262,7 +401,7 @@ static size_t parse_lines(const char *buf, size_t p, size_t end, int coded, int 
         while (t < le && smtp__wsp(b[t]))
             t++;
         uint16_t v[3];
-        size_t el = folding && !same_enh ? 0 : smtp__read_enhanced(buf, t, le, v);
+        size_t el = folding && !same_enh ? 0 : read_enhanced(buf, t, le, v);
         if (el) {
             note_enhanced(r, v, t, el);
             t += el;
@@ -379,8 +518,9 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
             r->flags |= SMTP_REPLY_F_BYTES_TRUNCATED;
     }
     size_t p = 0, end = n;
-    struct smtp__unwrapped u;
-    memset(&u, 0, sizeof u);
+    struct smtp__unwrapped u; /* all zero: no wrapper (smtp__unwrap fills it itself) */
+    if (stream || (options & SMTP_REPLY_OPT_NO_UNWRAP))
+        memset(&u, 0, sizeof u);
     if (!stream) {
         while (p < end && smtp__space(b[p]))
             p++;
@@ -464,11 +604,7 @@ int smtp_reply_parse(const char *buf, size_t len, unsigned options, smtp_reply *
         return SMTP_REPLY_E_NO_CODE;
     } else {
         /* Text without a code: worth classifying only if it has a word in it. */
-        size_t ctrl = 0;
-        if (unusual_bytes(b + p, end - p))
-            for (size_t i = p; i < end; i++)
-                ctrl += (smtp__byte_flags[b[i]] & 6) != 0;
-        if (ctrl * 2 > end - p)
+        if (mostly_control(b, p, end))
             return SMTP_REPLY_E_BINARY;
         if (!has_word(b, p, end))
             return SMTP_REPLY_E_NO_CODE;

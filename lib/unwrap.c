@@ -12,9 +12,11 @@
  * recipient and the codes); it holds no phrase of its own and knows nothing
  * about what a reply means.  A raw reply passes straight through.
  *
- * Work: one pass of the wrapper automaton over the text, one over each nested
- * wrapper's region (at most MAX_DEPTH, each inside the one before) and one over
- * the text after the reply; the other scans (line and field ends, a code, a
+ * Work: one pass of the wrapper automaton over the text; what a pass over each
+ * nested wrapper's region (at most MAX_DEPTH, each inside the one before) and
+ * over the text after the reply would find is read from the occurrences that
+ * pass logged (a pass over the bytes again only when more occur than the log
+ * holds); the other scans (line and field ends, a code, a
  * word, an address of at most MAX_ADDRESS bytes) are bounded by those regions.
  * No recursion, no allocation; u->examined counts the bytes examined.
  */
@@ -30,42 +32,119 @@
 /* First and last place each wrapper text occurs within one pass's range
  * (offsets fit 32 bits: input is at most SMTP_REPLY_MAX_BYTES), and the texts
  * that occur, in the order they first do: the questions below walk those few
- * rather than every row of the table.  last[w] is set when first[w] is. */
+ * rather than every row of the table.  first[w] and last[w] are set when bit w
+ * of seen is, and only then read: a pass clears 32 bytes, not the whole table. */
 struct hits {
+    uint64_t seen[SMTP__MAX_WRAPS / 64];
     uint32_t first[SMTP__MAX_WRAPS];
     uint32_t last[SMTP__MAX_WRAPS];
     uint16_t id[SMTP__MAX_WRAPS];
     uint32_t n;
 };
 
+static inline int seen(const struct hits *h, uint32_t w) { return (h->seen[w / 64] >> (w % 64)) & 1; }
+
+static void clear_hits(struct hits *h)
+{
+    memset(h->seen, 0, sizeof h->seen);
+    h->n = 0;
+}
+
 static uint32_t nwraps(void) { return smtp__nwraps < SMTP__MAX_WRAPS ? smtp__nwraps : SMTP__MAX_WRAPS; }
 
-/* One pass of the wrapper automaton over [from, to). */
-static void scan(const char *buf, size_t from, size_t to, struct hits *h, uint64_t *examined)
+/* Every occurrence the pass over the whole text met, in the order it met them
+ * (at most MAX_HITS).  The automaton reports every text that ends at a byte,
+ * not only the longest, so the occurrences inside a part of the text are
+ * exactly what a pass over that part alone would report, in the same order: the
+ * passes over a wrapper's region and over the text after the reply are walks
+ * of this list instead of second passes over the bytes.  A text with more
+ * occurrences than fit (full) gets those passes over its bytes, as before. */
+#define MAX_HITS 128
+struct hitlog {
+    uint32_t n;
+    int full;
+    uint32_t at[MAX_HITS];
+    uint16_t w[MAX_HITS];
+};
+
+/* Note text w at `at` in h (and in log when there is one). */
+static inline void hit(struct hits *h, struct hitlog *log, uint32_t w, uint32_t at)
+{
+    if (!seen(h, w)) {
+        h->seen[w / 64] |= (uint64_t)1 << (w % 64);
+        h->first[w] = at;
+        h->id[h->n++] = (uint16_t)w;
+    }
+    h->last[w] = at;
+    if (log) {
+        if (log->n < MAX_HITS) {
+            log->at[log->n] = at;
+            log->w[log->n++] = (uint16_t)w;
+        } else {
+            log->full = 1;
+        }
+    }
+}
+
+/* Step the wrapper automaton from state *sp over b[i..to) until it enters a
+ * state with outputs: returns the offset of the byte that entered it (to when
+ * none did) and leaves the state in *sp.  The loop holds only the entry, the
+ * offset and the two tables, so that they stay in registers.  An entry is
+ * (state << 1) | has_output; while the loop runs the bit is 0, the entry is
+ * even and entry * NCLASSES / 2 is the state's row: no shift, and the
+ * multiplication by the constant is two lea instructions for 54 classes. */
+static size_t run(const unsigned char *b, size_t i, size_t to, uint32_t *sp)
+{
+    const uint16_t *dense = smtp__wr_dense;
+    const uint8_t *cls = smtp__wr_cls;
+    uint32_t v = *sp << 1;
+    for (; i < to; i++) {
+        v = dense[(size_t)v * SMTP__WR_NCLASSES / 2 + cls[b[i]]];
+        if (SMTP__RARELY(v & 1))
+            break;
+    }
+    *sp = v >> 1;
+    return i;
+}
+
+/* One pass of the wrapper automaton over [from, to); log, when not NULL,
+ * records every occurrence. */
+static void scan(const char *buf, size_t from, size_t to, struct hits *h, struct hitlog *log,
+                 uint64_t *examined)
 {
     const unsigned char *b = (const unsigned char *)buf;
     uint32_t n = nwraps();
-    memset(h->first, 0xff, n * sizeof h->first[0]);
-    h->n = 0;
+    clear_hits(h);
+    if (log)
+        log->n = log->full = 0;
     uint32_t s = 0;
-    for (size_t i = from; i < to; i++) {
-        uint32_t v = smtp__wr_dense[(size_t)s * smtp__wr_nclasses + smtp__wr_cls[b[i]]];
-        s = v >> 1;
-        if (!(v & 1))
-            continue;
+    for (size_t i = run(b, from, to, &s); i < to; i = run(b, i + 1, to, &s)) {
         for (uint32_t o = smtp__wr_out_start[s]; o < smtp__wr_out_start[s + 1]; o++) {
             uint32_t w = smtp__wr_out[o];
             if (w >= n)
                 continue;
-            uint32_t at = (uint32_t)(i + 1 - smtp__wraps[w].len);
-            if (h->first[w] == NOWHERE) {
-                h->first[w] = at;
-                h->id[h->n++] = (uint16_t)w;
-            }
-            h->last[w] = at;
+            hit(h, log, w, (uint32_t)(i + 1 - smtp__wraps[w].len));
         }
     }
     *examined += to > from ? to - from : 0;
+}
+
+/* What a pass over [from, to) would find, when [from, to) lies inside the range
+ * of the pass that filled log: from the log when it holds every occurrence,
+ * else by a pass over the bytes. */
+static void scan_part(const char *buf, size_t from, size_t to, const struct hitlog *log,
+                      struct hits *h, uint64_t *examined)
+{
+    if (log->full) {
+        scan(buf, from, to, h, NULL, examined);
+        return;
+    }
+    clear_hits(h);
+    for (uint32_t k = 0; k < log->n; k++) {
+        uint32_t w = log->w[k], at = log->at[k];
+        if (at >= from && at + smtp__wraps[w].len <= to)
+            hit(h, NULL, w, at);
+    }
 }
 
 /* The first occurrence of text w at or after `from` that ends by `to`, as far as
@@ -73,7 +152,7 @@ static void scan(const char *buf, size_t from, size_t to, struct hits *h, uint64
 static uint32_t occurrence(const struct hits *h, uint32_t w, size_t from, size_t to)
 {
     uint32_t len = smtp__wraps[w].len;
-    if (h->first[w] == NOWHERE)
+    if (!seen(h, w))
         return NOWHERE;
     if (h->first[w] >= from && h->first[w] + len <= to)
         return h->first[w];
@@ -166,7 +245,7 @@ static void region(const char *buf, const struct smtp__wrap *m, size_t at, size_
         size_t best = re;
         for (uint32_t k = 0; k < m->nend && k < 3; k++) {
             uint32_t w = m->end_arg[k];
-            uint32_t at2 = h->first[w] == NOWHERE || m->end == SMTP__WE_FIRST ? h->first[w] : h->last[w];
+            uint32_t at2 = !seen(h, w) ? NOWHERE : m->end == SMTP__WE_FIRST ? h->first[w] : h->last[w];
             if (at2 != NOWHERE && at2 >= base && at2 + smtp__wraps[w].len <= re && at2 < best)
                 best = at2;
         }
@@ -399,13 +478,14 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
                 }
             }
             u->examined += u->end - q;
-            scan(buf, u->end, len, &ha, &u->examined);
+            scan(buf, u->end, len, &ha, NULL, &u->examined);
             u->stage = earliest_stage(&ha, u->end, len);
         }
         return;
     }
 
-    scan(buf, p, len, &h0, &u->examined);
+    struct hitlog log;
+    scan(buf, p, len, &h0, &log, &u->examined);
     size_t at;
     const struct smtp__wrap *m = choose(buf, &h0, p, len, 1, &at);
     if (m == NULL) {
@@ -440,7 +520,7 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
         chain[depth] = m;
         chain_at[depth] = at;
         depth++;
-        scan(buf, at + m->len, e, &hn, &u->examined);
+        scan_part(buf, at + m->len, e, &log, &hn, &u->examined);
         hr = &hn;
         region(buf, m, at, e, &hn, &s, &e, &u->examined);
         if (s < e && code_at(buf, s, e))
@@ -455,7 +535,7 @@ void smtp__unwrap(const char *buf, size_t len, struct smtp__unwrapped *u)
 
     int have_after = e < len;
     if (have_after)
-        scan(buf, e, len, &ha, &u->examined);
+        scan_part(buf, e, len, &log, &ha, &u->examined);
     /* the stage is named outside the reply: after it (Postfix) or before it
      * (Exim); a diagnostic without a reply ("connect to x: Connection refused")
      * names it itself; else the marker's own */

@@ -583,7 +583,8 @@ def load_wrappers(data_dir):
 
 
 def emit_wrappers(out, wr, fold_tab):
-    """The wrapper texts' own small, fully dense automaton and their rows."""
+    """The wrapper texts' own small, fully dense automaton and their rows.  Returns
+    its class count (a constant of the generated header: unwrap.c's row width)."""
     wac = build_automaton([w["text"] for w in wr])
     if wac["n"] >= 32768:
         raise DataError("wrapper automaton too large")
@@ -619,6 +620,7 @@ def emit_wrappers(out, wr, fold_tab):
             w["flags"], len(w["end_args"]), w["code"], w["start_arg"], ", ".join(map(str, ends))))
     out.append("};")
     out.append(f"const uint32_t smtp__nwraps = {len(wr)};")
+    return wac["ncls"]
 
 
 
@@ -1070,7 +1072,7 @@ def generate(d):
         out.append(f"    {{{S(w)}, {s}}},")
     out.append("};")
     out.append(f"const uint32_t smtp__nunits = {len(d['units'])};")
-    emit_wrappers(out, d["wrappers"], fold_tab)
+    ac["wr_ncls"] = emit_wrappers(out, d["wrappers"], fold_tab)
     if d.get("model"):
         emit_model(out, d["model"])
     out.append("const char smtp__strings[] =")
@@ -1103,6 +1105,8 @@ def generate_header(ac):
         "#define SMTP__AC_NDENSE %du" % ac["ndense"],
         "#define SMTP__AC_NDCLASSES %du" % ac["ndcls"],
         "#define SMTP__AC_CLS_SPACE %du /* the class of the space */" % ac["cls"][32],
+        "/* the wrapper automaton's row width (smtp__wr_nclasses), for unwrap.c's loop */",
+        "#define SMTP__WR_NCLASSES %du" % ac["wr_ncls"],
         "#endif",
         ""])
 
