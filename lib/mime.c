@@ -152,7 +152,9 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
             return 0;
         }
         size_t next, e = eol_inline(b, i, end, &next);
-        if (blank_line(b, i, e)) {
+        /* a line that starts with other than white space is blank only when
+         * empty: blank_line's loop only for the lines that start with it */
+        if (i == e || (wsp(b[i]) && blank_line(b, i, e))) {
             *pos = next;
             return 0;
         }
@@ -266,10 +268,19 @@ static size_t skip_lws(const char *v, size_t i, size_t n)
     return i;
 }
 
-static int tspecial_end(char c)
-{
-    return lws(c) || c == ';' || c == '/' || c == '=' || c == '"';
-}
+/* Where Content-Type's tokens end, a table look-up per byte (the tests in a
+ * row cost more than the rest of the parse): CT_TOKEN_END for a type, a subtype
+ * or a parameter name (white space, ';', '/', '=', '"'), CT_VALUE_END for an
+ * unquoted parameter value (white space, ';'). */
+enum { CT_TOKEN_END = 1, CT_VALUE_END = 2 };
+static const unsigned char ct_end[256] = {
+    [' '] = CT_TOKEN_END | CT_VALUE_END, ['\t'] = CT_TOKEN_END | CT_VALUE_END,
+    ['\r'] = CT_TOKEN_END | CT_VALUE_END, ['\n'] = CT_TOKEN_END | CT_VALUE_END,
+    [';'] = CT_TOKEN_END | CT_VALUE_END,
+    ['/'] = CT_TOKEN_END, ['='] = CT_TOKEN_END, ['"'] = CT_TOKEN_END,
+};
+
+static int tspecial_end(char c) { return ct_end[(unsigned char)c] & CT_TOKEN_END; }
 
 int smtp__charset_id(const char *s, size_t n)
 {
@@ -349,6 +360,46 @@ static int media_type(const char *t, size_t tn, const char *s, size_t sn, uint8_
     return SMTP__MT_OTHER;
 }
 
+/* The first byte at or after i (before n) that is c1 or c2; n when none is.
+ * 8 bytes a step: a boundary or a quoted value is crossed in a few steps
+ * (a byte a step cost more than the rest of the Content-Type parse). */
+static size_t find2(const char *v, size_t i, size_t n, unsigned char c1, unsigned char c2)
+{
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, v + i, 8);
+        uint64_t m = has_byte(w, c1) | has_byte(w, c2);
+        if (m) {
+            /* has_byte may also flag a byte just above a match (a borrow), never
+             * one below: the lowest flag (little endian: the first byte) is exact */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + (size_t)(__builtin_ctzll(m) >> 3);
+#else
+            break;
+#endif
+        }
+        i += 8;
+    }
+    while (i < n && (unsigned char)v[i] != c1 && (unsigned char)v[i] != c2)
+        i++;
+    return i;
+}
+
+/* The end of a quoted string's content that starts at i (after its opening
+ * '"'): the index of the closing '"' (n when there is none, also after a final
+ * backslash); a backslash quotes the byte after it. */
+static size_t quoted_end(const char *v, size_t i, size_t n)
+{
+    for (;;) {
+        i = find2(v, i, n, '"', '\\');
+        if (i >= n || v[i] == '"')
+            return i;
+        if (i + 1 >= n)          /* a backslash at the end: the byte-wise loop */
+            return n;            /* stepped past n and was clamped to n */
+        i += 2;
+    }
+}
+
 void smtp__parse_ctype(const char *v, size_t n, struct smtp__ctype *ct)
 {
     memset(ct, 0, sizeof *ct);
@@ -367,13 +418,11 @@ void smtp__parse_ctype(const char *v, size_t n, struct smtp__ctype *ct)
     ct->type = (uint8_t)(tn ? media_type(v + t, tn, v + s, sn, &ct->sub) : SMTP__MT_OTHER);
     /* parameters */
     while (i < n) {
-        while (i < n && v[i] != ';') {
-            if (v[i] == '"') {  /* a stray quoted string: skip it whole */
-                i++;
-                while (i < n && v[i] != '"')
-                    i += (v[i] == '\\' && i + 1 < n) ? 2 : 1;
-            }
-            i++;
+        for (;;) {
+            i = find2(v, i, n, ';', '"');
+            if (i >= n || v[i] == ';')
+                break;
+            i = quoted_end(v, i + 1, n) + 1;    /* a stray quoted string: skip it whole */
         }
         if (i >= n)
             break;
@@ -389,16 +438,13 @@ void smtp__parse_ctype(const char *v, size_t n, struct smtp__ctype *ct)
         size_t vs, vl;
         if (i < n && v[i] == '"') {
             vs = ++i;
-            while (i < n && v[i] != '"')
-                i += (v[i] == '\\' && i + 1 < n) ? 2 : 1;
-            if (i > n)
-                i = n;
+            i = quoted_end(v, i, n);
             vl = i - vs;
             if (i < n)
                 i++;
         } else {
             vs = i;
-            while (i < n && !lws(v[i]) && v[i] != ';')
+            while (i < n && !(ct_end[(unsigned char)v[i]] & CT_VALUE_END))
                 i++;
             vl = i - vs;
         }
