@@ -167,7 +167,15 @@ static smtp_reply_bounce_str out_str(const struct state *st, smtp__txt t, uint32
     uint64_t acc = 0;
 #ifdef SMTP__SSE2
     {
-        __m128i a = _mm_setzero_si128();
+        __m128i a = _mm_setzero_si128(), a2 = _mm_setzero_si128();
+        /* 64 bytes a step into two accumulators (long texts: the returned
+         * header, a body), then 16 */
+        for (; i + 64 <= t.n; i += 64) {
+            const __m128i *q = (const __m128i *)(const void *)(t.p + i);
+            a = _mm_or_si128(a, _mm_or_si128(_mm_loadu_si128(q), _mm_loadu_si128(q + 1)));
+            a2 = _mm_or_si128(a2, _mm_or_si128(_mm_loadu_si128(q + 2), _mm_loadu_si128(q + 3)));
+        }
+        a = _mm_or_si128(a, a2);
         for (; i + 16 <= t.n; i += 16)
             a = _mm_or_si128(a, _mm_loadu_si128((const __m128i *)(const void *)(t.p + i)));
         if (_mm_movemask_epi8(a))
