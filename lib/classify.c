@@ -766,8 +766,11 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
     if (words_ok) {
         if (!mp)
             smtp__model(buf, len, reply, NULL, sc->user, &m);
-        if (m.margin >= smtp__model_margin && m.word.len > 0 &&
-            m.wscore[m.category] >= smtp__model_min_words &&
+        /* a vague enhanced code ("5.7.1", sent for refusals of every kind) is
+         * a last resort: the words need less to decide against it */
+        int vague = enh_entry ? enh_entry->vague : smtp__model_vague_basic;
+        if (m.margin >= (vague ? smtp__model_vague_margin : smtp__model_margin) && m.word.len > 0 &&
+            m.wscore[m.category] >= (vague ? smtp__model_vague_min_words : smtp__model_min_words) &&
             m.category != SMTP_REPLY_CAT_UNKNOWN &&
             (m.category != SMTP_REPLY_CAT_SUCCESS || sc->reply_class == 0)) {
             if (weak && !enh_entry && m.category != (*rule_at(sc, best)).category &&

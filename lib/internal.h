@@ -55,6 +55,9 @@ struct smtp__word {
     const uint8_t *text;   /* its folded, stemmed bytes (valid during the call) */
 };
 typedef void (*smtp__word_fn)(void *ctx, const struct smtp__word *w);
+/* The hash of a word's prefix feature (data/model.tsv prefix, prefix_min;
+ * tools/model.py prefix_key), or 0 when it has none. */
+uint32_t smtp__prefix_hash(const struct smtp__word *w);
 
 /* Call fn for each kept word of the reply's text (its line spans, joined by a
  * space), in order.  One pass, no allocation. */

@@ -153,6 +153,7 @@ extern const struct smtp__category smtp__categories[];
 struct smtp__enh {
     uint16_t subject, detail;
     uint8_t  category;
+    uint8_t  vague;        /* sent for refusals of every kind (data/enhanced-codes.tsv) */
     uint32_t title;
     uint32_t id;           /* rule id reported, e.g. "enhanced-X.1.1" */
 };
@@ -270,6 +271,15 @@ extern const uint32_t smtp__model_yield_below;
  * ("because", "due to"), when that one is not a weak word (data/model.tsv). */
 extern const uint32_t smtp__cause_below;
 extern const int32_t smtp__model_yield_margin;
+/* The word-prefix feature: the first smtp__model_prefix bytes of an ASCII word
+ * key at least smtp__model_prefix_min bytes long (0: none; tools/model.py). */
+extern const uint32_t smtp__model_prefix;
+/* The model's thresholds (instead of margin and min_words) when the reply's
+ * enhanced code is a vague one. */
+extern const int32_t smtp__model_vague_margin;
+extern const int32_t smtp__model_vague_min_words;
+extern const uint32_t smtp__model_vague_basic; /* and without an enhanced code */
+extern const uint32_t smtp__model_prefix_min;
 
 extern const char smtp__table_version[];
 extern const char smtp__table_hash[];

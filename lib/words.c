@@ -354,6 +354,29 @@ void smtp__words(const char *buf, size_t len, const smtp_reply *r, smtp__word_fn
 
 /* ---- the word model ------------------------------------------------------------ */
 
+uint32_t smtp__prefix_hash(const struct smtp__word *w)
+{
+    if (!smtp__model_prefix)
+        return 0;
+    /* characters start at every byte outside 0x80-0xBF (tools/model.py prefix_key) */
+    uint32_t chars = 0, end = w->len;
+    for (uint32_t i = 0; i < w->len; i++) {
+        if (w->text[i] >= 0x80 && w->text[i] <= 0xbf)
+            continue;
+        if (chars == smtp__model_prefix)
+            end = i;
+        chars++;
+    }
+    if (chars < smtp__model_prefix_min)
+        return 0;
+    uint8_t key[1 + WORD_MAX];
+    uint32_t k = 0;
+    key[k++] = 2;       /* the prefix tag (tools/model.py PREFIX_TAG): never a word byte */
+    for (uint32_t i = 0; i < end && i < WORD_MAX; i++)
+        key[k++] = w->text[i];
+    return smtp__fnv1a(key, k, 0x811C9DC5u);
+}
+
 static const struct smtp__feat *lookup(uint32_t h)
 {
     uint32_t mask = smtp__model_nslots - 1, i = h & mask;
@@ -489,6 +512,10 @@ static void score_word(void *ctx, const struct smtp__word *w)
         if (f->c)
             concept_terms(sc, &smtp__concept_terms[f->c >> 8], f->c & 0xffu, w->off, w->end);
     }
+    uint32_t ph = smtp__prefix_hash(w);
+    const struct smtp__feat *pf = ph ? lookup(ph) : NULL;
+    if (pf && pf->w != SMTP__FEAT_STOP)
+        add(sc, pf, w->off, w->end);
     const struct smtp__uterm *ut = sc->user ? smtp__user_term(sc->user, w->hash) : NULL;
     if (ut)
         concept_terms(sc, &sc->user->terms[ut->start], ut->n, w->off, w->end);

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The C tokenizer (lib/words.c) and the Python one (tools/words.py) find the
-same words, with the same clause numbers and hashes, on every test row, every
+same words, with the same clause numbers and hashes (and the same word-prefix
+feature hashes, data/model.tsv), on every test row, every
 rule pattern and (when ../shared is there) the Sisimai strings; and a few
 hand-made lines that exercise the edge cases: addresses, host names, URLs,
 identifiers, long words, two-byte letters, clause marks.  Only UTF-8 lines are
@@ -41,6 +42,12 @@ def main(argv):
     spec = importlib.util.spec_from_file_location("gt", os.path.join(top, "tools", "gen-tables.py"))
     gt = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gt)
+    import model
+    settings, _stop = gt.load_model_settings(os.path.join(top, "data"))
+
+    def prefix(k):
+        pk = model.prefix_key(k, settings.get("prefix", 0), settings.get("prefix_min", 0))
+        return "" if pk is None else "+%08x" % words.fnv1a(pk)
     lines = list(EDGE)
     for folder in (os.path.join(top, "tests", "data"), os.path.join(top, "data", "rules")):
         for name in sorted(os.listdir(folder)):
@@ -66,7 +73,8 @@ def main(argv):
     bad = 0
     for i, l in enumerate(lines):
         folded = gt.fold(l.decode("utf-8"))
-        want = "".join(" %d:%08x" % (c, words.fnv1a(words.key(w))) for _s, _e, w, c in words.tokens(folded))
+        want = "".join(" %d:%08x%s" % (c, words.fnv1a(words.key(w)), prefix(words.key(w)))
+                       for _s, _e, w, c in words.tokens(folded))
         if out[i] != want:
             bad += 1
             if bad <= 5:

@@ -1,6 +1,7 @@
 /*
  * words-dump.c - print the kept words lib/words.c finds in each line of
- * standard input, as "clause:hash" pairs, for tests/check-words.py, which holds
+ * standard input, as "clause:hash" pairs (with "+hash" for a word's prefix
+ * feature, when it has one), for tests/check-words.py, which holds
  * them equal to tools/words.py's.  White-box: links the static library.
  */
 #define _POSIX_C_SOURCE 200809L /* getline */
@@ -13,7 +14,10 @@
 static void print_word(void *ctx, const struct smtp__word *w)
 {
     (void)ctx;
+    uint32_t ph = smtp__prefix_hash(w);
     printf(" %u:%08x", w->clause, w->hash);
+    if (ph)
+        printf("+%08x", ph);
 }
 
 int main(void)

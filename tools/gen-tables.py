@@ -331,6 +331,9 @@ def load(data_dir, train_dir=None):
         files.append("enhanced-codes.tsv")
         for ln, r in read_tsv(path, ["code", "title", "category", "reference"]):
             where = f"enhanced-codes.tsv:{ln}"
+            vague = r.get("vague", "-")
+            if vague not in ("yes", "-"):
+                raise DataError(f"{where}: vague must be yes or -: {vague!r}")
             m = re.fullmatch(r"[Xx]\.(\d{1,3})\.(\d{1,3})", r["code"])
             if not m:
                 raise DataError(f"{where}: code must be X.S.D: {r['code']!r}")
@@ -338,7 +341,7 @@ def load(data_dir, train_dir=None):
             if key in enh:
                 raise DataError(f"{where}: duplicate {r['code']}")
             enh[key] = dict(title=r["title"], category=cat(r["category"], where),
-                            id="enhanced-X.%d.%d" % key)
+                            id="enhanced-X.%d.%d" % key, vague=int(vague == "yes"))
 
     basic = {}
     path = os.path.join(data_dir, "basic-codes.tsv")
@@ -740,7 +743,9 @@ def build_model(d, data_dir, train_dir):
     settings, stop_words = load_model_settings(data_dir)
     stop = {words.fnv1a(w) for w in stop_words}
     rows = training_rows(d, train_dir)
-    docs = [(model.feature_hashes(text, code, enh, stop), cat) for text, code, enh, cat, _ in rows]
+    pre, pre_min = settings.get("prefix", 0), settings.get("prefix_min", 0)
+    docs = [(model.feature_hashes(text, code, enh, stop, pre, pre_min), cat)
+            for text, code, enh, cat, _ in rows]
     ncat = len(d["categories"])
     if settings.get("logistic", 0):
         weights, bias = model.train_logistic(docs, ncat, settings["epochs"])
@@ -854,6 +859,13 @@ def emit_model(out, m):
     out.append(f"const uint32_t smtp__model_yield_below = {m['settings']['yield_below']};")
     out.append(f"const int32_t smtp__model_yield_margin = {m['settings']['yield_margin']};")
     out.append(f"const uint32_t smtp__cause_below = {m['settings'].get('cause_below', 0)};")
+    out.append(f"const uint32_t smtp__model_prefix = {m['settings'].get('prefix', 0)};")
+    vm = m['settings'].get('vague_margin', m['settings']['margin'])
+    vw = m['settings'].get('vague_min_words', m['settings']['min_words'])
+    out.append(f"const int32_t smtp__model_vague_margin = {vm};")
+    out.append(f"const int32_t smtp__model_vague_min_words = {vw};")
+    out.append(f"const uint32_t smtp__model_vague_basic = {m['settings'].get('vague_basic', 0)};")
+    out.append(f"const uint32_t smtp__model_prefix_min = {m['settings'].get('prefix_min', 0)};")
 
 
 def generate(d):
@@ -1045,10 +1057,10 @@ def generate(d):
 
     out.append("const struct smtp__enh smtp__enh[] = {")
     for (s, dd), e in sorted(d["enh"].items()):
-        out.append("    {%d, %d, %d, %d, %d}," % (s, dd, e["category"], S(e["title"]),
-                                                  S(e["id"])))
+        out.append("    {%d, %d, %d, %d, %d, %d}," % (s, dd, e["category"], e["vague"],
+                                                      S(e["title"]), S(e["id"])))
     if not d["enh"]:
-        out.append("    {0, 0, 0, 0, 0},")
+        out.append("    {0, 0, 0, 0, 0, 0},")
     out.append("};")
     out.append(f"const uint32_t smtp__nenh = {len(d['enh'])};")
     out.append("const struct smtp__basic smtp__basic[] = {")

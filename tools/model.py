@@ -6,6 +6,8 @@ every machine (fixed order, integer arithmetic, no randomness).
 The model is the sum of `bags` multi-class averaged perceptrons (data/model.tsv),
 each over its own fixed order of the training rows, over these features of a reply:
 - every kept word of its text (tools/words.py), stemmed;
+- the first `prefix` characters of every such word of at least `prefix_min`
+  characters (data/model.tsv; 0 turns it off), tagged apart from the words;
 - every pair of adjacent kept words within one clause (stop words are skipped
   but do not break a pair);
 - its basic code ("550" and its class "5") and enhanced code ("7.1" and its
@@ -39,17 +41,41 @@ def code_keys(code, enh):
     return keys
 
 
-def feature_hashes(folded, code, enh, stop):
+PREFIX_TAG = 2   # the first byte of a word-prefix feature's key: never a word byte either
+
+
+def prefix_key(k, prefix, prefix_min):
+    """The prefix feature's key of a word's key k (bytes), or None: the first
+    `prefix` characters of a key at least `prefix_min` characters long (UTF-8:
+    a character starts at every byte outside 0x80-0xBF), so that "blacklisted",
+    "blacklisting" and "blacklists", "authenticate" and "authentication", or
+    "bloqu\xc3\xa9" and "bloquear" share a feature the model can learn once.
+    0 turns it off."""
+    if not prefix:
+        return None
+    starts = [i for i, c in enumerate(k) if not 0x80 <= c <= 0xBF]
+    if len(starts) < prefix_min:
+        return None
+    end = starts[prefix] if len(starts) > prefix else len(k)
+    return bytes([PREFIX_TAG]) + k[:end]
+
+
+def feature_hashes(folded, code, enh, stop, prefix=0, prefix_min=0):
     """The feature hashes of a reply: folded text (bytes, as the matcher folds
-    it), basic code, enhanced code; stop = set of stemmed stop-word hashes."""
+    it), basic code, enhanced code; stop = set of stemmed stop-word hashes;
+    prefix, prefix_min: the word-prefix feature (data/model.tsv)."""
     out = []
     prev = None
     prev_clause = -1
     for _s, _e, w, clause in words.tokens(folded):
-        h = words.fnv1a(words.key(w))
+        k = words.key(w)
+        h = words.fnv1a(k)
         if h in stop:
             continue
         out.append(h)
+        pk = prefix_key(k, prefix, prefix_min)
+        if pk is not None:
+            out.append(words.fnv1a(pk))
         if prev is not None and prev_clause == clause:
             out.append(words.mix(prev, h))
         prev, prev_clause = h, clause
