@@ -766,8 +766,9 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
     if (words_ok) {
         if (!mp)
             smtp__model(buf, len, reply, NULL, sc->user, &m);
-        /* a vague enhanced code ("5.7.1", sent for refusals of every kind) is
-         * a last resort: the words need less to decide against it */
+        /* a vague code (an enhanced code marked vague, "5.7.1", sent with
+         * refusals of every kind; with vague_basic, a basic code alone) is a
+         * last resort: the words need less to decide against it */
         int vague = enh_entry ? enh_entry->vague : smtp__model_vague_basic;
         if (m.margin >= (vague ? smtp__model_vague_margin : smtp__model_margin) && m.word.len > 0 &&
             m.wscore[m.category] >= (vague ? smtp__model_vague_min_words : smtp__model_min_words) &&

@@ -40,18 +40,24 @@ static int unusual_bytes(const unsigned char *p, size_t n)
     return 0;
 }
 
-/* The byte flags (smtp__byte_flags: 8-bit, NUL, control) of b[q..e) into *flags. */
-static void or_byte_flags(const unsigned char *b, size_t q, size_t e, uint32_t *flags)
+/* smtp__byte_flags bits (8-bit, NUL, control) as reply flags into *flags. */
+static void add_byte_flags(unsigned f, uint32_t *flags)
 {
-    unsigned f = 0;
-    for (size_t i = q; i < e; i++)
-        f |= smtp__byte_flags[b[i]];
     if (f & 1)
         *flags |= SMTP_REPLY_F_8BIT;
     if (f & 2)
         *flags |= SMTP_REPLY_F_NUL;
     if (f & 4)
         *flags |= SMTP_REPLY_F_CONTROL;
+}
+
+/* The byte flags of b[q..e) into *flags. */
+static void or_byte_flags(const unsigned char *b, size_t q, size_t e, uint32_t *flags)
+{
+    unsigned f = 0;
+    for (size_t i = q; i < e; i++)
+        f |= smtp__byte_flags[b[i]];
+    add_byte_flags(f, flags);
 }
 
 #if defined(__SSE2__) && defined(__GNUC__)
@@ -105,12 +111,7 @@ static size_t line_end_flags(const unsigned char *b, size_t q, size_t end, uint3
     for (; i < end && b[i] != '\n'; i++)
         f |= smtp__byte_flags[b[i]];
 done:
-    if (f & 1)
-        *flags |= SMTP_REPLY_F_8BIT;
-    if (f & 2)
-        *flags |= SMTP_REPLY_F_NUL;
-    if (f & 4)
-        *flags |= SMTP_REPLY_F_CONTROL;
+    add_byte_flags(f, flags);
     return i;
 }
 #endif

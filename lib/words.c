@@ -369,12 +369,8 @@ uint32_t smtp__prefix_hash(const struct smtp__word *w)
     }
     if (chars < smtp__model_prefix_min)
         return 0;
-    uint8_t key[1 + WORD_MAX];
-    uint32_t k = 0;
-    key[k++] = 2;       /* the prefix tag (tools/model.py PREFIX_TAG): never a word byte */
-    for (uint32_t i = 0; i < end && i < WORD_MAX; i++)
-        key[k++] = w->text[i];
-    return smtp__fnv1a(key, k, 0x811C9DC5u);
+    static const uint8_t tag = 2; /* tools/model.py PREFIX_TAG: never a word byte */
+    return smtp__fnv1a(w->text, end, smtp__fnv1a(&tag, 1, 0x811C9DC5u));
 }
 
 static const struct smtp__feat *lookup(uint32_t h)
