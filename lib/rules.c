@@ -33,6 +33,7 @@ struct smtp__urow {
     uint16_t part_len[MAX_PARTS];
     uint8_t bound[MAX_PARTS];
     uint8_t ngroups;       /* concept groups; 0 for a phrase */
+    uint8_t neg;           /* the negative groups ("!a|b") */
     uint32_t *group_terms[8];
     uint32_t group_n[8];
     char *provider, *blocklist, *advice;
@@ -467,6 +468,12 @@ static int parse_pattern(struct reader *rd, const char *pat, struct smtp__urow *
             size_t gl = gend ? (size_t)(gend - p) : strlen(p);
             if (r->ngroups == 8)
                 return fail(rd, "a concept has at most 8 groups%s", "");
+            while (gl && *p == ' ')
+                p++, gl--;
+            if (gl && *p == '!') {      /* a negative group */
+                r->neg |= (uint8_t)(1u << r->ngroups);
+                p++, gl--;
+            }
             uint32_t *terms = NULL, nterms = 0;
             const char *t = p;
             while (t <= p + gl) {
@@ -508,6 +515,8 @@ static int parse_pattern(struct reader *rd, const char *pat, struct smtp__urow *
         }
         if (r->ngroups < 2)
             return fail(rd, "a concept needs 2 to 8 groups joined by +%s", "");
+        if (r->ngroups - __builtin_popcount(r->neg) < 2)
+            return fail(rd, "a concept needs at least 2 groups that are not negative (!)%s", "");
         r->options |= SMTP__OPT_CONCEPT;
         return 0;
     }
@@ -1288,6 +1297,7 @@ int smtp_reply_rules_compile(smtp_reply_rules *u, smtp_reply_rules_error *err)
         if (r->ngroups) {
             u->concepts[ci].rule = (uint16_t)global;
             u->concepts[ci].ngroups = r->ngroups;
+            u->concepts[ci].neg = r->neg;
             if (r->priority > u->top_priority)
                 u->top_priority = r->priority;
             for (uint32_t g = 0; g < r->ngroups; g++)

@@ -238,10 +238,12 @@ struct smtp__feat {
     uint32_t c;   /* (first concept term << 8) | number of concept terms */
 };
 /* A concept rule (a row of data/rules whose pattern starts with "~"): the rule it
- * is, and how many groups of terms must all be found in one clause. */
+ * is, how many groups of terms it has, and which of them are negative. It holds
+ * in a clause that has a term of every other group and none of a negative one. */
 struct smtp__concept {
     uint16_t rule;
     uint8_t  ngroups;
+    uint8_t  neg;        /* the negative groups ("!a|b"): a term of one vetoes the clause */
 };
 /* A term of a concept: which concept, which group it belongs to. */
 struct smtp__term {

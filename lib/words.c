@@ -397,9 +397,11 @@ struct scoring {
     const struct smtp_reply_rules *user; /* user concept terms, or NULL */
     uint32_t clause;                  /* the clause the concept state is about */
     uint32_t ntouched;
-    /* the concepts with a term in the clause: which groups they have, and
-     * where their first term starts (past MAX_TOUCHED, later ones are lost) */
-    struct { uint16_t concept; uint8_t mask; uint32_t first; } touched[MAX_TOUCHED];
+    /* the concepts with a term in the clause: which groups they have, where
+     * their first term starts and where the term that completed them ends, and
+     * whether a term of a negative group vetoed them (past MAX_TOUCHED, later
+     * ones are lost) */
+    struct { uint16_t concept; uint8_t mask, veto; uint32_t first, end; } touched[MAX_TOUCHED];
     uint32_t seen[SEEN_SLOTS]; /* hashes of the features counted so far (0: empty) */
     uint32_t nseen;
     smtp_reply_span skip;   /* words inside it are not counted */
@@ -444,28 +446,56 @@ static void add(struct scoring *sc, const struct smtp__feat *f, uint32_t off, ui
     }
 }
 
+/* The table's concept at index i, or the user object's above smtp__nconcepts. */
+static const struct smtp__concept *concept_at(const struct scoring *sc, uint32_t i)
+{
+    if (i < smtp__nconcepts)
+        return &smtp__concepts[i];
+    if (sc->user && i - smtp__nconcepts < sc->user->nconcepts)
+        return &sc->user->concepts[i - smtp__nconcepts];
+    return NULL;
+}
+
+static void hit(struct scoring *sc, const struct smtp__concept *c, uint32_t first, uint32_t end)
+{
+    if (sc->out->nhits < SMTP__MAX_CONCEPT_HITS) {
+        struct smtp__concept_hit *h = &sc->out->hits[sc->out->nhits++];
+        h->rule = c->rule;
+        h->span.off = first;
+        h->span.len = end - first;
+    }
+}
+
+/* The end of a clause: a concept with negative groups holds only now, when no
+ * term of them can come any more. */
+static void end_clause(struct scoring *sc)
+{
+    for (uint32_t i = 0; i < sc->ntouched; i++) {
+        const struct smtp__concept *c = concept_at(sc, sc->touched[i].concept);
+        uint8_t full = (uint8_t)(((1u << c->ngroups) - 1u) & ~(unsigned)c->neg);
+        if (c->neg && sc->touched[i].mask == full && !sc->touched[i].veto)
+            hit(sc, c, sc->touched[i].first, sc->touched[i].end);
+    }
+    sc->ntouched = 0;
+}
+
 /* A new clause: no concept has a term in it yet. */
 static void new_clause(struct scoring *sc, uint32_t clause)
 {
-    sc->ntouched = 0;
+    end_clause(sc);
     sc->clause = clause;
 }
 
-/* Concept terms terms[0..n), found at [off, end) of the input.  A concept
- * index below smtp__nconcepts is the table's, above it the user object's. */
+/* Concept terms terms[0..n), found at [off, end) of the input. */
 static void concept_terms(struct scoring *sc, const struct smtp__term *terms, uint32_t n, uint32_t off,
                           uint32_t end)
 {
     for (uint32_t k = 0; k < n; k++) {
         const struct smtp__term *t = &terms[k];
-        const struct smtp__concept *c;
-        if (t->concept < smtp__nconcepts)
-            c = &smtp__concepts[t->concept];
-        else if (sc->user && t->concept - smtp__nconcepts < sc->user->nconcepts)
-            c = &sc->user->concepts[t->concept - smtp__nconcepts];
-        else
+        const struct smtp__concept *c = concept_at(sc, t->concept);
+        if (c == NULL)
             continue;
-        uint8_t full = (uint8_t)((1u << c->ngroups) - 1u);
+        uint8_t full = (uint8_t)(((1u << c->ngroups) - 1u) & ~(unsigned)c->neg);
         uint32_t i = 0;
         while (i < sc->ntouched && sc->touched[i].concept != t->concept)
             i++;
@@ -474,19 +504,22 @@ static void concept_terms(struct scoring *sc, const struct smtp__term *terms, ui
                 continue;
             sc->touched[i].concept = t->concept;
             sc->touched[i].mask = 0;
+            sc->touched[i].veto = 0;
             sc->touched[i].first = off;
             sc->ntouched++;
         }
-        if (sc->touched[i].mask == full)
-            continue; /* reported already in this clause */
-        sc->touched[i].mask |= (uint8_t)(1u << t->group);
-        if (sc->touched[i].mask == full && sc->out->nhits < SMTP__MAX_CONCEPT_HITS) {
-            struct smtp__concept_hit *h = &sc->out->hits[sc->out->nhits++];
-            uint32_t first = sc->touched[i].first < off ? sc->touched[i].first : off;
-            h->rule = c->rule;
-            h->span.off = first;
-            h->span.len = end - first;
+        if (c->neg >> t->group & 1u) {
+            sc->touched[i].veto = 1;
+            continue;
         }
+        if (sc->touched[i].mask == full)
+            continue; /* complete already in this clause */
+        if (sc->touched[i].mask == 0 || off < sc->touched[i].first)
+            sc->touched[i].first = off; /* a negative term may have come first */
+        sc->touched[i].mask |= (uint8_t)(1u << t->group);
+        sc->touched[i].end = end;
+        if (sc->touched[i].mask == full && !c->neg)
+            hit(sc, c, sc->touched[i].first, end);
     }
 }
 
@@ -582,6 +615,7 @@ void smtp__model(const char *buf, size_t len, const smtp_reply *r, const smtp_re
         out->wscore[k] = 0;
     }
     smtp__words(buf, len, r, score_word, &sc);
+    end_clause(&sc);
     if (skip) {
         /* only the words outside the span: no bias, no codes */
     } else if (r->code) {

@@ -23,10 +23,11 @@ static const char good[] =
     "local-ambiguous\tuser_unknown\t60\t-\tgadget refused\t-\t-\tambiguous\t-\tour MX\n"
     "local-gizmo-held\tpolicy\t60\t-\tgizmo held\t-\t-\t-\t-\tour MX\n"
     "local-cause-owing\t-\t50\t-\towing to\t-\t-\tcause\t-\tour MX\n"
+    "local-neg-concept\tpolicy\t48\t-\t~sprocket|cog + barred|banned + !museum|exhibit\t-\t-\t-\t-\tour MX\n"
     "\n"
     "id\tactors\tremove\tsummary\tsteps\treference\n"
     "local-full\trecipient\tno\tThe recipient's postbox is stuffed.\tWait a day | Call them\thttps://example.org/full\n";
-#define GOOD_RULES 8    /* the rows of good[] that are rules (the disable row is not) */
+#define GOOD_RULES 9    /* the rows of good[] that are rules (the disable row is not) */
 
 /* Classify text with and without the rules. */
 static void both(const smtp_reply_rules *u, const char *text, smtp_reply_result *with,
@@ -64,6 +65,14 @@ static const struct effect effects[] = {
      "550 Gizmo held: SPF authentication did not pass", "policy", "local-gizmo-held (good.tsv:10)", 0},
     {"a user cause row ('owing to'): the reason after it decides over the phrase before it",
      "550 Gizmo held owing to SPF authentication did not pass", "auth_failed", NULL, 1},
+    {"a concept with a negative group holds when the clause has no term of that group",
+     "550 Sprockets are barred here", "policy", "local-neg-concept (good.tsv:12)", 0},
+    {"a term of the negative group vetoes the concept when it comes after the others",
+     "550 Sprockets are barred from the museum", "sender_rejected", NULL, 1},
+    {"a term of the negative group vetoes the concept when it comes before the others",
+     "550 Museum sprockets are barred", "user_unknown", NULL, 1},
+    {"a negative term in another clause vetoes nothing",
+     "550 Sprockets are barred; see the museum", "policy", "local-neg-concept (good.tsv:12)", 0},
     {"a built-in cause row ('because') does the same for a user phrase",
      "550 Gizmo held because SPF authentication did not pass", "auth_failed", NULL, 1},
 };
@@ -236,6 +245,8 @@ static const struct bad bads[] = {
     {"a concept term with a stop word", "x11\tpolicy\t48\t-\t~the|box + full\t-\t-\t-\t-\ts\n", 2,
      "stop word", 0},
     {"a concept with one group", "x12\tpolicy\t48\t-\t~box|crate\t-\t-\t-\t-\ts\n", 2, "2 to 8 groups", 0},
+    {"a concept with one group that is not negative",
+     "x18\tpolicy\t48\t-\t~box|crate + !full\t-\t-\t-\t-\ts\n", 2, "2 groups that are not negative", 0},
     {"a side row without a category", "x15\t-\t50\t-\tfoo\t-\t-\tside\t-\ts\n", 2,
      "a side row needs a category", 0},
     {"a side row with a concept", "x16\tpolicy\t48\t-\t~box|crate + full\t-\t-\tside\t-\ts\n", 2,

@@ -226,12 +226,19 @@ def parse_pattern(pat, where):
 
 
 def parse_concept(spec, where, stop):
-    """A concept pattern ("~mailbox|inbox|account + full|over quota") -> list of
-    groups, each a sorted list of term hashes: a one-word term is the hash of
-    its stem, a two-word term the pair hash of its two stems (tools/words.py;
-    stop words are left out, as the matcher skips them)."""
+    """A concept pattern ("~mailbox|inbox|account + full|over quota") -> (list
+    of groups, mask of the negative groups). Each group is a sorted list of term
+    hashes: a one-word term is the hash of its stem, a two-word term the pair
+    hash of its two stems (tools/words.py; stop words are left out, as the
+    matcher skips them). A group written "!a|b" is negative: the concept does
+    not hold in a clause that has one of its terms."""
     groups = []
+    neg = 0
     for g in spec.split("+"):
+        g = g.strip()
+        if g.startswith("!"):
+            neg |= 1 << len(groups)
+            g = g[1:]
         terms = set()
         for alt in g.split("|"):
             alt = alt.strip()
@@ -254,7 +261,9 @@ def parse_concept(spec, where, stop):
         groups.append(sorted(terms))
     if not 2 <= len(groups) <= 8:
         raise DataError(f"{where}: a concept needs 2 to 8 groups joined by +")
-    return groups
+    if len(groups) - bin(neg).count("1") < 2:
+        raise DataError(f"{where}: a concept needs at least 2 groups that are not negative (!)")
+    return groups, neg
 
 
 def load(data_dir, train_dir=None):
@@ -782,8 +791,9 @@ def build_model(d, data_dir, train_dir):
         if r.get("concept") is None:
             continue
         ci = len(concepts)
-        concepts.append((ri, len(r["concept"])))
-        for gi, group in enumerate(r["concept"]):
+        groups, neg = r["concept"]
+        concepts.append((ri, len(groups), neg))
+        for gi, group in enumerate(groups):
             for h in group:
                 if h in stop:
                     raise DataError(f"rule {r['id']}: a concept term is a stop word")
@@ -810,7 +820,7 @@ def build_model(d, data_dir, train_dir):
         slots[i] = h
     return dict(settings=settings, slots=slots, feats=feats, bias=[q(v) for v in bias],
                 stop_words=stop_words, nrows=len(rows), ncat=ncat, concepts=concepts, terms=terms,
-                concept_top=max([d["rules"][ri]["priority"] for ri, _ in concepts] + [0]))
+                concept_top=max([d["rules"][ri]["priority"] for ri, _, _ in concepts] + [0]))
 
 
 def emit_model(out, m):
@@ -845,8 +855,8 @@ def emit_model(out, m):
     out.append("};")
     emit_array(out, "int16_t", "smtp__model_bias", m["bias"])
     out.append("const struct smtp__concept smtp__concepts[] = {")
-    for ri, ng in m["concepts"] or [(0, 0)]:
-        out.append("    {%d, %d}," % (ri, ng))
+    for ri, ng, neg in m["concepts"] or [(0, 0, 0)]:
+        out.append("    {%d, %d, %d}," % (ri, ng, neg))
     out.append("};")
     out.append(f"const uint32_t smtp__nconcepts = {len(m['concepts'])};")
     out.append("const struct smtp__term smtp__concept_terms[] = {")
