@@ -143,6 +143,76 @@ static size_t name_end(const char *b, size_t i, size_t e)
     return i;
 }
 
+/* Bit k of the result: b[base + k] is a CR or a LF (base + k < end). */
+static inline uint64_t breaks64(const char *b, size_t base, size_t end)
+{
+    uint64_t m = 0;
+    size_t k = 0;
+#ifdef SMTP__EOL_SSE2
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    if (base + 64 <= end) {
+        const __m128i *q = (const __m128i *)(const void *)(b + base);
+        __m128i v0 = _mm_loadu_si128(q), v1 = _mm_loadu_si128(q + 1);
+        __m128i v2 = _mm_loadu_si128(q + 2), v3 = _mm_loadu_si128(q + 3);
+        uint64_t m0 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v0, lf), _mm_cmpeq_epi8(v0, cr)));
+        uint64_t m1 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v1, lf), _mm_cmpeq_epi8(v1, cr)));
+        uint64_t m2 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v2, lf), _mm_cmpeq_epi8(v2, cr)));
+        uint64_t m3 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v3, lf), _mm_cmpeq_epi8(v3, cr)));
+        return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+    }
+    for (; base + k + 16 <= end; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + base + k));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+                                                                _mm_cmpeq_epi8(v, cr)))
+             << k;
+    }
+#endif
+    for (; k < 64 && base + k < end; k++)
+        m |= (uint64_t)(b[base + k] == '\n' || b[base + k] == '\r') << k;
+    return m;
+}
+
+/* The value that starts at i: its end (that of its last continuation line)
+ * and, in *next, where the field after it starts (the start of a line that
+ * is no continuation, of a blank line, or end).  The line breaks of 64 bytes
+ * a step, so a folded field costs a few operations per line. */
+static inline size_t value_end(const char *b, size_t i, size_t end, size_t *next)
+{
+    size_t base = i;
+    uint64_t m = breaks64(b, base, end);
+    for (;;) {
+        while (m == 0) {
+            base += 64;
+            if (base >= end) {
+                *next = end;
+                return end;
+            }
+            m = breaks64(b, base, end);
+        }
+        size_t p = base + (size_t)__builtin_ctzll(m), s = p + 1;
+        if (b[p] == '\r' && s < end && b[s] == '\n')
+            s++;
+        if (s >= end || !wsp(b[s])) {
+            *next = s;
+            return p;
+        }
+        /* a continuation, unless only white space follows (a blank line) */
+        size_t k = s;
+        while (k < end && wsp(b[k]))
+            k++;
+        if (k >= end || b[k] == '\n' || b[k] == '\r') {
+            *next = s;
+            return p;
+        }
+        if (k - base >= 64) {
+            base = k;
+            m = breaks64(b, base, end);
+        } else {
+            m &= ~0ull << (k - base);
+        }
+    }
+}
+
 int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field *f)
 {
     size_t i = *pos;
@@ -151,41 +221,35 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
             *pos = end;
             return 0;
         }
-        size_t next, e = eol_inline(b, i, end, &next);
-        /* a line that starts with other than white space is blank only when
-         * empty: blank_line's loop only for the lines that start with it */
-        if (i == e || (wsp(b[i]) && blank_line(b, i, e))) {
-            *pos = next;
+        if (b[i] == '\n' || b[i] == '\r') {     /* an empty line */
+            *pos = i + 1 + (b[i] == '\r' && i + 1 < end && b[i + 1] == '\n');
             return 0;
         }
-        if (wsp(b[i])) {        /* a continuation with no field before it */
-            i = next;
+        if (wsp(b[i])) {
+            size_t next, e = eol_inline(b, i, end, &next);
+            if (blank_line(b, i, e)) {
+                *pos = next;
+                return 0;
+            }
+            i = next;           /* a continuation with no field before it */
             continue;
         }
-        size_t c = name_end(b, i, e);
+        /* (name_end stops at a line break: the line's end is not needed yet) */
+        size_t c = name_end(b, i, end);
         size_t nl = c - i, d = c;
-        while (d < e && wsp(b[d]))
+        while (d < end && wsp(b[d]))
             d++;
-        if (nl == 0 || nl > 200 || d >= e || b[d] != ':') {
+        if (nl == 0 || nl > 200 || d >= end || b[d] != ':') {
             *pos = i;           /* not a field: the body starts here */
             return 0;
         }
         f->name = i;
         f->name_len = nl;
         d++;
-        while (d < e && wsp(b[d]))
+        while (d < end && wsp(b[d]))
             d++;
         f->val = d;
-        f->val_end = e;
-        /* continuation lines */
-        while (next < end && wsp(b[next])) {
-            size_t nn, ee = eol_inline(b, next, end, &nn);
-            if (blank_line(b, next, ee))
-                break;
-            f->val_end = ee;
-            next = nn;
-        }
-        *pos = next;
+        f->val_end = value_end(b, d, end, pos);
         return 1;
     }
 }
