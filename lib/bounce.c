@@ -718,8 +718,10 @@ static smtp__txt header_string(struct state *st, const char *b, const struct smt
     if (n > STR_MAX)
         n = STR_MAX;
     /* one line and nothing to decode (the common case): a view, no copy */
-    if (!memchr(b + f->val, '\n', n) && !memchr(b + f->val, '\r', n) &&
-        (!words || !has_encoded_word(b + f->val, n)))
+    int folded = f->folded;
+    if (folded && n < f->val_end - f->val)      /* cut: are the breaks in what is kept? */
+        folded = memchr(b + f->val, '\n', n) || memchr(b + f->val, '\r', n);
+    if (!folded && (!words || !has_encoded_word(b + f->val, n)))
         return trim(txt(b + f->val, n));
     size_t got;
     char *dst = arena_take(st, words ? 4 * n : n, &got);

@@ -176,9 +176,10 @@ static inline uint64_t breaks64(const char *b, size_t base, size_t end)
  * and, in *next, where the field after it starts (the start of a line that
  * is no continuation, of a blank line, or end).  The line breaks of 64 bytes
  * a step, so a folded field costs a few operations per line. */
-static inline size_t value_end(const char *b, size_t i, size_t end, size_t *next)
+static inline size_t value_end(const char *b, size_t i, size_t end, size_t *next, int *folded)
 {
     size_t base = i;
+    *folded = 0;
     uint64_t m = breaks64(b, base, end);
     for (;;) {
         while (m == 0) {
@@ -204,6 +205,7 @@ static inline size_t value_end(const char *b, size_t i, size_t end, size_t *next
             *next = s;
             return p;
         }
+        *folded = 1;
         if (k - base >= 64) {
             base = k;
             m = breaks64(b, base, end);
@@ -249,7 +251,7 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
         while (d < end && wsp(b[d]))
             d++;
         f->val = d;
-        f->val_end = value_end(b, d, end, pos);
+        f->val_end = value_end(b, d, end, pos, &f->folded);
         return 1;
     }
 }
@@ -650,6 +652,35 @@ void smtp__part_from_header(const char *b, size_t n, size_t hdr, size_t body,
     (void)b;
 }
 
+/* The first q >= pos where a line starts with "--" (q == pos counts as a
+ * line start), else n.  16 positions a step: the byte before, at and after
+ * each (a body without such a line, base64 or text with dashes, is crossed
+ * without a call per dash). */
+static size_t delim_candidate(const char *b, size_t pos, size_t n)
+{
+    size_t q = pos;
+    if (q + 1 < n && b[q] == '-' && b[q + 1] == '-')
+        return q;
+    q++;
+#ifdef SMTP__EOL_SSE2
+    const __m128i dash = _mm_set1_epi8('-'), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    for (; q + 17 <= n; q += 16) {      /* q - 1 >= pos: the byte before is there */
+        __m128i before = _mm_loadu_si128((const __m128i *)(const void *)(b + q - 1));
+        __m128i at = _mm_loadu_si128((const __m128i *)(const void *)(b + q));
+        __m128i after = _mm_loadu_si128((const __m128i *)(const void *)(b + q + 1));
+        __m128i brk = _mm_or_si128(_mm_cmpeq_epi8(before, lf), _mm_cmpeq_epi8(before, cr));
+        __m128i two = _mm_and_si128(_mm_cmpeq_epi8(at, dash), _mm_cmpeq_epi8(after, dash));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(brk, two));
+        if (m)
+            return q + (size_t)__builtin_ctz(m);
+    }
+#endif
+    for (; q + 1 < n; q++)
+        if (b[q] == '-' && b[q + 1] == '-' && (b[q - 1] == '\n' || b[q - 1] == '\r'))
+            return q;
+    return n;
+}
+
 void smtp__mime_walk_top(const char *b, size_t n, const struct smtp__part *topp, smtp__txt bnd,
                          struct smtp__walk *w)
 {
@@ -684,18 +715,7 @@ void smtp__mime_walk_top(const char *b, size_t n, const struct smtp__part *topp,
         /* only a line that starts with "--" can be a delimiter: find the next
          * one with memchr (a body without dashes, base64 say, is crossed at
          * memchr's speed) */
-        size_t q = pos;
-        for (;;) {
-            const char *d = memchr(b + q, '-', n - q);
-            if (d == NULL) {
-                q = n;
-                break;
-            }
-            q = (size_t)(d - b);
-            if ((q == pos || b[q - 1] == '\n' || b[q - 1] == '\r') && q + 1 < n && b[q + 1] == '-')
-                break;
-            q++;
-        }
+        size_t q = delim_candidate(b, pos, n);
         if (q >= n)
             break;
         if (q > pos) {      /* the line break before the candidate line */

@@ -39,6 +39,7 @@ struct smtp__field {
     size_t name, name_len;  /* the field name */
     size_t val, val_end;    /* the value: after the colon and leading white space, to the
                                end of its last continuation line (line breaks inside) */
+    int folded;             /* it has continuation lines (else no line break inside) */
 };
 
 /* Read the field at *pos of the header block that ends by end.  Returns 1 with
