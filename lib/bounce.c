@@ -162,41 +162,46 @@ static smtp_reply_bounce_str out_str(const struct state *st, smtp__txt t, uint32
     s.flags = extra;
     if (in_scratch(st, t.p))
         s.flags |= SMTP_REPLY_BOUNCE_S_SCRATCH;
-    /* any byte >= 0x80? (16 at a time with SSE2, else 8) */
-    size_t i = 0;
+    /* any byte >= 0x80?  Overlapping loads for the ends, so a short string
+     * costs no loop (its length decides no branch but the size class) */
+    const char *p = t.p;
+    size_t n = t.n;
     uint64_t acc = 0;
 #ifdef SMTP__SSE2
-    {
-        __m128i a = _mm_setzero_si128(), a2 = _mm_setzero_si128();
+    if (n >= 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16)), a2 = a;
+        size_t i = 0;
         /* 64 bytes a step into two accumulators (long texts: the returned
          * header, a body), then 16 */
-        for (; i + 64 <= t.n; i += 64) {
-            const __m128i *q = (const __m128i *)(const void *)(t.p + i);
+        for (; i + 64 <= n; i += 64) {
+            const __m128i *q = (const __m128i *)(const void *)(p + i);
             a = _mm_or_si128(a, _mm_or_si128(_mm_loadu_si128(q), _mm_loadu_si128(q + 1)));
             a2 = _mm_or_si128(a2, _mm_or_si128(_mm_loadu_si128(q + 2), _mm_loadu_si128(q + 3)));
         }
-        a = _mm_or_si128(a, a2);
-        for (; i + 16 <= t.n; i += 16)
-            a = _mm_or_si128(a, _mm_loadu_si128((const __m128i *)(const void *)(t.p + i)));
-        if (_mm_movemask_epi8(a))
+        for (; i + 16 <= n; i += 16)
+            a = _mm_or_si128(a, _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+        if (_mm_movemask_epi8(_mm_or_si128(a, a2)))
             acc = 0x80;
-    }
+    } else
 #endif
-    for (; i + 8 <= t.n; i += 8) {
-        uint64_t w;
-        memcpy(&w, t.p + i, 8);
-        acc |= w;
-        if (acc & 0x8080808080808080ull)
-            break;
+    if (n >= 8) {
+        uint64_t w1, w2;
+        size_t i = 0;
+        memcpy(&w2, p + n - 8, 8);
+        for (; i + 8 <= n; i += 8) {    /* (8 to 15 bytes: once; without SSE2 every length) */
+            memcpy(&w1, p + i, 8);
+            acc |= w1;
+        }
+        acc |= w2;
+    } else if (n >= 4) {
+        uint32_t w1, w2;
+        memcpy(&w1, p, 4);
+        memcpy(&w2, p + n - 4, 4);
+        acc = w1 | w2;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            acc |= (unsigned char)p[i];
     }
-    if (i < t.n && t.n >= 8 && !(acc & 0x8080808080808080ull)) {
-        uint64_t w;     /* the last 8 bytes (some looked at already) */
-        memcpy(&w, t.p + t.n - 8, 8);
-        acc |= w;
-        i = t.n;
-    }
-    for (; i < t.n && !(acc & 0x8080808080808080ull); i++)
-        acc |= (unsigned char)t.p[i];
     if (acc & 0x8080808080808080ull)
         s.flags |= SMTP_REPLY_BOUNCE_S_8BIT;
     return s;
