@@ -664,7 +664,27 @@ static size_t delim_candidate(const char *b, size_t pos, size_t n)
     q++;
 #ifdef SMTP__EOL_SSE2
     const __m128i dash = _mm_set1_epi8('-'), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-    for (; q + 17 <= n; q += 16) {      /* q - 1 >= pos: the byte before is there */
+    /* 32 positions a round, looked at closely only when they hold a dash
+     * (q - 1 >= pos: the byte before is there) */
+    for (; q + 33 <= n; q += 32) {
+        __m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)(b + q));
+        __m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(b + q + 16));
+        __m128i d0 = _mm_cmpeq_epi8(a0, dash), d1 = _mm_cmpeq_epi8(a1, dash);
+        if (!_mm_movemask_epi8(_mm_or_si128(d0, d1)))
+            continue;
+        __m128i p0 = _mm_loadu_si128((const __m128i *)(const void *)(b + q - 1));
+        __m128i p1 = _mm_loadu_si128((const __m128i *)(const void *)(b + q + 15));
+        __m128i n0 = _mm_loadu_si128((const __m128i *)(const void *)(b + q + 1));
+        __m128i n1 = _mm_loadu_si128((const __m128i *)(const void *)(b + q + 17));
+        __m128i m0 = _mm_and_si128(_mm_and_si128(d0, _mm_cmpeq_epi8(n0, dash)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(p0, lf), _mm_cmpeq_epi8(p0, cr)));
+        __m128i m1 = _mm_and_si128(_mm_and_si128(d1, _mm_cmpeq_epi8(n1, dash)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(p1, lf), _mm_cmpeq_epi8(p1, cr)));
+        unsigned mm = (unsigned)_mm_movemask_epi8(m0) | (unsigned)_mm_movemask_epi8(m1) << 16;
+        if (mm)
+            return q + (size_t)__builtin_ctz(mm);
+    }
+    for (; q + 17 <= n; q += 16) {
         __m128i before = _mm_loadu_si128((const __m128i *)(const void *)(b + q - 1));
         __m128i at = _mm_loadu_si128((const __m128i *)(const void *)(b + q));
         __m128i after = _mm_loadu_si128((const __m128i *)(const void *)(b + q + 1));
