@@ -101,7 +101,8 @@ struct state {
     uint32_t idx_hash[IDX_SLOTS];
     uint32_t idx_line[IDX_SLOTS];
     uint32_t idx_first[IDX_SLOTS];  /* offset of the first occurrence */
-    uint8_t idx_alone[IDX_SLOTS];
+    uint8_t idx_slot[IDX_SLOTS];    /* 0 free, 1 taken, 2 taken by an address alone on its line
+                                       (cleared for a new index: 1 KB, not the 4 KB of hashes) */
     union {
         char rec[REC_SIZE];              /* next(): the record's decoded strings */
         /* open() (magic not set yet): the notification's marker hits, kept
@@ -426,10 +427,11 @@ static int hit_of(const struct hits *h, int kind)
  * surrounding text (Japanese, say), not part of it.  (DSN fields are split by
  * split_addr_value, which keeps UTF-8 addresses whole.) */
 /* per byte: 1 a local-part byte (ASCII letters, digits and
- * !#$%&'*+/=?^_`{|}~.-), 2 a domain byte (letters, digits, . - _) */
+ * !#$%&'*+/=?^_`{|}~.-), 2 a domain byte (letters, digits, . - _), 4 ends
+ * a bare address value (white space, a line break, '(') */
 static const uint8_t addr_chars[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 3, 3, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 0, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    4, 1, 0, 1, 1, 1, 1, 1, 4, 0, 1, 1, 0, 3, 3, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 0, 1,
     0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 3,
     1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -439,7 +441,7 @@ static const uint8_t addr_chars[256] = {
 };
 
 static inline int local_char(unsigned char c) { return addr_chars[c] & 1; }
-static inline int domain_char(unsigned char c) { return addr_chars[c] >> 1; }
+static inline int domain_char(unsigned char c) { return addr_chars[c] >> 1 & 1; }
 
 /* The address around the '@' at at in [lo, hi): returns 1 with its span.
  * utf8: the local part may hold bytes >= 0x80 (RFC 6531), for an address that
@@ -603,7 +605,7 @@ static void split_addr_value(smtp__txt v, smtp__txt *type, smtp__txt *addr)
     }
     /* drop a trailing comment, quotes and punctuation (an unbalanced '>') */
     size_t k = 0;
-    while (k < v.n && !lws(v.p[k]) && v.p[k] != '(')
+    while (k < v.n && !(addr_chars[(unsigned char)v.p[k]] & 4))
         k++;
     v.n = k;
     while (v.n && (v.p[v.n - 1] == '.' || v.p[v.n - 1] == ',' || v.p[v.n - 1] == ';' ||
@@ -755,17 +757,17 @@ static void index_add(struct state *st, smtp__txt a, size_t line, size_t at, int
     uint32_t h = addr_hash(a.p, a.n);
     for (uint32_t k = 0; k < 16; k++) {
         uint32_t slot = (h + k) & (IDX_SLOTS - 1);
-        if (st->idx_hash[slot] == 0) {
+        if (st->idx_slot[slot] == 0) {
             st->idx_hash[slot] = h;
             st->idx_line[slot] = (uint32_t)line;
             st->idx_first[slot] = (uint32_t)at;
-            st->idx_alone[slot] = (uint8_t)alone;
+            st->idx_slot[slot] = alone ? 2 : 1;
             return;
         }
         if (st->idx_hash[slot] == h) {
-            if (st->idx_alone[slot] && !alone) {
+            if (st->idx_slot[slot] == 2 && !alone) {
                 st->idx_line[slot] = (uint32_t)line;
-                st->idx_alone[slot] = 0;
+                st->idx_slot[slot] = 1;
             }
             return;
         }
@@ -778,7 +780,7 @@ static int index_find_at(const struct state *st, smtp__txt a, size_t *line, size
     uint32_t h = addr_hash(a.p, a.n);
     for (uint32_t k = 0; k < 16; k++) {
         uint32_t slot = (h + k) & (IDX_SLOTS - 1);
-        if (st->idx_hash[slot] == 0)
+        if (st->idx_slot[slot] == 0)
             return 0;
         if (st->idx_hash[slot] == h) {
             *line = st->idx_line[slot];
@@ -833,7 +835,7 @@ static void index_text(struct state *st)
     st->indexed = 1;
     const char *b = st->notif.p;
     size_t n = st->notif.n, pos = 0;
-    memset(st->idx_hash, 0, sizeof st->idx_hash);
+    memset(st->idx_slot, 0, sizeof st->idx_slot);
     while (pos < st->end) {
         /* only a line with an '@' names an address: the next '@' (memchr),
          * back to the start of its line (the lines before it have none) */
