@@ -976,6 +976,8 @@ enum {
 
 static int dsn_field(const char *b, const struct smtp__field *f)
 {
+    /* by the name's length, then its first letter: one comparison of the
+     * whole name at most */
     static const struct { const char *name; int id; } names[] = {
         {"final-recipient", F_FINAL}, {"original-recipient", F_ORIG}, {"action", F_ACTION},
         {"status", F_STATUS}, {"remote-mta", F_REMOTE}, {"diagnostic-code", F_DIAG},
@@ -985,10 +987,22 @@ static int dsn_field(const char *b, const struct smtp__field *f)
         {"arrival-date", F_PER_MESSAGE}, {"dsn-gateway", F_PER_MESSAGE},
         {"original-envelope-id", F_PER_MESSAGE},
     };
+    /* per length: up to two names (indexes + 1 into names; 0 none) */
+    static const uint8_t by_len[21][2] = {
+        [6] = {3, 4}, [10] = {5, 0}, [11] = {14, 0}, [12] = {9, 13}, [13] = {11, 0},
+        [15] = {1, 6}, [16] = {8, 0}, [17] = {7, 12}, [18] = {2, 10}, [20] = {15, 0},
+    };
+    if (f->name_len >= sizeof by_len / sizeof by_len[0])
+        return F_OTHER;
     unsigned char c0 = smtp__lower((unsigned char)b[f->name]);
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if ((unsigned char)names[i].name[0] == c0 && smtp__field_is(b, f, names[i].name))
-            return names[i].id;
+    for (int k = 0; k < 2; k++) {
+        int i = by_len[f->name_len][k];
+        if (i == 0)
+            break;
+        if ((unsigned char)names[i - 1].name[0] == c0 &&
+            smtp__ieq_n(b + f->name, names[i - 1].name, f->name_len))
+            return names[i - 1].id;
+    }
     return F_OTHER;
 }
 
@@ -1585,34 +1599,58 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
         int words = 0, where = 0;
         /* the first letter first: most fields are none of these */
         unsigned char c0 = smtp__lower((unsigned char)b[f.name]);
-#define IS(lit) (c0 == (unsigned char)(lit)[0] && smtp__field_is(b, &f, lit))
-        if (IS("message-id"))
-            dst = returned ? &out->orig_message_id : &out->message_id, where = SMTP__BW_MESSAGE_ID;
-        else if (IS("from"))
-            dst = returned ? &out->orig_from : &out->from, words = 1, where = SMTP__BW_FROM;
-        else if (IS("to"))
-            dst = returned ? &out->orig_to : &out->to, words = 1, where = SMTP__BW_TO;
-        else if (IS("subject"))
-            dst = returned ? &out->orig_subject : &out->subject, words = 1, where = SMTP__BW_SUBJECT;
-        else if (IS("date"))
-            dst = returned ? &out->orig_date : &out->date;
-        else if (returned && IS("list-id"))
-            dst = &out->orig_list_id;
-        else if (returned && IS("return-path"))
-            dst = &out->orig_return_path;
-        else if (!returned && IS("auto-submitted"))
-            dst = &out->auto_submitted;
-        else if (!returned && IS("x-failed-recipients"))
-            dst = &out->x_failed_recipients, words = 1;
-        else if (!returned && IS("received"))
-            where = SMTP__BW_RECEIVED;
-        else if (!returned && IS("x-mailer"))
-            where = SMTP__BW_X_MAILER;
-        else if (!returned && !hh->have_ct && IS("content-type")) {
-            smtp__parse_ctype(b + f.val, f.val_end - f.val, &hh->ct);
-            hh->have_ct = 1;
-        } else if (!returned && IS("content-transfer-encoding"))
-            hh->cte = smtp__parse_cte(b + f.val, f.val_end - f.val);
+#define IS(lit) smtp__field_is(b, &f, lit)
+        switch (c0) {
+        case 'm':
+            if (IS("message-id"))
+                dst = returned ? &out->orig_message_id : &out->message_id, where = SMTP__BW_MESSAGE_ID;
+            break;
+        case 'f':
+            if (IS("from"))
+                dst = returned ? &out->orig_from : &out->from, words = 1, where = SMTP__BW_FROM;
+            break;
+        case 't':
+            if (IS("to"))
+                dst = returned ? &out->orig_to : &out->to, words = 1, where = SMTP__BW_TO;
+            break;
+        case 's':
+            if (IS("subject"))
+                dst = returned ? &out->orig_subject : &out->subject, words = 1, where = SMTP__BW_SUBJECT;
+            break;
+        case 'd':
+            if (IS("date"))
+                dst = returned ? &out->orig_date : &out->date;
+            break;
+        case 'l':
+            if (returned && IS("list-id"))
+                dst = &out->orig_list_id;
+            break;
+        case 'r':
+            if (returned && IS("return-path"))
+                dst = &out->orig_return_path;
+            else if (!returned && IS("received"))
+                where = SMTP__BW_RECEIVED;
+            break;
+        case 'a':
+            if (!returned && IS("auto-submitted"))
+                dst = &out->auto_submitted;
+            break;
+        case 'x':
+            if (!returned && IS("x-failed-recipients"))
+                dst = &out->x_failed_recipients, words = 1;
+            else if (!returned && IS("x-mailer"))
+                where = SMTP__BW_X_MAILER;
+            break;
+        case 'c':
+            if (!returned && !hh->have_ct && IS("content-type")) {
+                smtp__parse_ctype(b + f.val, f.val_end - f.val, &hh->ct);
+                hh->have_ct = 1;
+            } else if (!returned && IS("content-transfer-encoding"))
+                hh->cte = smtp__parse_cte(b + f.val, f.val_end - f.val);
+            break;
+        default:
+            break;
+        }
 #undef IS
         if (!returned) {
             /* detect / auto-reply / feedback / bounce rows over this field */

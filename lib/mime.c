@@ -166,6 +166,14 @@ static inline uint64_t breaks64(const char *b, size_t base, size_t end)
                                                                 _mm_cmpeq_epi8(v, cr)))
              << k;
     }
+    if (base + k < end && end >= 16) {
+        /* the last bytes: the 16 that end at end (b[0..end) is there), the
+         * bits of those from base + k on */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + end - 16));
+        unsigned t = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+                                                              _mm_cmpeq_epi8(v, cr)));
+        return m | (uint64_t)(t >> (base + k - (end - 16))) << k;
+    }
 #endif
     for (; k < 64 && base + k < end; k++)
         m |= (uint64_t)(b[base + k] == '\n' || b[base + k] == '\r') << k;
