@@ -1045,10 +1045,72 @@ static int field_or_skip(const char *b, size_t n, size_t *pos, struct smtp__fiel
     return 0;
 }
 
+/* The fields of a status part as read_per_message met them (its first
+ * FC_CAP steps of field_or_skip), so the count pass's dsn_next does not split
+ * them again.  Lives in open()'s frame; a step not in it is split anew. */
+#define FC_CAP 64u
+struct fcache {
+    const char *p;           /* the text it was made from: t.p, and n the bound used */
+    size_t n;
+    uint32_t count;
+    struct {
+        uint32_t before, after;  /* *pos before and after the step */
+        uint32_t name, name_len, val, val_end;
+        uint8_t ok, folded;      /* field_or_skip's result; the field's folded */
+    } e[FC_CAP];
+};
+
+static void fc_add(struct fcache *fc, size_t before, size_t after, int ok,
+                   const struct smtp__field *f)
+{
+    if (fc == NULL || fc->count >= FC_CAP)
+        return;
+    uint32_t k = fc->count++;
+    fc->e[k].before = (uint32_t)before;
+    fc->e[k].after = (uint32_t)after;
+    fc->e[k].ok = (uint8_t)ok;
+    if (ok) {
+        fc->e[k].name = (uint32_t)f->name;
+        fc->e[k].name_len = (uint32_t)f->name_len;
+        fc->e[k].val = (uint32_t)f->val;
+        fc->e[k].val_end = (uint32_t)f->val_end;
+        fc->e[k].folded = (uint8_t)f->folded;
+    }
+}
+
+/* field_or_skip, from the cache when it holds the step at *pos. */
+static int fc_field_or_skip(const struct fcache *fc, const char *b, size_t n, size_t *pos,
+                            struct smtp__field *f)
+{
+    if (fc && fc->p == b && fc->n == n && fc->count) {
+        uint32_t lo = 0, hi = fc->count;
+        while (lo < hi) {       /* the step that starts at *pos (befores increase) */
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (fc->e[mid].before < *pos)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < fc->count && fc->e[lo].before == *pos) {
+            *pos = fc->e[lo].after;
+            if (!fc->e[lo].ok)
+                return 0;
+            f->name = fc->e[lo].name;
+            f->name_len = fc->e[lo].name_len;
+            f->val = fc->e[lo].val;
+            f->val_end = fc->e[lo].val_end;
+            f->folded = fc->e[lo].folded;
+            return 1;
+        }
+    }
+    return field_or_skip(b, n, pos, f);
+}
+
 /* The next field group with a recipient in t from *cur.  A group ends at a
  * blank line, at a line that is not a field, or where a second Final-Recipient
  * (or an Original-Recipient after the Final-Recipient) starts the next one. */
-static int dsn_next(smtp__txt t, size_t *cur, size_t stop, struct raw *r, int source)
+static int dsn_next(smtp__txt t, size_t *cur, size_t stop, struct raw *r, int source,
+                    const struct fcache *fc)
 {
     const char *b = t.p;
     size_t n = stop < t.n ? stop : t.n, pos = *cur;
@@ -1059,7 +1121,7 @@ static int dsn_next(smtp__txt t, size_t *cur, size_t stop, struct raw *r, int so
         struct smtp__field f;
         for (;;) {
             size_t before = pos;
-            if (!field_or_skip(b, n, &pos, &f))
+            if (!fc_field_or_skip(fc, b, n, &pos, &f))
                 break;
             int id = dsn_field(b, &f);
             /* a second recipient without a blank line before it: a repeated
@@ -1391,13 +1453,13 @@ static int arf_next(struct state *st, struct raw *r)
     return 0;
 }
 
-static int advance(struct state *st, struct raw *r)
+static int advance(struct state *st, struct raw *r, const struct fcache *fc)
 {
     switch (st->mode) {
     case M_DSN:
-        return dsn_next(st->status, &st->at.cur, st->status.n, r, SMTP_REPLY_BOUNCE_SRC_DSN);
+        return dsn_next(st->status, &st->at.cur, st->status.n, r, SMTP_REPLY_BOUNCE_SRC_DSN, fc);
     case M_DSN_TEXT:
-        return dsn_next(st->notif, &st->at.cur, st->end, r, SMTP_REPLY_BOUNCE_SRC_DSN_TEXT);
+        return dsn_next(st->notif, &st->at.cur, st->end, r, SMTP_REPLY_BOUNCE_SRC_DSN_TEXT, NULL);
     case M_TEXT:
         return text_next(st, r);
     case M_LIST:
@@ -1438,12 +1500,12 @@ static int next_record(struct state *st, uint32_t index, struct raw *r)
         st->at = st->rafter[index];
         return 1;
     }
-    return advance(st, r);
+    return advance(st, r, NULL);
 }
 
 /* Count the records of the current mode (and their actions), keeping the
  * first RCACHE; rewinds. */
-static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
+static uint32_t count_records(struct state *st, smtp_reply_bounce *out, const struct fcache *fc)
 {
     struct raw r;
     uint32_t n = 0;
@@ -1451,7 +1513,7 @@ static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
     st->ncached = 0;
     if (out)
         out->nfailed = out->ndelayed = out->nother = 0;
-    while (advance(st, &r)) {
+    while (advance(st, &r, fc)) {
         if (n < RCACHE) {
             st->rcache[n] = r;
             st->rafter[n] = st->at;
@@ -1490,13 +1552,22 @@ uint32_t smtp_reply_bounce_scratch_min(void) { return SMTP_REPLY_BOUNCE_SCRATCH_
 
 /* Per-message fields of a status part (all groups: some DSNs have no blank
  * line between the per-message and the first recipient group). */
-static void read_per_message(struct state *st, smtp__txt t, smtp_reply_bounce *out)
+static void read_per_message(struct state *st, smtp__txt t, smtp_reply_bounce *out,
+                             struct fcache *fc)
 {
     const char *b = t.p;
     size_t pos = 0;
     struct smtp__field f;
+    if (fc) {
+        fc->p = b;
+        fc->n = t.n;
+        fc->count = 0;
+    }
     while (pos < t.n) {
-        if (!field_or_skip(b, t.n, &pos, &f))
+        size_t before = pos;
+        int ok = field_or_skip(b, t.n, &pos, &f);
+        fc_add(fc, before, pos, ok, &f);
+        if (!ok)
             continue;
         smtp_reply_bounce_str *dst = NULL;
         int addr = 0;
@@ -1849,6 +1920,10 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     /* pick the parts: status, notification, returned header */
     int status_i = -1, notif_i = -1, html_i = -1, returned_i = -1;
     int multipart = st->parts[0].type == SMTP__MT_MULTIPART && st->nparts > 1;
+    struct fcache fc;        /* the status part's fields, split once */
+    fc.p = NULL;
+    fc.n = 0;
+    fc.count = 0;
     for (uint32_t i = multipart ? 1 : 0; i < st->nparts; i++) {
         const struct smtp__part *p = &st->parts[i];
         if (p->in_message) {
@@ -1884,7 +1959,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     if (status_i >= 0) {
         const struct smtp__part *p = &st->parts[status_i];
         st->status = part_text(st, p, 0);
-        read_per_message(st, st->status, out);
+        read_per_message(st, st->status, out, &fc);
         struct hits h;
         /* detect rows over the status part's lines */
         size_t pos = 0;
@@ -2032,7 +2107,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         if (t == SMTP__MT_DSN || t == SMTP__MT_GLOBAL_DSN) {
             st->mode = M_DSN;
             st->start = 0;
-            n = count_records(st, out);
+            n = count_records(st, out, &fc);
             if (n) {
                 st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
                 st->format = t == SMTP__MT_GLOBAL_DSN ? SMTP_REPLY_BOUNCE_FMT_RFC6533
@@ -2043,7 +2118,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             st->start = 0;
             st->kind = SMTP_REPLY_BOUNCE_KIND_FEEDBACK;
             st->format = SMTP_REPLY_BOUNCE_FMT_ARF;
-            n = count_records(st, out);
+            n = count_records(st, out, NULL);
         } else if (t == SMTP__MT_MDN) {
             st->mode = M_NONE;
             st->kind = SMTP_REPLY_BOUNCE_KIND_MDN;
@@ -2051,7 +2126,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             /* the MDN's Final-Recipient, as a per-mail field */
             struct raw r;
             size_t c = 0;
-            if (dsn_next(st->status, &c, st->status.n, &r, 0))
+            if (dsn_next(st->status, &c, st->status.n, &r, 0, &fc))
                 out->mdn_recipient = out_str(st, r.final, 0);
         }
     }
@@ -2088,10 +2163,10 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             }
             smtp__txt region = txt(b + pm, lim - pm);
             if (!out->reporting_mta.ptr)
-                read_per_message(st, region, out);
+                read_per_message(st, region, out, NULL);
             st->mode = M_DSN_TEXT;
             st->start = pm;
-            n = count_records(st, out);
+            n = count_records(st, out, NULL);
             if (n) {
                 st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
                 st->format = SMTP_REPLY_BOUNCE_FMT_DSN_TEXT;
@@ -2101,7 +2176,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && st->begin < st->notif.n) {
         st->mode = M_TEXT;
         st->start = st->begin;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
         if (n) {
             st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
             st->format = SMTP_REPLY_BOUNCE_FMT_TEXT;
@@ -2115,7 +2190,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->list = xfr;
         st->list_diag = block;
         st->list_source = SMTP_REPLY_BOUNCE_SRC_X_FAILED;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
         if (n) {
             st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
             st->format = have_block ? SMTP_REPLY_BOUNCE_FMT_TEXT : SMTP_REPLY_BOUNCE_FMT_X_FAILED;
@@ -2125,7 +2200,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         /* an unknown format: the addresses the text names, but the sender's */
         st->mode = M_MENTIONED;
         st->start = 0;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
         if (n) {
             st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
             st->format = SMTP_REPLY_BOUNCE_FMT_TEXT;
@@ -2138,7 +2213,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->list = txt(out->orig_to.ptr, out->orig_to.len);
         st->list_diag = block;
         st->list_source = SMTP_REPLY_BOUNCE_SRC_RETURNED_TO;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
         if (n) {
             st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
             st->format = SMTP_REPLY_BOUNCE_FMT_TEXT;
@@ -2150,7 +2225,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->list = txt(out->orig_to.ptr, out->orig_to.len);
         st->list_diag = txt(NULL, 0);
         st->list_source = SMTP_REPLY_BOUNCE_SRC_RETURNED_TO;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
     }
     if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && hh.feedback && out->orig_to.ptr) {
         st->mode = M_LIST;
@@ -2158,7 +2233,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->list = txt(out->orig_to.ptr, out->orig_to.len);
         st->list_diag = txt(NULL, 0);
         st->list_source = SMTP_REPLY_BOUNCE_SRC_RETURNED_TO;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
         st->kind = SMTP_REPLY_BOUNCE_KIND_FEEDBACK;
         st->format = SMTP_REPLY_BOUNCE_FMT_ARF;
     }
@@ -2172,7 +2247,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             st->autoreply = a;
             st->kind = SMTP_REPLY_BOUNCE_KIND_AUTOREPLY;
             st->format = SMTP_REPLY_BOUNCE_FMT_RFC3834;
-            n = count_records(st, out);
+            n = count_records(st, out, NULL);
         }
     }
     if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE) {
