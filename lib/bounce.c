@@ -918,6 +918,8 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
     struct line_hit *lh = st->r.lh.h;
     int keep = 1;
     int ahead = 0;           /* the next line's hits are in ah already */
+    struct smtp__lines lines;
+    smtp__lines_init(&lines, b, n, 0);
     size_t ahead_e = 0, ahead_next = 0;
     struct hits ah;
     st->r.lh.n = 0;
@@ -935,11 +937,11 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
             h = ah;
             ahead = 0;
         } else {
-            e = smtp__eol(b, pos, n, &next);
+            e = smtp__lines_eol(&lines, pos, &next);
             h.n = 0;
             if (line < marker_lines && line + 1 < marker_lines && next < n) {
                 /* this line and the next one side by side */
-                ahead_e = smtp__eol(b, next, n, &ahead_next);
+                ahead_e = smtp__lines_eol(&lines, next, &ahead_next);
                 scan_markers2(txt(b + pos, e - pos), txt(b + next, ahead_e - next), SMTP__BW_BODY,
                               &h, &ah);
                 ahead = 1;
@@ -2023,8 +2025,10 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         struct hits h;
         /* detect rows over the status part's lines */
         size_t pos = 0;
+        struct smtp__lines lines;
+        smtp__lines_init(&lines, st->status.p, st->status.n, 0);
         while (pos < st->status.n) {
-            size_t next, e = smtp__eol(st->status.p, pos, st->status.n, &next);
+            size_t next, e = smtp__lines_eol(&lines, pos, &next);
             if (!smtp__bf_first_status[fold_byte((unsigned char)st->status.p[pos])]) {
                 pos = next;
                 continue;
@@ -2200,9 +2204,11 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         /* DSN fields in the text */
         const char *b = st->notif.p;
         size_t pos = 0, lim = st->end;
+        struct smtp__lines lines;
+        smtp__lines_init(&lines, b, lim, 0);
         while (pos < lim) {
             size_t next;
-            smtp__eol(b, pos, lim, &next);
+            smtp__lines_eol(&lines, pos, &next);
             if (IPREFIX(b + pos, lim - pos, "final-recipient:") ||
                 IPREFIX(b + pos, lim - pos, "original-recipient:"))
                 break;

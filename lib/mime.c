@@ -143,43 +143,6 @@ static size_t name_end(const char *b, size_t i, size_t e)
     return i;
 }
 
-/* Bit k of the result: b[base + k] is a CR or a LF (base + k < end). */
-static inline uint64_t breaks64(const char *b, size_t base, size_t end)
-{
-    uint64_t m = 0;
-    size_t k = 0;
-#ifdef SMTP__EOL_SSE2
-    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-    if (base + 64 <= end) {
-        const __m128i *q = (const __m128i *)(const void *)(b + base);
-        __m128i v0 = _mm_loadu_si128(q), v1 = _mm_loadu_si128(q + 1);
-        __m128i v2 = _mm_loadu_si128(q + 2), v3 = _mm_loadu_si128(q + 3);
-        uint64_t m0 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v0, lf), _mm_cmpeq_epi8(v0, cr)));
-        uint64_t m1 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v1, lf), _mm_cmpeq_epi8(v1, cr)));
-        uint64_t m2 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v2, lf), _mm_cmpeq_epi8(v2, cr)));
-        uint64_t m3 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v3, lf), _mm_cmpeq_epi8(v3, cr)));
-        return m0 | m1 << 16 | m2 << 32 | m3 << 48;
-    }
-    for (; base + k + 16 <= end; k += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + base + k));
-        m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
-                                                                _mm_cmpeq_epi8(v, cr)))
-             << k;
-    }
-    if (base + k < end && end >= 16) {
-        /* the last bytes: the 16 that end at end (b[0..end) is there), the
-         * bits of those from base + k on */
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + end - 16));
-        unsigned t = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
-                                                              _mm_cmpeq_epi8(v, cr)));
-        return m | (uint64_t)(t >> (base + k - (end - 16))) << k;
-    }
-#endif
-    for (; k < 64 && base + k < end; k++)
-        m |= (uint64_t)(b[base + k] == '\n' || b[base + k] == '\r') << k;
-    return m;
-}
-
 /* The value that starts at i: its end (that of its last continuation line)
  * and, in *next, where the field after it starts (the start of a line that
  * is no continuation, of a blank line, or end).  The line breaks of 64 bytes
@@ -188,7 +151,7 @@ static inline size_t value_end(const char *b, size_t i, size_t end, size_t *next
 {
     size_t base = i;
     *folded = 0;
-    uint64_t m = breaks64(b, base, end);
+    uint64_t m = smtp__breaks64(b, base, end);
     for (;;) {
         while (m == 0) {
             base += 64;
@@ -196,7 +159,7 @@ static inline size_t value_end(const char *b, size_t i, size_t end, size_t *next
                 *next = end;
                 return end;
             }
-            m = breaks64(b, base, end);
+            m = smtp__breaks64(b, base, end);
         }
         size_t p = base + (size_t)__builtin_ctzll(m), s = p + 1;
         if (b[p] == '\r' && s < end && b[s] == '\n')
@@ -216,7 +179,7 @@ static inline size_t value_end(const char *b, size_t i, size_t end, size_t *next
         *folded = 1;
         if (k - base >= 64) {
             base = k;
-            m = breaks64(b, base, end);
+            m = smtp__breaks64(b, base, end);
         } else {
             m &= ~0ull << (k - base);
         }

@@ -16,6 +16,11 @@
 
 #include "smtpreply.h"
 
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define SMTP__MIME_SSE2 1
+#endif
+
 /* A view of text: into the mail or into the scratch. */
 typedef struct smtp__txt {
     const char *p;
@@ -27,6 +32,90 @@ typedef struct smtp__txt {
 /* The line that starts at i: returns the offset of its line break (LF, CRLF or
  * CR; n when the text ends first) and sets *next to the start of the next line. */
 size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next);
+
+/* Bit k of the result: b[base + k] is a CR or a LF (base + k < end). */
+static inline uint64_t smtp__breaks64(const char *b, size_t base, size_t end)
+{
+    uint64_t m = 0;
+    size_t k = 0;
+#ifdef SMTP__MIME_SSE2
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    if (base + 64 <= end) {
+        const __m128i *q = (const __m128i *)(const void *)(b + base);
+        __m128i v0 = _mm_loadu_si128(q), v1 = _mm_loadu_si128(q + 1);
+        __m128i v2 = _mm_loadu_si128(q + 2), v3 = _mm_loadu_si128(q + 3);
+        uint64_t m0 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v0, lf), _mm_cmpeq_epi8(v0, cr)));
+        uint64_t m1 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v1, lf), _mm_cmpeq_epi8(v1, cr)));
+        uint64_t m2 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v2, lf), _mm_cmpeq_epi8(v2, cr)));
+        uint64_t m3 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v3, lf), _mm_cmpeq_epi8(v3, cr)));
+        return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+    }
+    for (; base + k + 16 <= end; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + base + k));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+                                                                _mm_cmpeq_epi8(v, cr)))
+             << k;
+    }
+    if (base + k < end && end >= 16) {
+        /* the last bytes: the 16 that end at end (b[0..end) is there), the
+         * bits of those from base + k on */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + end - 16));
+        unsigned t = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+                                                              _mm_cmpeq_epi8(v, cr)));
+        return m | (uint64_t)(t >> (base + k - (end - 16))) << k;
+    }
+#endif
+    for (; k < 64 && base + k < end; k++)
+        m |= (uint64_t)(b[base + k] == '\n' || b[base + k] == '\r') << k;
+    return m;
+}
+
+/* Lines read one after the other, their breaks found 64 bytes at a time (a
+ * bit mask kept between lines): a short line costs a few operations, not a
+ * search of its own. */
+struct smtp__lines {
+    const char *b;
+    size_t n;
+    size_t base;             /* the mask's first byte */
+    uint64_t m;              /* smtp__breaks64(b, base, n) */
+};
+
+static inline void smtp__lines_init(struct smtp__lines *l, const char *b, size_t n, size_t pos)
+{
+    l->b = b;
+    l->n = n;
+    l->base = pos;
+    l->m = pos < n ? smtp__breaks64(b, pos, n) : 0;
+}
+
+/* smtp__eol for the line at pos (at or after the previous line asked for). */
+static inline size_t smtp__lines_eol(struct smtp__lines *l, size_t pos, size_t *next)
+{
+    const char *b = l->b;
+    size_t n = l->n;
+    if (pos >= n) {
+        *next = n;
+        return n;
+    }
+    if (pos - l->base >= 64 || pos < l->base) {
+        l->base = pos;
+        l->m = smtp__breaks64(b, pos, n);
+    }
+    uint64_t m = l->m & (~0ull << (pos - l->base));
+    while (m == 0) {
+        if (l->base + 64 >= n) {
+            *next = n;
+            return n;
+        }
+        l->base += 64;
+        l->m = m = smtp__breaks64(b, l->base, n);
+    }
+    size_t p = l->base + (size_t)__builtin_ctzll(m), s = p + 1;
+    if (b[p] == '\r' && s < n && b[s] == '\n')
+        s++;
+    *next = s;
+    return p;
+}
 
 /* ASCII case-insensitive: the n bytes at s equal the lower-case literal lit. */
 int smtp__ieq(const char *s, size_t n, const char *lit);
