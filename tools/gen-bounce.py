@@ -234,7 +234,7 @@ def build(pats):
     seqs = [([ANCHOR] if a else []) + list(p) for p, a in pats]
     goto, depth, term = trie(seqs, cls)
     # renumber in breadth-first order: the shallow states come first, and those
-    # up to DENSE_DEPTH (or fewer levels, below) get full rows (a step is one
+    # up to DENSE_DEPTH (as many of them as fit, below) get full rows (a step is one
     # load there)
     order = [0]
     for st in order:
