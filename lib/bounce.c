@@ -841,14 +841,20 @@ static int index_find(const struct state *st, smtp__txt a, size_t *line)
 
 /* Past an address that starts the line at pos ("<addr>:", "addr:"): where the
  * text after it starts, else pos. */
-static size_t after_line_addr(const char *b, size_t pos, size_t n)
+static size_t after_line_addr_eol(const char *b, size_t pos, size_t e, size_t next)
 {
-    size_t next, e = smtp__eol(b, pos, n, &next), s, ae;
+    size_t s, ae;
     if (!line_addr(b, pos, e, &s, &ae))
         return pos;
     while (ae < e && (wsp(b[ae]) || b[ae] == '>' || b[ae] == ':' || b[ae] == ','))
         ae++;
     return ae < e ? ae : next;
+}
+
+static size_t after_line_addr(const char *b, size_t pos, size_t n)
+{
+    size_t next, e = smtp__eol(b, pos, n, &next);
+    return after_line_addr_eol(b, pos, e, next);
 }
 
 /* Does a copy of the returned message's header start at the line at pos, with
@@ -894,7 +900,7 @@ static void index_text(struct state *st)
         size_t s, ae, from = pos;
         /* (first_addr scans forward only: the addresses of a line cost one pass) */
         while (from < e && first_addr(b, from, e, &s, &ae)) {
-            int alone = from == pos && after_line_addr(b, pos, n) == next;
+            int alone = from == pos && after_line_addr_eol(b, pos, e, next) == next;
             index_add(st, txt(b + s, ae - s), pos, s, alone);
             from = ae;
         }
@@ -1300,8 +1306,10 @@ static int text_next(struct state *st, struct raw *r)
     int open = 0;
     size_t pos = st->at.cur, ds = 0, de = 0;
     int have_text = 0;
+    struct smtp__lines lines;
+    smtp__lines_init(&lines, b, n, pos);
     while (pos < n) {
-        size_t next, e = smtp__eol(b, pos, n, &next);
+        size_t next, e = smtp__lines_eol(&lines, pos, &next);
         struct hits h;
         if (have_line_hits(st, pos))
             line_hits(st, pos, &h);     /* scan_notification scanned it */

@@ -89,6 +89,9 @@ static inline void smtp__lines_init(struct smtp__lines *l, const char *b, size_t
 }
 
 /* smtp__eol for the line at pos (at or after the previous line asked for). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline size_t smtp__lines_eol(struct smtp__lines *l, size_t pos, size_t *next)
 {
     const char *b = l->b;
