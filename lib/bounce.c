@@ -1104,7 +1104,7 @@ static smtp__txt field_txt(const char *b, const struct smtp__field *f)
 static int field_or_skip(const char *b, size_t n, size_t *pos, struct smtp__field *f)
 {
     size_t before = *pos, next;
-    if (smtp__next_field(b, n, pos, f))
+    if (smtp__next_field_inline(b, n, pos, f))
         return 1;
     if (*pos == before) {
         smtp__eol(b, before, n, &next);
@@ -1735,7 +1735,7 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
 {
     struct smtp__field f;
     size_t pos = hdr;
-    while (smtp__next_field(b, end, &pos, &f)) {
+    while (smtp__next_field_inline(b, end, &pos, &f)) {
         smtp_reply_bounce_str *dst = NULL;
         int words = 0, where = 0;
         /* the first letter first: most fields are none of these */

@@ -119,73 +119,6 @@ static int blank_line(const char *b, size_t i, size_t e)
     return i == e;
 }
 
-/* Where a field name that starts at i ends: the first byte in [i, e) that is
- * ':', a control byte, white space, DEL or >= 0x80 (e when none is). */
-static size_t name_end(const char *b, size_t i, size_t e)
-{
-#ifdef SMTP__EOL_SSE2
-    /* 16 bytes at a time: most names end in the first 16 */
-    const __m128i colon = _mm_set1_epi8(':'), del = _mm_set1_epi8(0x7f),
-                  bang = _mm_set1_epi8('!');
-    while (i + 16 <= e) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-        /* signed: bytes >= 0x80 are negative, so "< '!'" takes them too */
-        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, del)),
-                                    _mm_cmplt_epi8(v, bang));
-        unsigned m = (unsigned)_mm_movemask_epi8(stop);
-        if (m)
-            return i + (size_t)__builtin_ctz(m);
-        i += 16;
-    }
-#endif
-    while (i < e && b[i] != ':' && (unsigned char)b[i] > ' ' && (unsigned char)b[i] < 0x7f)
-        i++;
-    return i;
-}
-
-/* The value that starts at i: its end (that of its last continuation line)
- * and, in *next, where the field after it starts (the start of a line that
- * is no continuation, of a blank line, or end).  The line breaks of 64 bytes
- * a step, so a folded field costs a few operations per line. */
-static inline size_t value_end(const char *b, size_t i, size_t end, size_t *next, int *folded)
-{
-    size_t base = i;
-    *folded = 0;
-    uint64_t m = smtp__breaks64(b, base, end);
-    for (;;) {
-        while (m == 0) {
-            base += 64;
-            if (base >= end) {
-                *next = end;
-                return end;
-            }
-            m = smtp__breaks64(b, base, end);
-        }
-        size_t p = base + (size_t)__builtin_ctzll(m), s = p + 1;
-        if (b[p] == '\r' && s < end && b[s] == '\n')
-            s++;
-        if (s >= end || !wsp(b[s])) {
-            *next = s;
-            return p;
-        }
-        /* a continuation, unless only white space follows (a blank line) */
-        size_t k = s;
-        while (k < end && wsp(b[k]))
-            k++;
-        if (k >= end || b[k] == '\n' || b[k] == '\r') {
-            *next = s;
-            return p;
-        }
-        *folded = 1;
-        if (k - base >= 64) {
-            base = k;
-            m = smtp__breaks64(b, base, end);
-        } else {
-            m &= ~0ull << (k - base);
-        }
-    }
-}
-
 int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field *f)
 {
     size_t i = *pos;
@@ -208,7 +141,7 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
             continue;
         }
         /* (name_end stops at a line break: the line's end is not needed yet) */
-        size_t c = name_end(b, i, end);
+        size_t c = smtp__name_end(b, i, end);
         size_t nl = c - i, d = c;
         while (d < end && wsp(b[d]))
             d++;
@@ -222,7 +155,7 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
         while (d < end && wsp(b[d]))
             d++;
         f->val = d;
-        f->val_end = value_end(b, d, end, pos, &f->folded);
+        f->val_end = smtp__value_end(b, d, end, pos, &f->folded);
         return 1;
     }
 }
@@ -526,7 +459,7 @@ static size_t read_part_header(const char *b, size_t n, size_t hdr, struct smtp_
     boundary->p = NULL;
     boundary->n = 0;
     p->cte = SMTP__CTE_IDENTITY;
-    while (smtp__next_field(b, n, &pos, &f)) {
+    while (smtp__next_field_inline(b, n, &pos, &f)) {
         if (!have_ct && smtp__field_is(b, &f, "content-type")) {
             smtp__parse_ctype(b + f.val, f.val_end - f.val, &ct);
             have_ct = 1;
