@@ -965,11 +965,19 @@ int smtp__needs_conversion(int cs, const char *s, size_t n)
     switch (cs) {
     case SMTP__CS_LATIN1:
     case SMTP__CS_LATIN9:
-    case SMTP__CS_CP1252:
-        for (size_t i = 0; i < n; i++)
-            if ((unsigned char)s[i] >= 0x80)
-                return 1;
-        return 0;
+    case SMTP__CS_CP1252: {
+        /* any byte >= 0x80: 8 at a time */
+        size_t i = 0;
+        uint64_t acc = 0;
+        for (; i + 8 <= n; i += 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            acc |= w;
+        }
+        for (; i < n; i++)
+            acc |= (unsigned char)s[i];
+        return (acc & 0x8080808080808080ull) != 0;
+    }
     case SMTP__CS_UTF7:
         return memchr(s, '+', n) != NULL;
     default:
