@@ -363,39 +363,6 @@ __attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struc
     scan_run(p, p, p + t.n, (size_t)SMTP__BF_START * SMTP__BF_ROW, where, hits);
 }
 
-/* scan_markers over two texts at once (two lines): a step of each a round.
- * A step waits for the load of the one before it; two independent ones keep
- * the core busy in that time.  The longer text ends alone. */
-__attribute__((noinline)) static void scan_markers2(smtp__txt t1, smtp__txt t2, int where,
-                                                    struct hits *h1, struct hits *h2)
-{
-    const uint16_t *dense = smtp__bf_dense;
-    const uint8_t *fcls = smtp__bf_fcls;
-#if defined(__GNUC__)
-    __asm__("" : "+r"(dense), "+r"(fcls));
-#endif
-    const unsigned char *pa = (const unsigned char *)t1.p, *qa = pa, *ea = pa + t1.n;
-    const unsigned char *pb = (const unsigned char *)t2.p, *qb = pb, *eb = pb + t2.n;
-    size_t oa = (size_t)SMTP__BF_START * SMTP__BF_ROW, ob = oa, slow_off;
-    h1->n = 0;
-    h2->n = 0;
-    while (qa < ea && qb < eb) {
-        size_t va = dense[oa + fcls[*qa++]], vb = dense[ob + fcls[*qb++]];
-        oa = va;
-        ob = vb;
-        if (va & 1) {
-            qa = scan_slow((uint32_t)va, pa, qa, ea, where, h1, &slow_off);
-            oa = slow_off;
-        }
-        if (vb & 1) {
-            qb = scan_slow((uint32_t)vb, pb, qb, eb, where, h2, &slow_off);
-            ob = slow_off;
-        }
-    }
-    scan_run(pa, qa, ea, oa, where, h1);
-    scan_run(pb, qb, eb, ob, where, h2);
-}
-
 /* The same for the rows that are all anchored (a header field's name, a
  * status line's), over the first line of t: done as soon as the automaton
  * leaves their prefixes (a few bytes into most lines). */
@@ -923,11 +890,8 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
     /* the hits are kept for text_next while they fit and every line is scanned */
     struct line_hit *lh = st->r.lh.h;
     int keep = 1;
-    int ahead = 0;           /* the next line's hits are in ah already */
     struct smtp__lines lines;
     smtp__lines_init(&lines, b, n, 0);
-    size_t ahead_e = 0, ahead_next = 0;
-    struct hits ah;
     st->r.lh.n = 0;
     st->r.lh.upto = 0;
     for (; pos < n; line++) {
@@ -935,26 +899,11 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
          * a begin marker can end the block */
         if (line >= marker_lines && !found_begin)
             break;
-        size_t next, e;
+        size_t next, e = smtp__lines_eol(&lines, pos, &next);
         struct hits h;
-        if (ahead) {            /* scanned with the line before */
-            e = ahead_e;
-            next = ahead_next;
-            h = ah;
-            ahead = 0;
-        } else {
-            e = smtp__lines_eol(&lines, pos, &next);
-            h.n = 0;
-            if (line < marker_lines && line + 1 < marker_lines && next < n) {
-                /* this line and the next one side by side */
-                ahead_e = smtp__lines_eol(&lines, next, &ahead_next);
-                scan_markers2(txt(b + pos, e - pos), txt(b + next, ahead_e - next), SMTP__BW_BODY,
-                              &h, &ah);
-                ahead = 1;
-            } else if (line < marker_lines) {
-                scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
-            }
-        }
+        h.n = 0;
+        if (line < marker_lines)
+            scan_markers(txt(b + pos, e - pos), SMTP__BW_BODY, &h);
         keep &= line < marker_lines && st->r.lh.n + h.n <= LH_CAP;
         if (keep) {
             for (uint32_t k = 0; k < h.n; k++, st->r.lh.n++) {
