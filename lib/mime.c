@@ -54,6 +54,15 @@ static inline size_t eol_inline(const char *b, size_t i, size_t n, size_t *next)
         }
         i += 16;
     }
+    if (i < n && n >= 16) {
+        /* the last bytes: the 16 that end at n (b[0..n) is there), from i on */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+                                                              _mm_cmpeq_epi8(v, cr)));
+        m >>= i - (n - 16);
+        i = m ? i + (size_t)__builtin_ctz(m) : n;
+        goto found;
+    }
 #endif
     while (i + 8 <= n) {
         uint64_t w;
