@@ -82,13 +82,15 @@ struct state {
     smtp__txt status;        /* the status part's text */
     smtp__txt notif;         /* the notification's text */
     int notif_kept;          /* ... in a charset that was not converted */
+    int exclude_split;       /* exclude[] holds the bare addresses (split_excludes), not the fields */
     size_t begin, end;       /* the text block of an MTA format within notif: [begin, end) */
     int begin_action;
     smtp__txt list;          /* M_LIST: a comma-separated address list */
     smtp__txt list_diag;     /* M_LIST: the diagnostic every entry shares */
     int list_source;
     smtp__txt autoreply;     /* M_AUTOREPLY: the sender */
-    smtp__txt exclude[4];    /* M_MENTIONED: the sender's and the reporter's own addresses */
+    smtp__txt exclude[4];    /* M_TEXT, M_MENTIONED: the sender's and the reporter's own addresses
+                                (the header values until a reader needs them: split_excludes) */
     smtp__txt xfr_one;       /* the address of an X-Failed-Recipients that names exactly one */
     /* iteration */
     int mode;
@@ -1243,6 +1245,20 @@ static void line_hits(const struct state *st, size_t pos, struct hits *h)
     }
 }
 
+/* The bare addresses of st->exclude (once: most mails are read without them). */
+static void split_excludes(struct state *st)
+{
+    if (st->exclude_split)
+        return;
+    st->exclude_split = 1;
+    for (int k = 0; k < 4; k++) {
+        smtp__txt ty, v = st->exclude[k];
+        st->exclude[k] = txt(NULL, 0);
+        if (v.p)
+            split_addr_value(v, &ty, &st->exclude[k]);
+    }
+}
+
 /* The next recipient of an MTA's text block (st->begin .. st->end): a line
  * that starts with an address (or names one after a label row, or after the
  * begin marker on its own line) opens a record; the lines after it, up to the
@@ -1250,6 +1266,7 @@ static void line_hits(const struct state *st, size_t pos, struct hits *h)
  * text. */
 static int text_next(struct state *st, struct raw *r)
 {
+    split_excludes(st);
     const char *b = st->notif.p;
     size_t n = st->end;
     int open = 0;
@@ -1354,6 +1371,7 @@ static int text_next(struct state *st, struct raw *r)
  * after it. */
 static int mentioned_next(struct state *st, struct raw *r)
 {
+    split_excludes(st);
     const char *b = st->notif.p;
     size_t n = st->end, pos = st->at.cur;
     index_text(st);
@@ -2108,16 +2126,14 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             st->xfr_one = txt(xfr.p + s1, e1 - s1);
     }
 
-    /* the sender's own addresses: never a failed recipient named in text */
+    /* the sender's own addresses: never a failed recipient named in text
+     * (the values here; their addresses when a text reader needs them) */
     {
         const smtp_reply_bounce_str *ex[4] = {&out->to, &out->orig_from, &out->orig_return_path,
                                               &out->from};
-        for (int k = 0; k < 4; k++) {
-            smtp__txt ty;
-            st->exclude[k] = txt(NULL, 0);
-            if (ex[k]->ptr)
-                split_addr_value(txt(ex[k]->ptr, ex[k]->len), &ty, &st->exclude[k]);
-        }
+        for (int k = 0; k < 4; k++)
+            st->exclude[k] = ex[k]->ptr ? txt(ex[k]->ptr, ex[k]->len) : txt(NULL, 0);
+        st->exclude_split = 0;
     }
 
     /* choose the reader */
