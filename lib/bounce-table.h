@@ -68,7 +68,7 @@ extern const uint32_t smtp__bf_nstates;
  * anchored row); a state entered by a space, and the start, stays where it
  * is on another space (a run of white space is one space). */
 extern const uint32_t smtp__bf_ndense;
-extern const uint32_t smtp__bf_row;      /* SMTP__BF_ROW: classes rounded up to 2^k */
+extern const uint32_t smtp__bf_row;      /* SMTP__BF_ROW: classes rounded up to even */
 extern const uint16_t smtp__bf_dense[];
 /* 1 for the states of the anchored rows' prefixes: a scan for anchored rows
  * only ends when it leaves them */

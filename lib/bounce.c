@@ -82,13 +82,15 @@ struct state {
     smtp__txt status;        /* the status part's text */
     smtp__txt notif;         /* the notification's text */
     int notif_kept;          /* ... in a charset that was not converted */
+    int exclude_split;       /* exclude[] holds the bare addresses (split_excludes), not the fields */
     size_t begin, end;       /* the text block of an MTA format within notif: [begin, end) */
     int begin_action;
     smtp__txt list;          /* M_LIST: a comma-separated address list */
     smtp__txt list_diag;     /* M_LIST: the diagnostic every entry shares */
     int list_source;
     smtp__txt autoreply;     /* M_AUTOREPLY: the sender */
-    smtp__txt exclude[4];    /* M_MENTIONED: the sender's and the reporter's own addresses */
+    smtp__txt exclude[4];    /* M_TEXT, M_MENTIONED: the sender's and the reporter's own addresses
+                                (the header values until a reader needs them: split_excludes) */
     smtp__txt xfr_one;       /* the address of an X-Failed-Recipients that names exactly one */
     /* iteration */
     int mode;
@@ -101,7 +103,8 @@ struct state {
     uint32_t idx_hash[IDX_SLOTS];
     uint32_t idx_line[IDX_SLOTS];
     uint32_t idx_first[IDX_SLOTS];  /* offset of the first occurrence */
-    uint8_t idx_alone[IDX_SLOTS];
+    uint8_t idx_slot[IDX_SLOTS];    /* 0 free, 1 taken, 2 taken by an address alone on its line
+                                       (cleared for a new index: 1 KB, not the 4 KB of hashes) */
     union {
         char rec[REC_SIZE];              /* next(): the record's decoded strings */
         /* open() (magic not set yet): the notification's marker hits, kept
@@ -162,41 +165,46 @@ static smtp_reply_bounce_str out_str(const struct state *st, smtp__txt t, uint32
     s.flags = extra;
     if (in_scratch(st, t.p))
         s.flags |= SMTP_REPLY_BOUNCE_S_SCRATCH;
-    /* any byte >= 0x80? (16 at a time with SSE2, else 8) */
-    size_t i = 0;
+    /* any byte >= 0x80?  Overlapping loads for the ends, so a short string
+     * costs no loop (its length decides no branch but the size class) */
+    const char *p = t.p;
+    size_t n = t.n;
     uint64_t acc = 0;
 #ifdef SMTP__SSE2
-    {
-        __m128i a = _mm_setzero_si128(), a2 = _mm_setzero_si128();
+    if (n >= 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16)), a2 = a;
+        size_t i = 0;
         /* 64 bytes a step into two accumulators (long texts: the returned
          * header, a body), then 16 */
-        for (; i + 64 <= t.n; i += 64) {
-            const __m128i *q = (const __m128i *)(const void *)(t.p + i);
+        for (; i + 64 <= n; i += 64) {
+            const __m128i *q = (const __m128i *)(const void *)(p + i);
             a = _mm_or_si128(a, _mm_or_si128(_mm_loadu_si128(q), _mm_loadu_si128(q + 1)));
             a2 = _mm_or_si128(a2, _mm_or_si128(_mm_loadu_si128(q + 2), _mm_loadu_si128(q + 3)));
         }
-        a = _mm_or_si128(a, a2);
-        for (; i + 16 <= t.n; i += 16)
-            a = _mm_or_si128(a, _mm_loadu_si128((const __m128i *)(const void *)(t.p + i)));
-        if (_mm_movemask_epi8(a))
+        for (; i + 16 <= n; i += 16)
+            a = _mm_or_si128(a, _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+        if (_mm_movemask_epi8(_mm_or_si128(a, a2)))
             acc = 0x80;
-    }
+    } else
 #endif
-    for (; i + 8 <= t.n; i += 8) {
-        uint64_t w;
-        memcpy(&w, t.p + i, 8);
-        acc |= w;
-        if (acc & 0x8080808080808080ull)
-            break;
+    if (n >= 8) {
+        uint64_t w1, w2;
+        size_t i = 0;
+        memcpy(&w2, p + n - 8, 8);
+        for (; i + 8 <= n; i += 8) {    /* (8 to 15 bytes: once; without SSE2 every length) */
+            memcpy(&w1, p + i, 8);
+            acc |= w1;
+        }
+        acc |= w2;
+    } else if (n >= 4) {
+        uint32_t w1, w2;
+        memcpy(&w1, p, 4);
+        memcpy(&w2, p + n - 4, 4);
+        acc = w1 | w2;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            acc |= (unsigned char)p[i];
     }
-    if (i < t.n && t.n >= 8 && !(acc & 0x8080808080808080ull)) {
-        uint64_t w;     /* the last 8 bytes (some looked at already) */
-        memcpy(&w, t.p + t.n - 8, 8);
-        acc |= w;
-        i = t.n;
-    }
-    for (; i < t.n && !(acc & 0x8080808080808080ull); i++)
-        acc |= (unsigned char)t.p[i];
     if (acc & 0x8080808080808080ull)
         s.flags |= SMTP_REPLY_BOUNCE_S_8BIT;
     return s;
@@ -306,26 +314,23 @@ scan_slow(uint32_t v, const unsigned char *p, const unsigned char *q, const unsi
     return q;
 }
 
-/* Run the marker automaton over t (folded, white space runs as one space) and
- * collect the rows of the given where that match (at most 16, first first).
- * An anchored row must start at the first non-blank byte: the automaton
- * starts after a virtual start-of-text class that only those rows begin with,
- * and leading white space keeps it there. */
-__attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struct hits *hits)
+/* The automaton from the dense state whose row is at off, over the bytes of
+ * [q, end) of a text that starts at p: the rows of where it matches go to
+ * hits (after those there). */
+static inline __attribute__((always_inline)) void
+scan_run(const unsigned char *p, const unsigned char *q, const unsigned char *end, size_t off,
+         int where, struct hits *hits)
 {
-    const unsigned char *p = (const unsigned char *)t.p, *q = p, *end = p + t.n;
     const uint16_t *dense = smtp__bf_dense;
     const uint8_t *fcls = smtp__bf_fcls;
-    size_t off = (size_t)SMTP__BF_START * SMTP__BF_ROW;   /* the current dense state's row */
 #if defined(__GNUC__)
     /* the two tables' addresses in registers for the loop (else the compiler
      * forms them anew for every byte) */
     __asm__("" : "+r"(dense), "+r"(fcls));
 #endif
-    hits->n = 0;
     /* a dense state without outputs next: one load per byte, one bit tested,
      * and the entry is the next row's offset; two bytes a round */
-    const unsigned char *last = t.n ? end - 1 : end;
+    const unsigned char *last = q < end ? end - 1 : end;
     size_t slow_off;    /* (its own variable: off stays in a register) */
     while (q < last) {
         size_t v = dense[off + fcls[q[0]]];
@@ -346,6 +351,18 @@ __attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struc
         if (v & 1)
             scan_slow((uint32_t)v, p, q + 1, end, where, hits, &slow_off);
     }
+}
+
+/* Run the marker automaton over t (folded, white space runs as one space) and
+ * collect the rows of the given where that match (at most 16, first first).
+ * An anchored row must start at the first non-blank byte: the automaton
+ * starts after a virtual start-of-text class that only those rows begin with,
+ * and leading white space keeps it there. */
+__attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struct hits *hits)
+{
+    const unsigned char *p = (const unsigned char *)t.p;
+    hits->n = 0;
+    scan_run(p, p, p + t.n, (size_t)SMTP__BF_START * SMTP__BF_ROW, where, hits);
 }
 
 /* The same for the rows that are all anchored (a header field's name, a
@@ -420,19 +437,22 @@ static int hit_of(const struct hits *h, int kind)
 /* Addresses in text are read in ASCII: a byte >= 0x80 next to one is the
  * surrounding text (Japanese, say), not part of it.  (DSN fields are split by
  * split_addr_value, which keeps UTF-8 addresses whole.) */
-static int local_char(unsigned char c)
-{
-    if (c >= 0x80)
-        return 0;
-    if (smtp__alnum(c))
-        return 1;
-    return c != 0 && strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL;
-}
+/* per byte: 1 a local-part byte (ASCII letters, digits and
+ * !#$%&'*+/=?^_`{|}~.-), 2 a domain byte (letters, digits, . - _), 4 ends
+ * a bare address value (white space, a line break, '(') */
+static const uint8_t addr_chars[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    4, 1, 0, 1, 1, 1, 1, 1, 4, 0, 1, 1, 0, 3, 3, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 0, 1,
+    0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 3,
+    1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
 
-static int domain_char(unsigned char c)
-{
-    return smtp__alnum(c) || c == '.' || c == '-' || c == '_';
-}
+static inline int local_char(unsigned char c) { return addr_chars[c] & 1; }
+static inline int domain_char(unsigned char c) { return addr_chars[c] >> 1 & 1; }
 
 /* The address around the '@' at at in [lo, hi): returns 1 with its span.
  * utf8: the local part may hold bytes >= 0x80 (RFC 6531), for an address that
@@ -596,7 +616,7 @@ static void split_addr_value(smtp__txt v, smtp__txt *type, smtp__txt *addr)
     }
     /* drop a trailing comment, quotes and punctuation (an unbalanced '>') */
     size_t k = 0;
-    while (k < v.n && !lws(v.p[k]) && v.p[k] != '(')
+    while (k < v.n && !(addr_chars[(unsigned char)v.p[k]] & 4))
         k++;
     v.n = k;
     while (v.n && (v.p[v.n - 1] == '.' || v.p[v.n - 1] == ',' || v.p[v.n - 1] == ';' ||
@@ -716,8 +736,10 @@ static smtp__txt header_string(struct state *st, const char *b, const struct smt
     if (n > STR_MAX)
         n = STR_MAX;
     /* one line and nothing to decode (the common case): a view, no copy */
-    if (!memchr(b + f->val, '\n', n) && !memchr(b + f->val, '\r', n) &&
-        (!words || !has_encoded_word(b + f->val, n)))
+    int folded = f->folded;
+    if (folded && n < f->val_end - f->val)      /* cut: are the breaks in what is kept? */
+        folded = memchr(b + f->val, '\n', n) || memchr(b + f->val, '\r', n);
+    if (!folded && (!words || !has_encoded_word(b + f->val, n)))
         return trim(txt(b + f->val, n));
     size_t got;
     char *dst = arena_take(st, words ? 4 * n : n, &got);
@@ -746,17 +768,17 @@ static void index_add(struct state *st, smtp__txt a, size_t line, size_t at, int
     uint32_t h = addr_hash(a.p, a.n);
     for (uint32_t k = 0; k < 16; k++) {
         uint32_t slot = (h + k) & (IDX_SLOTS - 1);
-        if (st->idx_hash[slot] == 0) {
+        if (st->idx_slot[slot] == 0) {
             st->idx_hash[slot] = h;
             st->idx_line[slot] = (uint32_t)line;
             st->idx_first[slot] = (uint32_t)at;
-            st->idx_alone[slot] = (uint8_t)alone;
+            st->idx_slot[slot] = alone ? 2 : 1;
             return;
         }
         if (st->idx_hash[slot] == h) {
-            if (st->idx_alone[slot] && !alone) {
+            if (st->idx_slot[slot] == 2 && !alone) {
                 st->idx_line[slot] = (uint32_t)line;
-                st->idx_alone[slot] = 0;
+                st->idx_slot[slot] = 1;
             }
             return;
         }
@@ -769,7 +791,7 @@ static int index_find_at(const struct state *st, smtp__txt a, size_t *line, size
     uint32_t h = addr_hash(a.p, a.n);
     for (uint32_t k = 0; k < 16; k++) {
         uint32_t slot = (h + k) & (IDX_SLOTS - 1);
-        if (st->idx_hash[slot] == 0)
+        if (st->idx_slot[slot] == 0)
             return 0;
         if (st->idx_hash[slot] == h) {
             *line = st->idx_line[slot];
@@ -788,14 +810,20 @@ static int index_find(const struct state *st, smtp__txt a, size_t *line)
 
 /* Past an address that starts the line at pos ("<addr>:", "addr:"): where the
  * text after it starts, else pos. */
-static size_t after_line_addr(const char *b, size_t pos, size_t n)
+static size_t after_line_addr_eol(const char *b, size_t pos, size_t e, size_t next)
 {
-    size_t next, e = smtp__eol(b, pos, n, &next), s, ae;
+    size_t s, ae;
     if (!line_addr(b, pos, e, &s, &ae))
         return pos;
     while (ae < e && (wsp(b[ae]) || b[ae] == '>' || b[ae] == ':' || b[ae] == ','))
         ae++;
     return ae < e ? ae : next;
+}
+
+static size_t after_line_addr(const char *b, size_t pos, size_t n)
+{
+    size_t next, e = smtp__eol(b, pos, n, &next);
+    return after_line_addr_eol(b, pos, e, next);
 }
 
 /* Does a copy of the returned message's header start at the line at pos, with
@@ -824,13 +852,24 @@ static void index_text(struct state *st)
     st->indexed = 1;
     const char *b = st->notif.p;
     size_t n = st->notif.n, pos = 0;
-    memset(st->idx_hash, 0, sizeof st->idx_hash);
+    memset(st->idx_slot, 0, sizeof st->idx_slot);
     while (pos < st->end) {
+        /* only a line with an '@' names an address: the next '@' (memchr),
+         * back to the start of its line (the lines before it have none) */
+        const char *at = memchr(b + pos, '@', n - pos);
+        if (at == NULL)
+            break;
+        size_t ls = (size_t)(at - b);
+        while (ls > pos && b[ls - 1] != '\n' && b[ls - 1] != '\r')
+            ls--;
+        if (ls >= st->end)
+            break;
+        pos = ls;
         size_t next, e = smtp__eol(b, pos, n, &next);
         size_t s, ae, from = pos;
         /* (first_addr scans forward only: the addresses of a line cost one pass) */
         while (from < e && first_addr(b, from, e, &s, &ae)) {
-            int alone = from == pos && after_line_addr(b, pos, n) == next;
+            int alone = from == pos && after_line_addr_eol(b, pos, e, next) == next;
             index_add(st, txt(b + s, ae - s), pos, s, alone);
             from = ae;
         }
@@ -853,6 +892,8 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
     /* the hits are kept for text_next while they fit and every line is scanned */
     struct line_hit *lh = st->r.lh.h;
     int keep = 1;
+    struct smtp__lines lines;
+    smtp__lines_init(&lines, b, n, 0);
     st->r.lh.n = 0;
     st->r.lh.upto = 0;
     for (; pos < n; line++) {
@@ -860,7 +901,7 @@ static void scan_notification(struct state *st, uint32_t *votes, uint32_t marker
          * a begin marker can end the block */
         if (line >= marker_lines && !found_begin)
             break;
-        size_t next, e = smtp__eol(b, pos, n, &next);
+        size_t next, e = smtp__lines_eol(&lines, pos, &next);
         struct hits h;
         h.n = 0;
         if (line < marker_lines)
@@ -954,6 +995,8 @@ enum {
 
 static int dsn_field(const char *b, const struct smtp__field *f)
 {
+    /* by the name's length, then its first letter: one comparison of the
+     * whole name at most */
     static const struct { const char *name; int id; } names[] = {
         {"final-recipient", F_FINAL}, {"original-recipient", F_ORIG}, {"action", F_ACTION},
         {"status", F_STATUS}, {"remote-mta", F_REMOTE}, {"diagnostic-code", F_DIAG},
@@ -963,10 +1006,22 @@ static int dsn_field(const char *b, const struct smtp__field *f)
         {"arrival-date", F_PER_MESSAGE}, {"dsn-gateway", F_PER_MESSAGE},
         {"original-envelope-id", F_PER_MESSAGE},
     };
+    /* per length: up to two names (indexes + 1 into names; 0 none) */
+    static const uint8_t by_len[21][2] = {
+        [6] = {3, 4}, [10] = {5, 0}, [11] = {14, 0}, [12] = {9, 13}, [13] = {11, 0},
+        [15] = {1, 6}, [16] = {8, 0}, [17] = {7, 12}, [18] = {2, 10}, [20] = {15, 0},
+    };
+    if (f->name_len >= sizeof by_len / sizeof by_len[0])
+        return F_OTHER;
     unsigned char c0 = smtp__lower((unsigned char)b[f->name]);
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if ((unsigned char)names[i].name[0] == c0 && smtp__field_is(b, f, names[i].name))
-            return names[i].id;
+    for (int k = 0; k < 2; k++) {
+        int i = by_len[f->name_len][k];
+        if (i == 0)
+            break;
+        if ((unsigned char)names[i - 1].name[0] == c0 &&
+            smtp__ieq_n(b + f->name, names[i - 1].name, f->name_len))
+            return names[i - 1].id;
+    }
     return F_OTHER;
 }
 
@@ -1000,7 +1055,7 @@ static smtp__txt field_txt(const char *b, const struct smtp__field *f)
 static int field_or_skip(const char *b, size_t n, size_t *pos, struct smtp__field *f)
 {
     size_t before = *pos, next;
-    if (smtp__next_field(b, n, pos, f))
+    if (smtp__next_field_inline(b, n, pos, f))
         return 1;
     if (*pos == before) {
         smtp__eol(b, before, n, &next);
@@ -1009,10 +1064,72 @@ static int field_or_skip(const char *b, size_t n, size_t *pos, struct smtp__fiel
     return 0;
 }
 
+/* The fields of a status part as read_per_message met them (its first
+ * FC_CAP steps of field_or_skip), so the count pass's dsn_next does not split
+ * them again.  Lives in open()'s frame; a step not in it is split anew. */
+#define FC_CAP 64u
+struct fcache {
+    const char *p;           /* the text it was made from: t.p, and n the bound used */
+    size_t n;
+    uint32_t count;
+    struct {
+        uint32_t before, after;  /* *pos before and after the step */
+        uint32_t name, name_len, val, val_end;
+        uint8_t ok, folded;      /* field_or_skip's result; the field's folded */
+    } e[FC_CAP];
+};
+
+static void fc_add(struct fcache *fc, size_t before, size_t after, int ok,
+                   const struct smtp__field *f)
+{
+    if (fc == NULL || fc->count >= FC_CAP)
+        return;
+    uint32_t k = fc->count++;
+    fc->e[k].before = (uint32_t)before;
+    fc->e[k].after = (uint32_t)after;
+    fc->e[k].ok = (uint8_t)ok;
+    if (ok) {
+        fc->e[k].name = (uint32_t)f->name;
+        fc->e[k].name_len = (uint32_t)f->name_len;
+        fc->e[k].val = (uint32_t)f->val;
+        fc->e[k].val_end = (uint32_t)f->val_end;
+        fc->e[k].folded = (uint8_t)f->folded;
+    }
+}
+
+/* field_or_skip, from the cache when it holds the step at *pos. */
+static int fc_field_or_skip(const struct fcache *fc, const char *b, size_t n, size_t *pos,
+                            struct smtp__field *f)
+{
+    if (fc && fc->p == b && fc->n == n && fc->count) {
+        uint32_t lo = 0, hi = fc->count;
+        while (lo < hi) {       /* the step that starts at *pos (befores increase) */
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (fc->e[mid].before < *pos)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < fc->count && fc->e[lo].before == *pos) {
+            *pos = fc->e[lo].after;
+            if (!fc->e[lo].ok)
+                return 0;
+            f->name = fc->e[lo].name;
+            f->name_len = fc->e[lo].name_len;
+            f->val = fc->e[lo].val;
+            f->val_end = fc->e[lo].val_end;
+            f->folded = fc->e[lo].folded;
+            return 1;
+        }
+    }
+    return field_or_skip(b, n, pos, f);
+}
+
 /* The next field group with a recipient in t from *cur.  A group ends at a
  * blank line, at a line that is not a field, or where a second Final-Recipient
  * (or an Original-Recipient after the Final-Recipient) starts the next one. */
-static int dsn_next(smtp__txt t, size_t *cur, size_t stop, struct raw *r, int source)
+static int dsn_next(smtp__txt t, size_t *cur, size_t stop, struct raw *r, int source,
+                    const struct fcache *fc)
 {
     const char *b = t.p;
     size_t n = stop < t.n ? stop : t.n, pos = *cur;
@@ -1023,7 +1140,7 @@ static int dsn_next(smtp__txt t, size_t *cur, size_t stop, struct raw *r, int so
         struct smtp__field f;
         for (;;) {
             size_t before = pos;
-            if (!field_or_skip(b, n, &pos, &f))
+            if (!fc_field_or_skip(fc, b, n, &pos, &f))
                 break;
             int id = dsn_field(b, &f);
             /* a second recipient without a blank line before it: a repeated
@@ -1128,6 +1245,20 @@ static void line_hits(const struct state *st, size_t pos, struct hits *h)
     }
 }
 
+/* The bare addresses of st->exclude (once: most mails are read without them). */
+static void split_excludes(struct state *st)
+{
+    if (st->exclude_split)
+        return;
+    st->exclude_split = 1;
+    for (int k = 0; k < 4; k++) {
+        smtp__txt ty, v = st->exclude[k];
+        st->exclude[k] = txt(NULL, 0);
+        if (v.p)
+            split_addr_value(v, &ty, &st->exclude[k]);
+    }
+}
+
 /* The next recipient of an MTA's text block (st->begin .. st->end): a line
  * that starts with an address (or names one after a label row, or after the
  * begin marker on its own line) opens a record; the lines after it, up to the
@@ -1135,13 +1266,16 @@ static void line_hits(const struct state *st, size_t pos, struct hits *h)
  * text. */
 static int text_next(struct state *st, struct raw *r)
 {
+    split_excludes(st);
     const char *b = st->notif.p;
     size_t n = st->end;
     int open = 0;
     size_t pos = st->at.cur, ds = 0, de = 0;
     int have_text = 0;
+    struct smtp__lines lines;
+    smtp__lines_init(&lines, b, n, pos);
     while (pos < n) {
-        size_t next, e = smtp__eol(b, pos, n, &next);
+        size_t next, e = smtp__lines_eol(&lines, pos, &next);
         struct hits h;
         if (have_line_hits(st, pos))
             line_hits(st, pos, &h);     /* scan_notification scanned it */
@@ -1237,6 +1371,7 @@ static int text_next(struct state *st, struct raw *r)
  * after it. */
 static int mentioned_next(struct state *st, struct raw *r)
 {
+    split_excludes(st);
     const char *b = st->notif.p;
     size_t n = st->end, pos = st->at.cur;
     index_text(st);
@@ -1355,13 +1490,13 @@ static int arf_next(struct state *st, struct raw *r)
     return 0;
 }
 
-static int advance(struct state *st, struct raw *r)
+static int advance(struct state *st, struct raw *r, const struct fcache *fc)
 {
     switch (st->mode) {
     case M_DSN:
-        return dsn_next(st->status, &st->at.cur, st->status.n, r, SMTP_REPLY_BOUNCE_SRC_DSN);
+        return dsn_next(st->status, &st->at.cur, st->status.n, r, SMTP_REPLY_BOUNCE_SRC_DSN, fc);
     case M_DSN_TEXT:
-        return dsn_next(st->notif, &st->at.cur, st->end, r, SMTP_REPLY_BOUNCE_SRC_DSN_TEXT);
+        return dsn_next(st->notif, &st->at.cur, st->end, r, SMTP_REPLY_BOUNCE_SRC_DSN_TEXT, NULL);
     case M_TEXT:
         return text_next(st, r);
     case M_LIST:
@@ -1402,12 +1537,12 @@ static int next_record(struct state *st, uint32_t index, struct raw *r)
         st->at = st->rafter[index];
         return 1;
     }
-    return advance(st, r);
+    return advance(st, r, NULL);
 }
 
 /* Count the records of the current mode (and their actions), keeping the
  * first RCACHE; rewinds. */
-static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
+static uint32_t count_records(struct state *st, smtp_reply_bounce *out, const struct fcache *fc)
 {
     struct raw r;
     uint32_t n = 0;
@@ -1415,7 +1550,7 @@ static uint32_t count_records(struct state *st, smtp_reply_bounce *out)
     st->ncached = 0;
     if (out)
         out->nfailed = out->ndelayed = out->nother = 0;
-    while (advance(st, &r)) {
+    while (advance(st, &r, fc)) {
         if (n < RCACHE) {
             st->rcache[n] = r;
             st->rafter[n] = st->at;
@@ -1454,13 +1589,22 @@ uint32_t smtp_reply_bounce_scratch_min(void) { return SMTP_REPLY_BOUNCE_SCRATCH_
 
 /* Per-message fields of a status part (all groups: some DSNs have no blank
  * line between the per-message and the first recipient group). */
-static void read_per_message(struct state *st, smtp__txt t, smtp_reply_bounce *out)
+static void read_per_message(struct state *st, smtp__txt t, smtp_reply_bounce *out,
+                             struct fcache *fc)
 {
     const char *b = t.p;
     size_t pos = 0;
     struct smtp__field f;
+    if (fc) {
+        fc->p = b;
+        fc->n = t.n;
+        fc->count = 0;
+    }
     while (pos < t.n) {
-        if (!field_or_skip(b, t.n, &pos, &f))
+        size_t before = pos;
+        int ok = field_or_skip(b, t.n, &pos, &f);
+        fc_add(fc, before, pos, ok, &f);
+        if (!ok)
             continue;
         smtp_reply_bounce_str *dst = NULL;
         int addr = 0;
@@ -1558,39 +1702,63 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
 {
     struct smtp__field f;
     size_t pos = hdr;
-    while (smtp__next_field(b, end, &pos, &f)) {
+    while (smtp__next_field_inline(b, end, &pos, &f)) {
         smtp_reply_bounce_str *dst = NULL;
         int words = 0, where = 0;
         /* the first letter first: most fields are none of these */
         unsigned char c0 = smtp__lower((unsigned char)b[f.name]);
-#define IS(lit) (c0 == (unsigned char)(lit)[0] && smtp__field_is(b, &f, lit))
-        if (IS("message-id"))
-            dst = returned ? &out->orig_message_id : &out->message_id, where = SMTP__BW_MESSAGE_ID;
-        else if (IS("from"))
-            dst = returned ? &out->orig_from : &out->from, words = 1, where = SMTP__BW_FROM;
-        else if (IS("to"))
-            dst = returned ? &out->orig_to : &out->to, words = 1, where = SMTP__BW_TO;
-        else if (IS("subject"))
-            dst = returned ? &out->orig_subject : &out->subject, words = 1, where = SMTP__BW_SUBJECT;
-        else if (IS("date"))
-            dst = returned ? &out->orig_date : &out->date;
-        else if (returned && IS("list-id"))
-            dst = &out->orig_list_id;
-        else if (returned && IS("return-path"))
-            dst = &out->orig_return_path;
-        else if (!returned && IS("auto-submitted"))
-            dst = &out->auto_submitted;
-        else if (!returned && IS("x-failed-recipients"))
-            dst = &out->x_failed_recipients, words = 1;
-        else if (!returned && IS("received"))
-            where = SMTP__BW_RECEIVED;
-        else if (!returned && IS("x-mailer"))
-            where = SMTP__BW_X_MAILER;
-        else if (!returned && !hh->have_ct && IS("content-type")) {
-            smtp__parse_ctype(b + f.val, f.val_end - f.val, &hh->ct);
-            hh->have_ct = 1;
-        } else if (!returned && IS("content-transfer-encoding"))
-            hh->cte = smtp__parse_cte(b + f.val, f.val_end - f.val);
+#define IS(lit) smtp__field_is(b, &f, lit)
+        switch (c0) {
+        case 'm':
+            if (IS("message-id"))
+                dst = returned ? &out->orig_message_id : &out->message_id, where = SMTP__BW_MESSAGE_ID;
+            break;
+        case 'f':
+            if (IS("from"))
+                dst = returned ? &out->orig_from : &out->from, words = 1, where = SMTP__BW_FROM;
+            break;
+        case 't':
+            if (IS("to"))
+                dst = returned ? &out->orig_to : &out->to, words = 1, where = SMTP__BW_TO;
+            break;
+        case 's':
+            if (IS("subject"))
+                dst = returned ? &out->orig_subject : &out->subject, words = 1, where = SMTP__BW_SUBJECT;
+            break;
+        case 'd':
+            if (IS("date"))
+                dst = returned ? &out->orig_date : &out->date;
+            break;
+        case 'l':
+            if (returned && IS("list-id"))
+                dst = &out->orig_list_id;
+            break;
+        case 'r':
+            if (returned && IS("return-path"))
+                dst = &out->orig_return_path;
+            else if (!returned && IS("received"))
+                where = SMTP__BW_RECEIVED;
+            break;
+        case 'a':
+            if (!returned && IS("auto-submitted"))
+                dst = &out->auto_submitted;
+            break;
+        case 'x':
+            if (!returned && IS("x-failed-recipients"))
+                dst = &out->x_failed_recipients, words = 1;
+            else if (!returned && IS("x-mailer"))
+                where = SMTP__BW_X_MAILER;
+            break;
+        case 'c':
+            if (!returned && !hh->have_ct && IS("content-type")) {
+                smtp__parse_ctype(b + f.val, f.val_end - f.val, &hh->ct);
+                hh->have_ct = 1;
+            } else if (!returned && IS("content-transfer-encoding"))
+                hh->cte = smtp__parse_cte(b + f.val, f.val_end - f.val);
+            break;
+        default:
+            break;
+        }
 #undef IS
         if (!returned) {
             /* detect / auto-reply / feedback / bounce rows over this field */
@@ -1789,6 +1957,10 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     /* pick the parts: status, notification, returned header */
     int status_i = -1, notif_i = -1, html_i = -1, returned_i = -1;
     int multipart = st->parts[0].type == SMTP__MT_MULTIPART && st->nparts > 1;
+    struct fcache fc;        /* the status part's fields, split once */
+    fc.p = NULL;
+    fc.n = 0;
+    fc.count = 0;
     for (uint32_t i = multipart ? 1 : 0; i < st->nparts; i++) {
         const struct smtp__part *p = &st->parts[i];
         if (p->in_message) {
@@ -1824,12 +1996,14 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     if (status_i >= 0) {
         const struct smtp__part *p = &st->parts[status_i];
         st->status = part_text(st, p, 0);
-        read_per_message(st, st->status, out);
+        read_per_message(st, st->status, out, &fc);
         struct hits h;
         /* detect rows over the status part's lines */
         size_t pos = 0;
+        struct smtp__lines lines;
+        smtp__lines_init(&lines, st->status.p, st->status.n, 0);
         while (pos < st->status.n) {
-            size_t next, e = smtp__eol(st->status.p, pos, st->status.n, &next);
+            size_t next, e = smtp__lines_eol(&lines, pos, &next);
             if (!smtp__bf_first_status[fold_byte((unsigned char)st->status.p[pos])]) {
                 pos = next;
                 continue;
@@ -1952,16 +2126,14 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             st->xfr_one = txt(xfr.p + s1, e1 - s1);
     }
 
-    /* the sender's own addresses: never a failed recipient named in text */
+    /* the sender's own addresses: never a failed recipient named in text
+     * (the values here; their addresses when a text reader needs them) */
     {
         const smtp_reply_bounce_str *ex[4] = {&out->to, &out->orig_from, &out->orig_return_path,
                                               &out->from};
-        for (int k = 0; k < 4; k++) {
-            smtp__txt ty;
-            st->exclude[k] = txt(NULL, 0);
-            if (ex[k]->ptr)
-                split_addr_value(txt(ex[k]->ptr, ex[k]->len), &ty, &st->exclude[k]);
-        }
+        for (int k = 0; k < 4; k++)
+            st->exclude[k] = ex[k]->ptr ? txt(ex[k]->ptr, ex[k]->len) : txt(NULL, 0);
+        st->exclude_split = 0;
     }
 
     /* choose the reader */
@@ -1972,7 +2144,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         if (t == SMTP__MT_DSN || t == SMTP__MT_GLOBAL_DSN) {
             st->mode = M_DSN;
             st->start = 0;
-            n = count_records(st, out);
+            n = count_records(st, out, &fc);
             if (n) {
                 st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
                 st->format = t == SMTP__MT_GLOBAL_DSN ? SMTP_REPLY_BOUNCE_FMT_RFC6533
@@ -1983,7 +2155,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             st->start = 0;
             st->kind = SMTP_REPLY_BOUNCE_KIND_FEEDBACK;
             st->format = SMTP_REPLY_BOUNCE_FMT_ARF;
-            n = count_records(st, out);
+            n = count_records(st, out, NULL);
         } else if (t == SMTP__MT_MDN) {
             st->mode = M_NONE;
             st->kind = SMTP_REPLY_BOUNCE_KIND_MDN;
@@ -1991,7 +2163,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             /* the MDN's Final-Recipient, as a per-mail field */
             struct raw r;
             size_t c = 0;
-            if (dsn_next(st->status, &c, st->status.n, &r, 0))
+            if (dsn_next(st->status, &c, st->status.n, &r, 0, &fc))
                 out->mdn_recipient = out_str(st, r.final, 0);
         }
     }
@@ -2005,9 +2177,11 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         /* DSN fields in the text */
         const char *b = st->notif.p;
         size_t pos = 0, lim = st->end;
+        struct smtp__lines lines;
+        smtp__lines_init(&lines, b, lim, 0);
         while (pos < lim) {
             size_t next;
-            smtp__eol(b, pos, lim, &next);
+            smtp__lines_eol(&lines, pos, &next);
             if (IPREFIX(b + pos, lim - pos, "final-recipient:") ||
                 IPREFIX(b + pos, lim - pos, "original-recipient:"))
                 break;
@@ -2028,10 +2202,10 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             }
             smtp__txt region = txt(b + pm, lim - pm);
             if (!out->reporting_mta.ptr)
-                read_per_message(st, region, out);
+                read_per_message(st, region, out, NULL);
             st->mode = M_DSN_TEXT;
             st->start = pm;
-            n = count_records(st, out);
+            n = count_records(st, out, NULL);
             if (n) {
                 st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
                 st->format = SMTP_REPLY_BOUNCE_FMT_DSN_TEXT;
@@ -2041,7 +2215,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
     if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && st->begin < st->notif.n) {
         st->mode = M_TEXT;
         st->start = st->begin;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
         if (n) {
             st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
             st->format = SMTP_REPLY_BOUNCE_FMT_TEXT;
@@ -2055,7 +2229,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->list = xfr;
         st->list_diag = block;
         st->list_source = SMTP_REPLY_BOUNCE_SRC_X_FAILED;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
         if (n) {
             st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
             st->format = have_block ? SMTP_REPLY_BOUNCE_FMT_TEXT : SMTP_REPLY_BOUNCE_FMT_X_FAILED;
@@ -2065,7 +2239,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         /* an unknown format: the addresses the text names, but the sender's */
         st->mode = M_MENTIONED;
         st->start = 0;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
         if (n) {
             st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
             st->format = SMTP_REPLY_BOUNCE_FMT_TEXT;
@@ -2078,7 +2252,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->list = txt(out->orig_to.ptr, out->orig_to.len);
         st->list_diag = block;
         st->list_source = SMTP_REPLY_BOUNCE_SRC_RETURNED_TO;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
         if (n) {
             st->kind = SMTP_REPLY_BOUNCE_KIND_DSN;
             st->format = SMTP_REPLY_BOUNCE_FMT_TEXT;
@@ -2090,7 +2264,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->list = txt(out->orig_to.ptr, out->orig_to.len);
         st->list_diag = txt(NULL, 0);
         st->list_source = SMTP_REPLY_BOUNCE_SRC_RETURNED_TO;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
     }
     if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE && !standard && hh.feedback && out->orig_to.ptr) {
         st->mode = M_LIST;
@@ -2098,7 +2272,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         st->list = txt(out->orig_to.ptr, out->orig_to.len);
         st->list_diag = txt(NULL, 0);
         st->list_source = SMTP_REPLY_BOUNCE_SRC_RETURNED_TO;
-        n = count_records(st, out);
+        n = count_records(st, out, NULL);
         st->kind = SMTP_REPLY_BOUNCE_KIND_FEEDBACK;
         st->format = SMTP_REPLY_BOUNCE_FMT_ARF;
     }
@@ -2112,7 +2286,7 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
             st->autoreply = a;
             st->kind = SMTP_REPLY_BOUNCE_KIND_AUTOREPLY;
             st->format = SMTP_REPLY_BOUNCE_FMT_RFC3834;
-            n = count_records(st, out);
+            n = count_records(st, out, NULL);
         }
     }
     if (st->kind == SMTP_REPLY_BOUNCE_KIND_NONE) {

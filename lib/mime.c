@@ -54,6 +54,15 @@ static inline size_t eol_inline(const char *b, size_t i, size_t n, size_t *next)
         }
         i += 16;
     }
+    if (i < n && n >= 16) {
+        /* the last bytes: the 16 that end at n (b[0..n) is there), from i on */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+                                                              _mm_cmpeq_epi8(v, cr)));
+        m >>= i - (n - 16);
+        i = m ? i + (size_t)__builtin_ctz(m) : n;
+        goto found;
+    }
 #endif
     while (i + 8 <= n) {
         uint64_t w;
@@ -119,30 +128,6 @@ static int blank_line(const char *b, size_t i, size_t e)
     return i == e;
 }
 
-/* Where a field name that starts at i ends: the first byte in [i, e) that is
- * ':', a control byte, white space, DEL or >= 0x80 (e when none is). */
-static size_t name_end(const char *b, size_t i, size_t e)
-{
-#ifdef SMTP__EOL_SSE2
-    /* 16 bytes at a time: most names end in the first 16 */
-    const __m128i colon = _mm_set1_epi8(':'), del = _mm_set1_epi8(0x7f),
-                  bang = _mm_set1_epi8('!');
-    while (i + 16 <= e) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-        /* signed: bytes >= 0x80 are negative, so "< '!'" takes them too */
-        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, del)),
-                                    _mm_cmplt_epi8(v, bang));
-        unsigned m = (unsigned)_mm_movemask_epi8(stop);
-        if (m)
-            return i + (size_t)__builtin_ctz(m);
-        i += 16;
-    }
-#endif
-    while (i < e && b[i] != ':' && (unsigned char)b[i] > ' ' && (unsigned char)b[i] < 0x7f)
-        i++;
-    return i;
-}
-
 int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field *f)
 {
     size_t i = *pos;
@@ -151,41 +136,35 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
             *pos = end;
             return 0;
         }
-        size_t next, e = eol_inline(b, i, end, &next);
-        /* a line that starts with other than white space is blank only when
-         * empty: blank_line's loop only for the lines that start with it */
-        if (i == e || (wsp(b[i]) && blank_line(b, i, e))) {
-            *pos = next;
+        if (b[i] == '\n' || b[i] == '\r') {     /* an empty line */
+            *pos = i + 1 + (b[i] == '\r' && i + 1 < end && b[i + 1] == '\n');
             return 0;
         }
-        if (wsp(b[i])) {        /* a continuation with no field before it */
-            i = next;
+        if (wsp(b[i])) {
+            size_t next, e = eol_inline(b, i, end, &next);
+            if (blank_line(b, i, e)) {
+                *pos = next;
+                return 0;
+            }
+            i = next;           /* a continuation with no field before it */
             continue;
         }
-        size_t c = name_end(b, i, e);
+        /* (name_end stops at a line break: the line's end is not needed yet) */
+        size_t c = smtp__name_end(b, i, end);
         size_t nl = c - i, d = c;
-        while (d < e && wsp(b[d]))
+        while (d < end && wsp(b[d]))
             d++;
-        if (nl == 0 || nl > 200 || d >= e || b[d] != ':') {
+        if (nl == 0 || nl > 200 || d >= end || b[d] != ':') {
             *pos = i;           /* not a field: the body starts here */
             return 0;
         }
         f->name = i;
         f->name_len = nl;
         d++;
-        while (d < e && wsp(b[d]))
+        while (d < end && wsp(b[d]))
             d++;
         f->val = d;
-        f->val_end = e;
-        /* continuation lines */
-        while (next < end && wsp(b[next])) {
-            size_t nn, ee = eol_inline(b, next, end, &nn);
-            if (blank_line(b, next, ee))
-                break;
-            f->val_end = ee;
-            next = nn;
-        }
-        *pos = next;
+        f->val_end = smtp__value_end(b, d, end, pos, &f->folded);
         return 1;
     }
 }
@@ -489,7 +468,7 @@ static size_t read_part_header(const char *b, size_t n, size_t hdr, struct smtp_
     boundary->p = NULL;
     boundary->n = 0;
     p->cte = SMTP__CTE_IDENTITY;
-    while (smtp__next_field(b, n, &pos, &f)) {
+    while (smtp__next_field_inline(b, n, &pos, &f)) {
         if (!have_ct && smtp__field_is(b, &f, "content-type")) {
             smtp__parse_ctype(b + f.val, f.val_end - f.val, &ct);
             have_ct = 1;
@@ -586,6 +565,55 @@ void smtp__part_from_header(const char *b, size_t n, size_t hdr, size_t body,
     (void)b;
 }
 
+/* The first q >= pos where a line starts with "--" (q == pos counts as a
+ * line start), else n.  16 positions a step: the byte before, at and after
+ * each (a body without such a line, base64 or text with dashes, is crossed
+ * without a call per dash). */
+static size_t delim_candidate(const char *b, size_t pos, size_t n)
+{
+    size_t q = pos;
+    if (q + 1 < n && b[q] == '-' && b[q + 1] == '-')
+        return q;
+    q++;
+#ifdef SMTP__EOL_SSE2
+    const __m128i dash = _mm_set1_epi8('-'), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    /* 32 positions a round, looked at closely only when they hold a dash
+     * (q - 1 >= pos: the byte before is there) */
+    for (; q + 33 <= n; q += 32) {
+        __m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)(b + q));
+        __m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(b + q + 16));
+        __m128i d0 = _mm_cmpeq_epi8(a0, dash), d1 = _mm_cmpeq_epi8(a1, dash);
+        if (!_mm_movemask_epi8(_mm_or_si128(d0, d1)))
+            continue;
+        __m128i p0 = _mm_loadu_si128((const __m128i *)(const void *)(b + q - 1));
+        __m128i p1 = _mm_loadu_si128((const __m128i *)(const void *)(b + q + 15));
+        __m128i n0 = _mm_loadu_si128((const __m128i *)(const void *)(b + q + 1));
+        __m128i n1 = _mm_loadu_si128((const __m128i *)(const void *)(b + q + 17));
+        __m128i m0 = _mm_and_si128(_mm_and_si128(d0, _mm_cmpeq_epi8(n0, dash)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(p0, lf), _mm_cmpeq_epi8(p0, cr)));
+        __m128i m1 = _mm_and_si128(_mm_and_si128(d1, _mm_cmpeq_epi8(n1, dash)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(p1, lf), _mm_cmpeq_epi8(p1, cr)));
+        unsigned mm = (unsigned)_mm_movemask_epi8(m0) | (unsigned)_mm_movemask_epi8(m1) << 16;
+        if (mm)
+            return q + (size_t)__builtin_ctz(mm);
+    }
+    for (; q + 17 <= n; q += 16) {
+        __m128i before = _mm_loadu_si128((const __m128i *)(const void *)(b + q - 1));
+        __m128i at = _mm_loadu_si128((const __m128i *)(const void *)(b + q));
+        __m128i after = _mm_loadu_si128((const __m128i *)(const void *)(b + q + 1));
+        __m128i brk = _mm_or_si128(_mm_cmpeq_epi8(before, lf), _mm_cmpeq_epi8(before, cr));
+        __m128i two = _mm_and_si128(_mm_cmpeq_epi8(at, dash), _mm_cmpeq_epi8(after, dash));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(brk, two));
+        if (m)
+            return q + (size_t)__builtin_ctz(m);
+    }
+#endif
+    for (; q + 1 < n; q++)
+        if (b[q] == '-' && b[q + 1] == '-' && (b[q - 1] == '\n' || b[q - 1] == '\r'))
+            return q;
+    return n;
+}
+
 void smtp__mime_walk_top(const char *b, size_t n, const struct smtp__part *topp, smtp__txt bnd,
                          struct smtp__walk *w)
 {
@@ -620,18 +648,7 @@ void smtp__mime_walk_top(const char *b, size_t n, const struct smtp__part *topp,
         /* only a line that starts with "--" can be a delimiter: find the next
          * one with memchr (a body without dashes, base64 say, is crossed at
          * memchr's speed) */
-        size_t q = pos;
-        for (;;) {
-            const char *d = memchr(b + q, '-', n - q);
-            if (d == NULL) {
-                q = n;
-                break;
-            }
-            q = (size_t)(d - b);
-            if ((q == pos || b[q - 1] == '\n' || b[q - 1] == '\r') && q + 1 < n && b[q + 1] == '-')
-                break;
-            q++;
-        }
+        size_t q = delim_candidate(b, pos, n);
         if (q >= n)
             break;
         if (q > pos) {      /* the line break before the candidate line */
@@ -957,11 +974,19 @@ int smtp__needs_conversion(int cs, const char *s, size_t n)
     switch (cs) {
     case SMTP__CS_LATIN1:
     case SMTP__CS_LATIN9:
-    case SMTP__CS_CP1252:
-        for (size_t i = 0; i < n; i++)
-            if ((unsigned char)s[i] >= 0x80)
-                return 1;
-        return 0;
+    case SMTP__CS_CP1252: {
+        /* any byte >= 0x80: 8 at a time */
+        size_t i = 0;
+        uint64_t acc = 0;
+        for (; i + 8 <= n; i += 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            acc |= w;
+        }
+        for (; i < n; i++)
+            acc |= (unsigned char)s[i];
+        return (acc & 0x8080808080808080ull) != 0;
+    }
     case SMTP__CS_UTF7:
         return memchr(s, '+', n) != NULL;
     default:

@@ -16,6 +16,11 @@
 
 #include "smtpreply.h"
 
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define SMTP__MIME_SSE2 1
+#endif
+
 /* A view of text: into the mail or into the scratch. */
 typedef struct smtp__txt {
     const char *p;
@@ -28,6 +33,157 @@ typedef struct smtp__txt {
  * CR; n when the text ends first) and sets *next to the start of the next line. */
 size_t smtp__eol(const char *b, size_t i, size_t n, size_t *next);
 
+/* Bit k of the result: b[base + k] is a CR or a LF (base + k < end). */
+static inline uint64_t smtp__breaks64(const char *b, size_t base, size_t end)
+{
+    uint64_t m = 0;
+    size_t k = 0;
+#ifdef SMTP__MIME_SSE2
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    if (base + 64 <= end) {
+        const __m128i *q = (const __m128i *)(const void *)(b + base);
+        __m128i v0 = _mm_loadu_si128(q), v1 = _mm_loadu_si128(q + 1);
+        __m128i v2 = _mm_loadu_si128(q + 2), v3 = _mm_loadu_si128(q + 3);
+        uint64_t m0 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v0, lf), _mm_cmpeq_epi8(v0, cr)));
+        uint64_t m1 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v1, lf), _mm_cmpeq_epi8(v1, cr)));
+        uint64_t m2 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v2, lf), _mm_cmpeq_epi8(v2, cr)));
+        uint64_t m3 = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v3, lf), _mm_cmpeq_epi8(v3, cr)));
+        return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+    }
+    for (; base + k + 16 <= end; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + base + k));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+                                                                _mm_cmpeq_epi8(v, cr)))
+             << k;
+    }
+    if (base + k < end && end >= 16) {
+        /* the last bytes: the 16 that end at end (b[0..end) is there), the
+         * bits of those from base + k on */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + end - 16));
+        unsigned t = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+                                                              _mm_cmpeq_epi8(v, cr)));
+        return m | (uint64_t)(t >> (base + k - (end - 16))) << k;
+    }
+#endif
+    for (; k < 64 && base + k < end; k++)
+        m |= (uint64_t)(b[base + k] == '\n' || b[base + k] == '\r') << k;
+    return m;
+}
+
+/* Where a field name that starts at i ends: the first byte in [i, e) that is
+ * ':', a control byte, white space, DEL or >= 0x80 (e when none is). */
+static inline size_t smtp__name_end(const char *b, size_t i, size_t e)
+{
+#ifdef SMTP__MIME_SSE2
+    /* 16 bytes at a time: most names end in the first 16 */
+    const __m128i colon = _mm_set1_epi8(':'), del = _mm_set1_epi8(0x7f),
+                  bang = _mm_set1_epi8('!');
+    while (i + 16 <= e) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        /* signed: bytes >= 0x80 are negative, so "< '!'" takes them too */
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, del)),
+                                    _mm_cmplt_epi8(v, bang));
+        unsigned m = (unsigned)_mm_movemask_epi8(stop);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i < e && b[i] != ':' && (unsigned char)b[i] > ' ' && (unsigned char)b[i] < 0x7f)
+        i++;
+    return i;
+}
+
+/* The value that starts at i: its end (that of its last continuation line)
+ * and, in *next, where the field after it starts (the start of a line that
+ * is no continuation, of a blank line, or end).  The line breaks of 64 bytes
+ * a step, so a folded field costs a few operations per line. */
+static inline size_t smtp__value_end(const char *b, size_t i, size_t end, size_t *next, int *folded)
+{
+    size_t base = i;
+    *folded = 0;
+    uint64_t m = smtp__breaks64(b, base, end);
+    for (;;) {
+        while (m == 0) {
+            base += 64;
+            if (base >= end) {
+                *next = end;
+                return end;
+            }
+            m = smtp__breaks64(b, base, end);
+        }
+        size_t p = base + (size_t)__builtin_ctzll(m), s = p + 1;
+        if (b[p] == '\r' && s < end && b[s] == '\n')
+            s++;
+        if (s >= end || !(b[s] == ' ' || b[s] == '\t')) {
+            *next = s;
+            return p;
+        }
+        /* a continuation, unless only white space follows (a blank line) */
+        size_t k = s;
+        while (k < end && (b[k] == ' ' || b[k] == '\t'))
+            k++;
+        if (k >= end || b[k] == '\n' || b[k] == '\r') {
+            *next = s;
+            return p;
+        }
+        *folded = 1;
+        if (k - base >= 64) {
+            base = k;
+            m = smtp__breaks64(b, base, end);
+        } else {
+            m &= ~0ull << (k - base);
+        }
+    }
+}
+
+/* Lines read one after the other, their breaks found 64 bytes at a time (a
+ * bit mask kept between lines): a short line costs a few operations, not a
+ * search of its own. */
+struct smtp__lines {
+    const char *b;
+    size_t n;
+    size_t base;             /* the mask's first byte */
+    uint64_t m;              /* smtp__breaks64(b, base, n) */
+};
+
+static inline void smtp__lines_init(struct smtp__lines *l, const char *b, size_t n, size_t pos)
+{
+    l->b = b;
+    l->n = n;
+    l->base = pos;
+    l->m = pos < n ? smtp__breaks64(b, pos, n) : 0;
+}
+
+/* smtp__eol for the line at pos (at or after the previous line asked for). */
+static inline size_t smtp__lines_eol(struct smtp__lines *l, size_t pos, size_t *next)
+{
+    const char *b = l->b;
+    size_t n = l->n;
+    if (pos >= n) {
+        *next = n;
+        return n;
+    }
+    if (pos - l->base >= 64 || pos < l->base) {
+        l->base = pos;
+        l->m = smtp__breaks64(b, pos, n);
+    }
+    uint64_t m = l->m & (~0ull << (pos - l->base));
+    while (m == 0) {
+        if (l->base + 64 >= n) {
+            *next = n;
+            return n;
+        }
+        l->base += 64;
+        l->m = m = smtp__breaks64(b, l->base, n);
+    }
+    size_t p = l->base + (size_t)__builtin_ctzll(m), s = p + 1;
+    if (b[p] == '\r' && s < n && b[s] == '\n')
+        s++;
+    *next = s;
+    return p;
+}
+
 /* ASCII case-insensitive: the n bytes at s equal the lower-case literal lit. */
 int smtp__ieq(const char *s, size_t n, const char *lit);
 /* ASCII case-insensitive prefix test. */
@@ -39,6 +195,7 @@ struct smtp__field {
     size_t name, name_len;  /* the field name */
     size_t val, val_end;    /* the value: after the colon and leading white space, to the
                                end of its last continuation line (line breaks inside) */
+    int folded;             /* it has continuation lines (else no line break inside) */
 };
 
 /* Read the field at *pos of the header block that ends by end.  Returns 1 with
@@ -46,6 +203,30 @@ struct smtp__field {
  * after the blank line that ends it, or at the first line that is neither a
  * field nor a continuation (a body without the blank line), or end. */
 int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field *f);
+
+/* smtp__next_field inline, for a loop over the fields of a header: the usual
+ * line (a name, a colon, the value and its continuation lines) here, the
+ * rest (an empty or blank line, a leading continuation, the end) by the call. */
+static inline int smtp__next_field_inline(const char *b, size_t end, size_t *pos,
+                                          struct smtp__field *f)
+{
+    size_t i = *pos;
+    if (i >= end || b[i] == '\n' || b[i] == '\r' || b[i] == ' ' || b[i] == '\t')
+        return smtp__next_field(b, end, pos, f);
+    size_t c = smtp__name_end(b, i, end), nl = c - i, d = c;
+    while (d < end && (b[d] == ' ' || b[d] == '\t'))
+        d++;
+    if (nl == 0 || nl > 200 || d >= end || b[d] != ':')
+        return 0;               /* not a field: the body starts here (*pos stays) */
+    f->name = i;
+    f->name_len = nl;
+    d++;
+    while (d < end && (b[d] == ' ' || b[d] == '\t'))
+        d++;
+    f->val = d;
+    f->val_end = smtp__value_end(b, d, end, pos, &f->folded);
+    return 1;
+}
 
 /* smtp__ieq when lit has n bytes (its length was tested): 8 bytes a step,
  * the letters of lit (lower case ASCII) matching either case of s. */

@@ -44,8 +44,8 @@ MSG = {"none": 0, "retry": 1, "retry_later": 2, "fix_sender": 3, "never": 4}
 NONE8 = 0xFF
 MAX_TEXT = 200
 MAX_MTA = 64            # lib/bounce.c SMTP__MAX_MTA: the vote array's size
-DENSE_DEPTH = 10        # states this close to the root get a full row of transitions (fewer
-                        # levels when their rows would pass the 16-bit offsets: build())
+DENSE_DEPTH = 14        # states this close to the root get a full row of transitions (fewer
+                        # when their rows would pass the 16-bit offsets: build())
 
 # condition / effect codes shared with lib/bounce-table.h
 PRED = {"none": 1, "any": 2, "x.0.0": 3, "specific": 4}
@@ -234,7 +234,7 @@ def build(pats):
     seqs = [([ANCHOR] if a else []) + list(p) for p, a in pats]
     goto, depth, term = trie(seqs, cls)
     # renumber in breadth-first order: the shallow states come first, and those
-    # up to DENSE_DEPTH (or fewer levels, below) get full rows (a step is one
+    # up to DENSE_DEPTH (as many of them as fit, below) get full rows (a step is one
     # load there)
     order = [0]
     for st in order:
@@ -254,16 +254,12 @@ def build(pats):
 
     def step(s, c):
         return s if c == sp and selfsp[s] else delta(s, c)
-    row = 1
-    while row < ncls:
-        row *= 2
-    # the deepest level up to DENSE_DEPTH whose rows' offsets fit 16 bits (a
-    # dense entry is the next row's offset)
-    dd = DENSE_DEPTH
-    while dd > 1 and sum(1 for d in depth if d <= dd) * row > 1 << 16:
-        dd -= 1
-    ndense = sum(1 for d in depth if d <= dd)
-    if any(depth[s] > dd for s in range(ndense)) or start >= ndense:
+    row = ncls + (ncls & 1)    # even: bit 0 of a dense entry tells a slow step
+    # the first states (breadth first: the shallow ones) up to DENSE_DEPTH, as
+    # many as have rows whose offsets fit 16 bits (a dense entry is the next
+    # row's offset): the deepest full level and a part of the next one
+    ndense = min(sum(1 for d in depth if d <= DENSE_DEPTH), (1 << 16) // row)
+    if any(depth[s] > DENSE_DEPTH for s in range(ndense)) or start >= ndense:
         raise DataError("the dense states are not the first ones")
     # a step's value: slow when next has outputs or is sparse (the matcher's
     # fast loop tests one bit), then (next << 1) | 1; else next * row, the
@@ -444,7 +440,7 @@ def generate_header(d):
         "#ifndef SMTPREPLY_BOUNCE_TABLE_SHAPE_H",
         "#define SMTPREPLY_BOUNCE_TABLE_SHAPE_H",
         "#define SMTP__BF_NDENSE %du" % ac["ndense"],
-        "#define SMTP__BF_ROW %du      /* dense row width: the classes, rounded up to 2^k */" % ac["row"],
+        "#define SMTP__BF_ROW %du      /* dense row width: the classes, rounded up to even */" % ac["row"],
         "#define SMTP__BF_START %du    /* the state after the start of a text */" % ac["start"],
         "#endif", ""])
 
