@@ -805,10 +805,11 @@ def build_model(d, data_dir, train_dir):
             feats[h] = []
     # open addressing, linear probing; hash 0 marks an empty slot
     nslots = 1
-    # at most three quarters full: with CJK characters as words the features
-    # passed two thirds of 16,384 slots, and doubling the slots cost 196 KB of
-    # table for a few probes fewer per word (a word lookup is ~1% of the time)
-    while nslots * 3 < 4 * len(feats) + 3:
+    # at most four fifths full: with CJK characters as words the features
+    # passed two thirds of 16,384 slots, and at 12,317 features (kinds12 and
+    # kinds13) three quarters; each doubling costs 196 KB of table for a few
+    # probes fewer per word (a word lookup is ~1% of the time)
+    while nslots * 4 < 5 * len(feats) + 4:
         nslots *= 2
     slots = [None] * nslots
     for h in sorted(feats):
