@@ -664,7 +664,7 @@ static int perm_of_class(int cls)
 /* The enhanced code's registry entry when it can explain a failure: an entry
  * that says nothing, or says "success" for a 4.x.x/5.x.x code (X.1.5
  * "destination address valid"), cannot. */
-static const struct smtp__enh *failure_entry(const smtp_reply *reply)
+const struct smtp__enh *smtp__failure_entry(const smtp_reply *reply)
 {
     if (reply->enhanced[0] != 4 && reply->enhanced[0] != 5)
         return NULL;
@@ -750,7 +750,7 @@ static const struct smtp__rule *decide(const char *buf, size_t len, const smtp_r
         decide_by_pick(sc, &sc->best, res);
         return rule_at(sc, best);
     }
-    const struct smtp__enh *enh_entry = failure_entry(reply);
+    const struct smtp__enh *enh_entry = smtp__failure_entry(reply);
     /* class 2 means success only when the basic code agrees (or is absent):
      * "550 2.0.0 ..." is a failure with a confused enhanced code */
     if (reply->enhanced[0] == 2 && (reply->code == 0 || reply->code < 400)) {
@@ -938,7 +938,7 @@ static void verdicts(const struct scan *sc, const struct smtp__rule *rule, smtp_
     if (rule && (rule->options & SMTP__OPT_AMBIGUOUS) &&
         res->recipient_action == SMTP_REPLY_RCPT_SUPPRESS && !sc->side_rcpt &&
         reply->stage != SMTP_REPLY_STAGE_RCPT) {
-        const struct smtp__enh *e = failure_entry(reply);
+        const struct smtp__enh *e = smtp__failure_entry(reply);
         if (!e || smtp__categories[e->category].fault != SMTP_REPLY_FAULT_RECIPIENT)
             res->recipient_action = SMTP_REPLY_RCPT_REVIEW;
     }

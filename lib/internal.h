@@ -90,6 +90,11 @@ struct smtp__model_out {
  * bias, no codes): what the rest of the reply says beside a rule's match. */
 void smtp__model(const char *buf, size_t len, const smtp_reply *r, const smtp_reply_span *skip,
                  const struct smtp_reply_rules *user, struct smtp__model_out *out);
+/* The enhanced code's registry entry when it can explain a failure (the code,
+ * else its subject's X.n.0 entry; NULL for a success, an unknown entry or no
+ * 4.x.x/5.x.x code): what a code-decided classification reports, and whether
+ * the code is vague (lib/classify.c). */
+const struct smtp__enh *smtp__failure_entry(const smtp_reply *reply);
 
 /* ---- user rules (rules.c): compiled at load time, read by classify.c ---- */
 

@@ -149,23 +149,7 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
             i = next;           /* a continuation with no field before it */
             continue;
         }
-        /* (name_end stops at a line break: the line's end is not needed yet) */
-        size_t c = smtp__name_end(b, i, end);
-        size_t nl = c - i, d = c;
-        while (d < end && wsp(b[d]))
-            d++;
-        if (nl == 0 || nl > 200 || d >= end || b[d] != ':') {
-            *pos = i;           /* not a field: the body starts here */
-            return 0;
-        }
-        f->name = i;
-        f->name_len = nl;
-        d++;
-        while (d < end && wsp(b[d]))
-            d++;
-        f->val = d;
-        f->val_end = smtp__value_end(b, d, end, pos, &f->folded);
-        return 1;
+        return smtp__field_at(b, i, end, pos, f);
     }
 }
 

@@ -207,17 +207,21 @@ int smtp__next_field(const char *b, size_t end, size_t *pos, struct smtp__field 
 /* smtp__next_field inline, for a loop over the fields of a header: the usual
  * line (a name, a colon, the value and its continuation lines) here, the
  * rest (an empty or blank line, a leading continuation, the end) by the call. */
-static inline int smtp__next_field_inline(const char *b, size_t end, size_t *pos,
-                                          struct smtp__field *f)
+/* The field whose line starts at i (a byte that is neither a line break nor
+ * white space): 1 with *f filled and *pos at the next field, or 0 with *pos at
+ * i when the line is not a field (the body starts there).  Both field readers
+ * end here. */
+static inline int smtp__field_at(const char *b, size_t i, size_t end, size_t *pos,
+                                 struct smtp__field *f)
 {
-    size_t i = *pos;
-    if (i >= end || b[i] == '\n' || b[i] == '\r' || b[i] == ' ' || b[i] == '\t')
-        return smtp__next_field(b, end, pos, f);
+    /* (name_end stops at a line break: the line's end is not needed yet) */
     size_t c = smtp__name_end(b, i, end), nl = c - i, d = c;
     while (d < end && (b[d] == ' ' || b[d] == '\t'))
         d++;
-    if (nl == 0 || nl > 200 || d >= end || b[d] != ':')
-        return 0;               /* not a field: the body starts here (*pos stays) */
+    if (nl == 0 || nl > 200 || d >= end || b[d] != ':') {
+        *pos = i;
+        return 0;
+    }
     f->name = i;
     f->name_len = nl;
     d++;
@@ -226,6 +230,15 @@ static inline int smtp__next_field_inline(const char *b, size_t end, size_t *pos
     f->val = d;
     f->val_end = smtp__value_end(b, d, end, pos, &f->folded);
     return 1;
+}
+
+static inline int smtp__next_field_inline(const char *b, size_t end, size_t *pos,
+                                          struct smtp__field *f)
+{
+    size_t i = *pos;
+    if (i >= end || b[i] == '\n' || b[i] == '\r' || b[i] == ' ' || b[i] == '\t')
+        return smtp__next_field(b, end, pos, f);
+    return smtp__field_at(b, i, end, pos, f);
 }
 
 /* smtp__ieq when lit has n bytes (its length was tested): 8 bytes a step,

@@ -32,28 +32,6 @@
 #include "rows.h"
 #include "smtpreply.h"
 
-/* The registry entry classify uses for a failure's enhanced code (failure_entry
- * in lib/classify.c): the code itself, else its subject's X.n.0 entry. */
-static const struct smtp__enh *entry(const smtp_reply *r)
-{
-    if (r->enhanced[0] != 4 && r->enhanced[0] != 5)
-        return NULL;
-    const struct smtp__enh *e = NULL, *e0 = NULL;
-    for (uint32_t i = 0; i < smtp__nenh; i++) {
-        if (smtp__enh[i].subject != r->enhanced[1])
-            continue;
-        if (smtp__enh[i].detail == r->enhanced[2])
-            e = &smtp__enh[i];
-        if (smtp__enh[i].detail == 0)
-            e0 = &smtp__enh[i];
-    }
-    if (e == NULL || e->category == SMTP_REPLY_CAT_UNKNOWN)
-        e = e0;
-    if (e && (e->category == SMTP_REPLY_CAT_UNKNOWN || e->category == SMTP_REPLY_CAT_SUCCESS))
-        return NULL;
-    return e;
-}
-
 struct counts {
     unsigned checked, failed, vague_low, code_kept;
 };
@@ -76,7 +54,7 @@ static void check(const smtp_reply_rules *u, const struct test_row *row, struct 
     int by_words = res.evidence == SMTP_REPLY_EVIDENCE_WORDS && (int)res.category == m.category;
     if (!by_code && !by_words)
         return;   /* a rule decided, or the words beside a rule's match did */
-    const struct smtp__enh *e = entry(&r);
+    const struct smtp__enh *e = smtp__failure_entry(&r);
     int vague = e ? e->vague : (int)smtp__model_vague_basic;
     int32_t margin = vague ? smtp__model_vague_margin : smtp__model_margin;
     int32_t min_words = vague ? smtp__model_vague_min_words : smtp__model_min_words;
