@@ -229,14 +229,26 @@ extern const struct smtp__wrap smtp__wraps[];
 
 /* ---- the word model (tools/model.py, data/model.tsv) ---- */
 /* Feature slots, open addressing with linear probing on (hash & (nslots - 1));
- * hash 0 is an empty slot.  w = (first weight << 8) | number of weights, or
- * SMTP__FEAT_STOP for a stop word (skipped; never part of a pair). */
-#define SMTP__FEAT_STOP 0xffffffffu
+ * hash 0 is an empty slot.  There are nslots + 1 of them: the last one only
+ * ends the offsets.  A slot holds running offsets, the number of weights and of
+ * concept terms of the slots before it: its own weights are
+ * smtp__model_w[w .. next slot's w), its concept terms
+ * smtp__concept_terms[c & ~SMTP__FEAT_STOP .. next slot's c & ~SMTP__FEAT_STOP).
+ * SMTP__FEAT_STOP in c marks a stop word (skipped; never part of a pair). */
+#define SMTP__FEAT_STOP 0x8000u
 struct smtp__feat {
     uint32_t hash;
-    uint32_t w;
-    uint32_t c;   /* (first concept term << 8) | number of concept terms */
+    uint16_t w;
+    uint16_t c;
 };
+static inline int smtp__feat_stop(const struct smtp__feat *f) { return (f->c & SMTP__FEAT_STOP) != 0; }
+static inline uint32_t smtp__feat_w(const struct smtp__feat *f) { return f->w; }
+static inline uint32_t smtp__feat_nw(const struct smtp__feat *f) { return (uint32_t)f[1].w - f->w; }
+static inline uint32_t smtp__feat_c(const struct smtp__feat *f) { return f->c & ~SMTP__FEAT_STOP; }
+static inline uint32_t smtp__feat_nc(const struct smtp__feat *f)
+{
+    return (uint32_t)(f[1].c & ~SMTP__FEAT_STOP) - (f->c & ~SMTP__FEAT_STOP);
+}
 /* A concept rule (a row of data/rules whose pattern starts with "~"): the rule it
  * is, how many groups of terms it has, and which of them are negative. It holds
  * in a clause that has a term of every other group and none of a negative one. */
@@ -255,14 +267,14 @@ extern const uint32_t smtp__nconcepts;
 extern const struct smtp__term smtp__concept_terms[];
 /* The highest priority of a concept rule: a phrase rule at or above it cannot be beaten. */
 extern const uint32_t smtp__concept_top_priority;
-/* One weight of a feature: its category and its (scaled) value. */
-struct smtp__featw {
-    uint8_t cat;
-    int16_t w;
-};
+/* The weights of the features: ((weight + SMTP__MODEL_W_BIAS) << SMTP__MODEL_CAT_BITS)
+ * | category, both constants of the generated header (gen-tables.py checks that
+ * every weight fits). */
 extern const uint32_t smtp__model_nslots;
 extern const struct smtp__feat smtp__model_feats[];
-extern const struct smtp__featw smtp__model_w[];
+extern const uint16_t smtp__model_w[];
+static inline uint32_t smtp__w_cat(uint16_t v) { return v & ((1u << SMTP__MODEL_CAT_BITS) - 1u); }
+static inline int32_t smtp__w_value(uint16_t v) { return (int32_t)(v >> SMTP__MODEL_CAT_BITS) - SMTP__MODEL_W_BIAS; }
 extern const int16_t smtp__model_bias[];   /* per category */
 extern const int32_t smtp__model_margin;   /* the lead the best category needs to decide */
 extern const int32_t smtp__model_min_words; /* what its words (not its codes) must give it */

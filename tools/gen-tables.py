@@ -824,36 +824,43 @@ def build_model(d, data_dir, train_dir):
                 concept_top=max([d["rules"][ri]["priority"] for ri, _, _ in concepts] + [0]))
 
 
+def model_weight_bits(ncat):
+    """How a weight of the model is stored: (category bits, bias) of its uint16_t
+    (lib/table.h, smtp__model_w): ((weight + bias) << bits) | category."""
+    bits = max(1, (ncat - 1).bit_length())
+    return bits, 1 << (15 - bits)
+
+
 def emit_model(out, m):
     """The model's tables as C (layout in lib/table.h)."""
     fw = []
     ct = []
     entries = []
-    for h in m["slots"]:
-        if h is None:
-            entries.append("{0, 0, 0}")
-            continue
-        ws = m["feats"][h]
+    bits, bias = model_weight_bits(m["ncat"])
+    # a slot holds the number of weights and of concept terms of the slots before
+    # it (running offsets): its own are those up to the next slot's, so that an
+    # empty slot costs its hash and two counts (8 bytes) and no field is wasted
+    for h in m["slots"] + [None]:
+        ws = m["feats"][h] if h is not None else []
+        tl = m["terms"].get(h, []) if h is not None else []
+        if len(fw) >= 1 << 16 or len(ct) >= 1 << 15:
+            raise DataError("internal: model table too large for its 16-bit offsets (lib/table.h)")
         if ws is None:
-            entries.append("{%du, SMTP__FEAT_STOP, 0}" % h)
+            entries.append("{%du, %d, %d | SMTP__FEAT_STOP}" % (h, len(fw), len(ct)))
             continue
-        tl = m["terms"].get(h, [])
-        if len(ws) > 255 or len(fw) >= (1 << 23) or len(tl) > 255 or len(ct) >= (1 << 23):
-            raise DataError("internal: model table too large")
-        entries.append("{%du, %du, %du}" % (h, len(fw) << 8 | len(ws), len(ct) << 8 | len(tl)))
-        fw.extend(ws)
+        entries.append("{%du, %d, %d}" % (h or 0, len(fw), len(ct)))
+        for k, v in ws:
+            if not -bias <= v < bias:
+                raise DataError(f"model weight {v} does not fit the table's {16 - bits}-bit weights "
+                                "(data/model.tsv scale)")
+            fw.append((v + bias) << bits | k)
         ct.extend(tl)
     out.append(f"const uint32_t smtp__model_nslots = {len(m['slots'])};")
     out.append("const struct smtp__feat smtp__model_feats[] = {")
     for i in range(0, len(entries), 6):
         out.append("    " + ", ".join(entries[i:i + 6]) + ",")
     out.append("};")
-    out.append("const struct smtp__featw smtp__model_w[] = {")
-    for i in range(0, len(fw), 8):
-        out.append("    " + ", ".join("{%d, %d}" % (k, v) for k, v in fw[i:i + 8]) + ",")
-    if not fw:
-        out.append("    {0, 0},")
-    out.append("};")
+    emit_array(out, "uint16_t", "smtp__model_w", fw or [0])
     emit_array(out, "int16_t", "smtp__model_bias", m["bias"])
     out.append("const struct smtp__concept smtp__concepts[] = {")
     for ri, ng, neg in m["concepts"] or [(0, 0, 0)]:
@@ -1098,6 +1105,7 @@ def generate(d):
     ac["wr_ncls"] = emit_wrappers(out, d["wrappers"], fold_tab)
     if d.get("model"):
         emit_model(out, d["model"])
+    ac["model_bits"] = model_weight_bits(len(d["categories"]))
     out.append("const char smtp__strings[] =")
     for i in range(0, len(pool), 64):
         out.append("    " + c_str(bytes(pool[i:i + 64])))
@@ -1130,6 +1138,9 @@ def generate_header(ac):
         "#define SMTP__AC_CLS_SPACE %du /* the class of the space */" % ac["cls"][32],
         "/* the wrapper automaton's row width (smtp__wr_nclasses), for unwrap.c's loop */",
         "#define SMTP__WR_NCLASSES %du" % ac["wr_ncls"],
+        "/* a weight of the word model: ((weight + BIAS) << CAT_BITS) | category (smtp__model_w) */",
+        "#define SMTP__MODEL_CAT_BITS %du" % ac["model_bits"][0],
+        "#define SMTP__MODEL_W_BIAS %d" % ac["model_bits"][1],
         "#endif",
         ""])
 
