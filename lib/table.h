@@ -30,8 +30,8 @@ extern const uint8_t smtp__word[256];
 
 /* ---- Aho-Corasick automaton over the pattern parts ---- */
 extern const uint32_t smtp__ac_nstates;
-/* Transitions are plain state numbers; has_out[s] is 1 when state s
- * recognises a pattern.
+/* Transitions are plain state numbers; out_id[s] is 0 when state s recognises
+ * no pattern, else its output number (see out_start below).
  * DFA rows for the states whose id < smtp__ac_ndense (the shallow ones), with a
  * column for each class below smtp__ac_ndclasses (the classes of ASCII bytes):
  * next = dense[s * ndclasses + cls].  The other classes (bytes >= 0x80) follow
@@ -42,30 +42,34 @@ extern const smtp__state_t smtp__ac_dense[];
 /* The root's next state on each class without a dense column:
  * root_wide[cls - ndclasses] (classes below smtp__ac_nstates' ncls). */
 extern const smtp__state_t smtp__ac_root_wide[];
-extern const uint8_t smtp__ac_has_out[];
-/* The other (deep) states, numbered in depth-first order so that a state's
- * first child is the next state: the first goto edge inline, the rest in
- * edges[more .. more + nmore); on no edge, follow fail (a plain state id,
- * always shallower). A state without edges has nmore 0 and cls0 0 with to0 0
- * never taken (class 0 is never a goto label). */
+extern const smtp__state_t smtp__ac_out_id[];
+/* A node per state.  The deep states are numbered in depth-first order so that
+ * a state's first child is the next state: cls0 is the class of that first
+ * goto edge; a shallow state has cls0 0, never a goto label (its row covers the
+ * ASCII classes).  The further edges of the states of a block of
+ * 2^SMTP__AC_EDGE_SHIFT states lie together from edges[edge_base[s >> SHIFT]]:
+ * a state's start (more - 1) past that, up to the edge marked last; more 0 is
+ * none.  Only the edges a step takes from the node are there: a shallow
+ * state's on the classes without a dense column.  On no edge, follow fail (a
+ * plain state id, always shallower). */
 struct smtp__node {
-    smtp__state_t to0; /* target of the first edge */
     smtp__state_t fail;
-    uint8_t  cls0;     /* class of the first edge */
-    uint8_t  nmore;    /* further edges */
-    smtp__edge_index_t more; /* index of the first further edge */
+    uint8_t  cls0;     /* class of the first edge (a deep state's, to s + 1) */
+    uint8_t  more;     /* 0 none, else 1 + the first further edge's offset in its block */
 };
 struct smtp__edge {
     smtp__state_t to;
     uint8_t  cls;
-    uint8_t  pad;
+    uint8_t  last;     /* 1 on a state's last further edge */
 };
 extern const struct smtp__node smtp__ac_nodes[];
+extern const smtp__edge_index_t smtp__ac_edge_base[];
 extern const struct smtp__edge smtp__ac_edges[];
 /* Parser byte flags: 1 byte >= 0x80, 2 NUL, 4 other control byte, 8 line feed. */
 extern const uint8_t smtp__byte_flags[256];
-/* Patterns recognised in each state (own and inherited through fail links):
- * out_start[s] .. out_start[s+1] index into out_pat[]. */
+/* Patterns recognised in the states of output number k (own and inherited
+ * through fail links): out_start[k] .. out_start[k+1] index into out_pat[]
+ * (number 0, no outputs, has none). */
 extern const uint32_t smtp__ac_out_start[];
 extern const uint16_t smtp__ac_out_pat[];
 

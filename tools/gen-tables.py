@@ -953,13 +953,15 @@ def generate(d):
     out.append(f"const uint32_t smtp__ac_nstates = {ac['n']};")
     out.append(f"const uint32_t smtp__ac_ndense = {ac['ndense']};")
     out.append(f"const uint32_t smtp__ac_ndclasses = {ac['ndcls']};")
-    # Transitions are plain state numbers; whether a state has outputs is one
-    # byte of smtp__ac_has_out (one load and a test in the matcher's inner loop,
-    # where a bitmap took five instructions; the bytes of the states a reply
-    # visits sit together: the shallow ones first, each deep chain in order).
+    # Transitions are plain state numbers.  Whether a state has outputs, and
+    # which, is its output number in smtp__ac_out_id (0: none): one load and a
+    # test in the matcher's inner loop, and only the states with outputs (a
+    # twelfth of them) have an entry in smtp__ac_out_start.
     # The state type: 16 bits while the states fit, else 32 (see generate_header).
     wide = ac["n"] >= 65536 or os.environ.get("SMTPREPLY_WIDE_STATES") == "1"
-    emit_array(out, "uint8_t", "smtp__ac_has_out", [1 if ac["out"][t] else 0 for t in range(ac["n"])])
+    out_states = [t for t in range(ac["n"]) if ac["out"][t]]
+    out_num = {t: k + 1 for k, t in enumerate(out_states)}
+    emit_array(out, "smtp__state_t", "smtp__ac_out_id", [out_num.get(t, 0) for t in range(ac["n"])], 24)
     enc = lambda t: t
     emit_array(out, "smtp__state_t", "smtp__ac_dense", [enc(t) for t in ac["dense"]], 24)
     # the root's transitions on the classes without a dense column (bytes >= 0x80):
@@ -967,23 +969,49 @@ def generate(d):
     # searching the root's many goto edges
     emit_array(out, "smtp__state_t", "smtp__ac_root_wide",
                [enc(ac["goto"][0].get(c, 0)) for c in range(ac["ndcls"], ac["ncls"])] or [0], 24)
-    # Deep states: one node each with its first edge inline (most deep states
-    # have exactly one), further edges in smtp__ac_edges.
-    out.append("const struct smtp__node smtp__ac_nodes[] = {")
-    extra = []
+    # A node per state: its fail link, the class of its first edge (a deep
+    # state's first child is the next state; a shallow state has class 0 here,
+    # never a label, as its row has the ASCII classes) and where its further
+    # edges start: the edges of the states of a block of 2^shift states lie
+    # together from smtp__ac_edge_base[block], a state's at (more - 1) past it,
+    # up to the edge marked last.  Only the edges a step can take from the node
+    # are kept: a shallow state's on the classes without a dense column.
+    node_edges = []
     for s in range(ac["n"]):
         edges = sorted(ac["goto"][s].items())
-        c0, t0 = edges[0] if edges else (0xFF, 0)
-        if edges and s >= ac["ndense"] and t0 != s + 1:
-            raise DataError("internal: deep state %d's first child is %d, not %d" % (s, t0, s + 1))
-        more = edges[1:]
-        out.append("    {%d, %d, %d, %d, %d}," % (enc(t0) if edges else 0, ac["fail"][s],
-                                                c0 if edges else 0, len(more), len(extra)))
-        extra.extend(more)
+        if s < ac["ndense"]:
+            node_edges.append((0, [(c, t) for c, t in edges if c >= ac["ndcls"]]))
+            continue
+        if edges and edges[0][1] != s + 1:
+            raise DataError("internal: deep state %d's first child is %d, not %d" % (s, edges[0][1], s + 1))
+        node_edges.append((edges[0][0] if edges else 0, edges[1:]))
+    shift = 10
+    while True:
+        ok = True
+        for blk in range(0, ac["n"], 1 << shift):
+            k = 0
+            for c0, more in node_edges[blk:blk + (1 << shift)]:
+                if more and k + 1 > 255:
+                    ok = False
+                k += len(more)
+        if ok or shift == 0:
+            break
+        shift -= 1
+    if not ok:
+        raise DataError("internal: too many edges for the automaton's 8-bit edge offsets")
+    ac["edge_shift"] = shift
+    out.append("const struct smtp__node smtp__ac_nodes[] = {")
+    extra, base = [], []
+    for s, (c0, more) in enumerate(node_edges):
+        if s % (1 << shift) == 0:
+            base.append(len(extra))
+        out.append("    {%d, %d, %d}," % (ac["fail"][s], c0, len(extra) - base[-1] + 1 if more else 0))
+        extra.extend((c, t, int(i == len(more) - 1)) for i, (c, t) in enumerate(more))
     out.append("};")
+    emit_array(out, "smtp__edge_index_t", "smtp__ac_edge_base", base)
     out.append("const struct smtp__edge smtp__ac_edges[] = {")
-    for c, t in extra or [(0, 0)]:
-        out.append("    {%d, %d, 0}," % (enc(t), c))
+    for c, t, last in extra or [(0, 0, 1)]:
+        out.append("    {%d, %d, %d}," % (enc(t), c, last))
     out.append("};")
     # byte flags for the parser: 1 8-bit, 2 NUL, 4 other control, 8 line feed
     bflags = []
@@ -999,8 +1027,9 @@ def generate(d):
             f = 4
         bflags.append(f)
     emit_array(out, "uint8_t", "smtp__byte_flags", bflags)
-    ostart, opat = [], []
-    for s in range(ac["n"]):
+    # out_start is indexed by output number: number 0 (no outputs) has none
+    ostart, opat = [0], []
+    for s in out_states:
         ostart.append(len(opat))
         for si in ac["out"][s]:
             opat.extend(variants[si])
@@ -1114,7 +1143,7 @@ def generate(d):
     out.append(f"const char smtp__table_version[] = {c_str(d['version'])};")
     out.append(f"const char smtp__table_hash[] = {c_str(d['hash'])};")
     out.append("")
-    ac["wide"] = wide or len(extra) >= 65536
+    ac["wide"] = wide or len(extra) >= 65536 or len(out_states) >= 65535
     return "\n".join(out), ac
 
 
@@ -1136,6 +1165,8 @@ def generate_header(ac):
         "#define SMTP__AC_NDENSE %du" % ac["ndense"],
         "#define SMTP__AC_NDCLASSES %du" % ac["ndcls"],
         "#define SMTP__AC_CLS_SPACE %du /* the class of the space */" % ac["cls"][32],
+        "/* the states of a block of 2^SHIFT share a base in smtp__ac_edge_base */",
+        "#define SMTP__AC_EDGE_SHIFT %du" % ac["edge_shift"],
         "/* the wrapper automaton's row width (smtp__wr_nclasses), for unwrap.c's loop */",
         "#define SMTP__WR_NCLASSES %du" % ac["wr_ncls"],
         "/* a weight of the word model: ((weight + BIAS) << CAT_BITS) | category (smtp__model_w) */",
