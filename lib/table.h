@@ -192,9 +192,15 @@ extern const struct smtp__unit smtp__units[];
 
 /* The texts of data/wrappers.tsv (markers, stage, recipient, code and enhanced
  * field texts) and the texts the markers' starts and ends look for (kind AUX),
- * found by their own small dense automaton: v = wr_dense[s * wr_nclasses +
- * wr_cls[byte]] is (next << 1) | has_output(next).  The format is in the header
- * of data/wrappers.tsv; tools/gen-tables.py (load_wrappers) writes these rows. */
+ * found by their own small automaton, laid out as the phrase automaton: the
+ * states whose id < smtp__wr_ndense (the shallow ones) have dense rows,
+ * v = wr_dense[s * wr_nclasses + wr_cls[byte]] is (next << 1) | 1 when next
+ * has outputs or is a deep state, else next << 1; a deep state steps by its
+ * node in smtp__wr_nodes (struct smtp__node above, the first child the next
+ * state, further edges from smtp__wr_edge_base[s >> SMTP__WR_EDGE_SHIFT], then
+ * the fail link).  Every class has a dense column (the texts are ASCII).  The
+ * format is in the header of data/wrappers.tsv; tools/gen-tables.py
+ * (load_wrappers, emit_wrappers) writes these rows. */
 enum { SMTP__WK_MARKER = 0, SMTP__WK_STAGE = 1, SMTP__WK_RCPT = 2, SMTP__WK_CODE = 3,
        SMTP__WK_ENH = 4, SMTP__WK_AUX = 5 };
 /* where a marker's region starts: right after it, at it, at the first code,
@@ -224,7 +230,11 @@ struct smtp__wrap {
 extern const uint8_t smtp__wr_cls[256];
 extern const uint32_t smtp__wr_nstates;
 extern const uint32_t smtp__wr_nclasses;
+extern const uint32_t smtp__wr_ndense;
 extern const uint16_t smtp__wr_dense[];
+extern const struct smtp__node smtp__wr_nodes[];
+extern const smtp__edge_index_t smtp__wr_edge_base[];
+extern const struct smtp__edge smtp__wr_edges[];
 extern const uint16_t smtp__wr_out_start[];
 extern const uint16_t smtp__wr_out[];
 extern const uint32_t smtp__nwraps;

@@ -86,27 +86,100 @@ static inline void hit(struct hits *h, struct hitlog *log, uint32_t w, uint32_t 
     }
 }
 
-/* Step the wrapper automaton from state *sp over b[i..to) until it enters a
- * state with outputs: returns the offset of the byte that entered it (to when
- * none did) and leaves the state in *sp.  The loop holds only the entry, the
- * offset and the two tables, so that they stay in registers.  An entry is
- * (state << 1) | has_output; while the loop runs the bit is 0, the entry is
- * even and entry * NCLASSES / 2 is the state's row: no shift, and the
- * multiplication by the constant is two lea instructions for 54 classes. */
-static size_t run(const unsigned char *b, size_t i, size_t to, uint32_t *sp)
+/* One step of the wrapper automaton from a deep state s (>= SMTP__WR_NDENSE) on
+ * class c: the first child is the next state, then the further edges, then the
+ * fail links down to a shallow state's row. */
+static uint32_t deep_step(uint32_t s, uint8_t c)
 {
-    const uint16_t *dense = smtp__wr_dense;
-    const uint8_t *cls = smtp__wr_cls;
-    uint32_t v = *sp << 1;
-    for (; i < to; i++) {
-        v = dense[(size_t)v * SMTP__WR_NCLASSES / 2 + cls[b[i]]];
-        if (SMTP__RARELY(v & 1))
+    do {
+        const struct smtp__node *nd = &smtp__wr_nodes[s];
+        if (nd->cls0 == c)
+            return s + 1;
+        if (nd->more)
+            for (const struct smtp__edge *e =
+                     &smtp__wr_edges[smtp__wr_edge_base[s >> SMTP__WR_EDGE_SHIFT] + nd->more - 1u];;
+                 e++) {
+                if (e->cls == c)
+                    return e->to;
+                if (e->last)
+                    break;
+            }
+        s = nd->fail;
+    } while (s >= SMTP__WR_NDENSE);
+    return smtp__wr_dense[(size_t)s * SMTP__WR_NCLASSES + c] >> 1;
+}
+
+static inline int has_output(uint32_t s)
+{
+    return smtp__wr_out_start[s + 1] != smtp__wr_out_start[s];
+}
+
+/* The fast loop of run() below: shallow states by their rows from state s over
+ * b[i..to), until an entry's bit says outputs or a deep state (or to). */
+#define FAST_LOOP(s, i, to)                                                  \
+    do {                                                                   \
+        uint32_t v_ = (s) << 1;                                            \
+        for (; (i) < (to); (i)++) {                                        \
+            v_ = smtp__wr_dense[(size_t)v_ * SMTP__WR_NCLASSES / 2 + smtp__wr_cls[b[i]]]; \
+            if (SMTP__RARELY(v_ & 1))                                      \
+                break;                                                     \
+        }                                                                  \
+        (s) = v_ >> 1;                                                     \
+    } while (0)
+
+/* run() from deep state *sp, entered by the byte before b[i]: step by the
+ * nodes until a state with outputs (the offset of the byte that entered it) or
+ * back in a shallow state, and so on to to. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static size_t run_deep(const unsigned char *b, size_t i, size_t to, uint32_t *sp)
+{
+    uint32_t s = *sp;
+    for (;;) {
+        while (i < to) {
+            s = deep_step(s, smtp__wr_cls[b[i]]);
+            if (has_output(s))
+                goto out;
+            i++;
+            if (s < SMTP__WR_NDENSE)
+                break;
+        }
+        if (i >= to)
             break;
+        FAST_LOOP(s, i, to);
+        if (s < SMTP__WR_NDENSE || i >= to || has_output(s))
+            break;
+        i++;
     }
-    *sp = v >> 1;
+out:
+    *sp = s;
     return i;
 }
 
+/* Step the wrapper automaton from state *sp over b[i..to) until it enters a
+ * state with outputs: returns the offset of the byte that entered it (to when
+ * none did) and leaves the state in *sp.  The fast loop holds only the entry,
+ * the offset and the two tables, so that they stay in registers.  An entry is
+ * (state << 1) | 1 when the state has outputs or is a deep one (no dense row);
+ * while the loop runs the bit is 0, the entry is even and entry * NCLASSES / 2
+ * is the state's row: no shift, and the multiplication by the constant is two
+ * lea instructions for 54 classes.  Deep states (a text's prefix longer than
+ * gen-tables.py's WR_DENSE_DEPTH) step by their nodes (run_deep) until they
+ * have outputs or fall back to a shallow state. */
+static inline size_t run(const unsigned char *b, size_t i, size_t to, uint32_t *sp)
+{
+    uint32_t s = *sp;
+    if (SMTP__RARELY(s >= SMTP__WR_NDENSE))
+        return run_deep(b, i, to, sp);
+    FAST_LOOP(s, i, to);
+    *sp = s;
+    /* the end, or a shallow state's bit: its outputs */
+    if (SMTP__RARELY(s >= SMTP__WR_NDENSE) && i < to && !has_output(s))
+        return run_deep(b, i + 1, to, sp);
+    return i;
+}
+#undef FAST_LOOP
 /* One pass of the wrapper automaton over [from, to); log, when not NULL,
  * records every occurrence. */
 static void scan(const char *buf, size_t from, size_t to, struct hits *h, struct hitlog *log,

@@ -46,6 +46,7 @@ ANY = 0xFFFF
 MAX_PART = 200          # longest pattern part (the matcher keeps a 256-byte window)
 MAX_STEPS = 8
 DENSE_DEPTH = 4         # states up to this depth get full DFA rows
+WR_DENSE_DEPTH = 6      # the same for the wrapper automaton (lib/unwrap.c)
 
 
 _ENUM_VALUE = re.compile(r"(-?\d+)[uU]?(?:\s*<<\s*(\d+))?")
@@ -597,26 +598,20 @@ def load_wrappers(data_dir):
 def emit_wrappers(out, wr, fold_tab):
     """The wrapper texts' own small, fully dense automaton and their rows.  Returns
     its class count (a constant of the generated header: unwrap.c's row width)."""
-    wac = build_automaton([w["text"] for w in wr])
+    wac = build_automaton([w["text"] for w in wr], WR_DENSE_DEPTH)
     if wac["n"] >= 32768:
         raise DataError("wrapper automaton too large")
-    wdense = []
-    for st in range(wac["n"]):
-        for c in range(wac["ncls"]):
-            t = st
-            while True:
-                if c in wac["goto"][t]:
-                    t = wac["goto"][t][c]
-                    break
-                if t == 0:
-                    break
-                t = wac["fail"][t]
-            wdense.append(t)
+    if wac["ndcls"] != wac["ncls"]:
+        raise DataError("internal: a wrapper text has a byte >= 0x80")
     emit_array(out, "uint8_t", "smtp__wr_cls", [wac["cls"][fold_tab[b]] for b in range(256)])
     out.append(f"const uint32_t smtp__wr_nstates = {wac['n']};")
     out.append(f"const uint32_t smtp__wr_nclasses = {wac['ncls']};")
-    w_has_out = [1 if wac["out"][t] else 0 for t in range(wac["n"])]
-    emit_array(out, "uint16_t", "smtp__wr_dense", [(t << 1) | w_has_out[t] for t in wdense], 24)
+    out.append(f"const uint32_t smtp__wr_ndense = {wac['ndense']};")
+    # the shallow states' rows: (next << 1) | 1 when next has outputs or is a
+    # deep state (the fast loop of unwrap.c leaves on either)
+    stop = [1 if wac["out"][t] or t >= wac["ndense"] else 0 for t in range(wac["n"])]
+    emit_array(out, "uint16_t", "smtp__wr_dense", [(t << 1) | stop[t] for t in wac["dense"]], 24)
+    shift, _ = emit_nodes(out, "smtp__wr", wac)
     wostart, wout = [], []
     for st in range(wac["n"]):
         wostart.append(len(wout))
@@ -632,11 +627,60 @@ def emit_wrappers(out, wr, fold_tab):
             w["flags"], len(w["end_args"]), w["code"], w["start_arg"], ", ".join(map(str, ends))))
     out.append("};")
     out.append(f"const uint32_t smtp__nwraps = {len(wr)};")
-    return wac["ncls"]
+    return wac["ncls"], wac["ndense"], shift
 
 
+def emit_nodes(out, prefix, ac, enc=lambda t: t):
+    """The nodes, edge bases and edges of an automaton (prefix smtp__ac or
+    smtp__wr; layout in lib/table.h, struct smtp__node).  Returns the block
+    shift and the further edges."""
+    # A node per state: its fail link, the class of its first edge (a deep
+    # state's first child is the next state; a shallow state has class 0 here,
+    # never a label, as its row has the ASCII classes) and where its further
+    # edges start: the edges of the states of a block of 2^shift states lie
+    # together from <prefix>_edge_base[block], a state's at (more - 1) past it,
+    # up to the edge marked last.  Only the edges a step can take from the node
+    # are kept: a shallow state's on the classes without a dense column.
+    node_edges = []
+    for s in range(ac["n"]):
+        edges = sorted(ac["goto"][s].items())
+        if s < ac["ndense"]:
+            node_edges.append((0, [(c, t) for c, t in edges if c >= ac["ndcls"]]))
+            continue
+        if edges and edges[0][1] != s + 1:
+            raise DataError("internal: deep state %d's first child is %d, not %d" % (s, edges[0][1], s + 1))
+        node_edges.append((edges[0][0] if edges else 0, edges[1:]))
+    shift = 10
+    while True:
+        ok = True
+        for blk in range(0, ac["n"], 1 << shift):
+            k = 0
+            for c0, more in node_edges[blk:blk + (1 << shift)]:
+                if more and k + 1 > 255:
+                    ok = False
+                k += len(more)
+        if ok or shift == 0:
+            break
+        shift -= 1
+    if not ok:
+        raise DataError("internal: too many edges for the automaton's 8-bit edge offsets")
+    out.append(f"const struct smtp__node {prefix}_nodes[] = {{")
+    extra, base = [], []
+    for s, (c0, more) in enumerate(node_edges):
+        if s % (1 << shift) == 0:
+            base.append(len(extra))
+        out.append("    {%d, %d, %d}," % (ac["fail"][s], c0, len(extra) - base[-1] + 1 if more else 0))
+        extra.extend((c, t, int(i == len(more) - 1)) for i, (c, t) in enumerate(more))
+    out.append("};")
+    emit_array(out, "smtp__edge_index_t", f"{prefix}_edge_base", base)
+    out.append(f"const struct smtp__edge {prefix}_edges[] = {{")
+    for c, t, last in extra or [(0, 0, 1)]:
+        out.append("    {%d, %d, %d}," % (enc(t), c, last))
+    out.append("};")
+    return shift, extra
 
-def build_automaton(pats):
+
+def build_automaton(pats, dense_depth=None):
     """Aho-Corasick over the folded pattern byte strings (list of bytes)."""
     # every ASCII letter, digit and the space get a class of their own, so that a
     # class tells whether its bytes are word characters (for \b)
@@ -646,18 +690,20 @@ def build_automaton(pats):
         cls[b] = i + 1
     ncls = len(used) + 1
     goto, depth, term = trie(pats, cls)
-    # Renumbering: the shallow states (depth <= DENSE_DEPTH) first, in BFS order;
+    if dense_depth is None:
+        dense_depth = DENSE_DEPTH
+    # Renumbering: the shallow states (depth <= dense_depth) first, in BFS order;
     # then the deep ones in depth-first preorder, so that a deep state's first
     # child is always the next number (the matcher steps along a chain with s + 1
     # instead of a dependent load).
     bfs = [0]
     for s in bfs:
-        if depth[s] < DENSE_DEPTH:
+        if depth[s] < dense_depth:
             for c in sorted(goto[s]):
                 bfs.append(goto[s][c])
     order = list(bfs)
     for s in bfs:
-        if depth[s] != DENSE_DEPTH:
+        if depth[s] != dense_depth:
             continue
         stack = [goto[s][c] for c in sorted(goto[s], reverse=True)]
         while stack:
@@ -667,7 +713,7 @@ def build_automaton(pats):
     assert len(order) == len(goto)
     goto, depth, fail, out, delta = aho_corasick(goto, depth, term, order)
     n = len(goto)
-    ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
+    ndense = sum(1 for d in depth if d <= dense_depth)
 
     # the dense rows have a column for each class of ASCII bytes only (classes
     # follow byte order, so these are 0 .. ndcls - 1); bytes >= 0x80 are rare in
@@ -969,50 +1015,7 @@ def generate(d):
     # searching the root's many goto edges
     emit_array(out, "smtp__state_t", "smtp__ac_root_wide",
                [enc(ac["goto"][0].get(c, 0)) for c in range(ac["ndcls"], ac["ncls"])] or [0], 24)
-    # A node per state: its fail link, the class of its first edge (a deep
-    # state's first child is the next state; a shallow state has class 0 here,
-    # never a label, as its row has the ASCII classes) and where its further
-    # edges start: the edges of the states of a block of 2^shift states lie
-    # together from smtp__ac_edge_base[block], a state's at (more - 1) past it,
-    # up to the edge marked last.  Only the edges a step can take from the node
-    # are kept: a shallow state's on the classes without a dense column.
-    node_edges = []
-    for s in range(ac["n"]):
-        edges = sorted(ac["goto"][s].items())
-        if s < ac["ndense"]:
-            node_edges.append((0, [(c, t) for c, t in edges if c >= ac["ndcls"]]))
-            continue
-        if edges and edges[0][1] != s + 1:
-            raise DataError("internal: deep state %d's first child is %d, not %d" % (s, edges[0][1], s + 1))
-        node_edges.append((edges[0][0] if edges else 0, edges[1:]))
-    shift = 10
-    while True:
-        ok = True
-        for blk in range(0, ac["n"], 1 << shift):
-            k = 0
-            for c0, more in node_edges[blk:blk + (1 << shift)]:
-                if more and k + 1 > 255:
-                    ok = False
-                k += len(more)
-        if ok or shift == 0:
-            break
-        shift -= 1
-    if not ok:
-        raise DataError("internal: too many edges for the automaton's 8-bit edge offsets")
-    ac["edge_shift"] = shift
-    out.append("const struct smtp__node smtp__ac_nodes[] = {")
-    extra, base = [], []
-    for s, (c0, more) in enumerate(node_edges):
-        if s % (1 << shift) == 0:
-            base.append(len(extra))
-        out.append("    {%d, %d, %d}," % (ac["fail"][s], c0, len(extra) - base[-1] + 1 if more else 0))
-        extra.extend((c, t, int(i == len(more) - 1)) for i, (c, t) in enumerate(more))
-    out.append("};")
-    emit_array(out, "smtp__edge_index_t", "smtp__ac_edge_base", base)
-    out.append("const struct smtp__edge smtp__ac_edges[] = {")
-    for c, t, last in extra or [(0, 0, 1)]:
-        out.append("    {%d, %d, %d}," % (enc(t), c, last))
-    out.append("};")
+    ac["edge_shift"], extra = emit_nodes(out, "smtp__ac", ac, enc)
     # byte flags for the parser: 1 8-bit, 2 NUL, 4 other control, 8 line feed
     bflags = []
     for b in range(256):
@@ -1131,7 +1134,7 @@ def generate(d):
         out.append(f"    {{{S(w)}, {s}}},")
     out.append("};")
     out.append(f"const uint32_t smtp__nunits = {len(d['units'])};")
-    ac["wr_ncls"] = emit_wrappers(out, d["wrappers"], fold_tab)
+    ac["wr_ncls"], ac["wr_ndense"], ac["wr_edge_shift"] = emit_wrappers(out, d["wrappers"], fold_tab)
     if d.get("model"):
         emit_model(out, d["model"])
     ac["model_bits"] = model_weight_bits(len(d["categories"]))
@@ -1169,6 +1172,8 @@ def generate_header(ac):
         "#define SMTP__AC_EDGE_SHIFT %du" % ac["edge_shift"],
         "/* the wrapper automaton's row width (smtp__wr_nclasses), for unwrap.c's loop */",
         "#define SMTP__WR_NCLASSES %du" % ac["wr_ncls"],
+        "#define SMTP__WR_NDENSE %du /* its states with dense rows */" % ac["wr_ndense"],
+        "#define SMTP__WR_EDGE_SHIFT %du" % ac["wr_edge_shift"],
         "/* a weight of the word model: ((weight + BIAS) << CAT_BITS) | category (smtp__model_w) */",
         "#define SMTP__MODEL_CAT_BITS %du" % ac["model_bits"][0],
         "#define SMTP__MODEL_W_BIAS %d" % ac["model_bits"][1],
