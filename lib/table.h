@@ -198,7 +198,8 @@ extern const struct smtp__unit smtp__units[];
  * has outputs or is a deep state, else next << 1; a deep state steps by its
  * node in smtp__wr_nodes (struct smtp__node above, the first child the next
  * state, further edges from smtp__wr_edge_base[s >> SMTP__WR_EDGE_SHIFT], then
- * the fail link).  Every class has a dense column (the texts are ASCII).  The
+ * the fail link; bit 7 of a node's cls0 is set when the state has outputs,
+ * SMTP__WR_OUT_BIT).  Every class has a dense column (the texts are ASCII).  The
  * format is in the header of data/wrappers.tsv; tools/gen-tables.py
  * (load_wrappers, emit_wrappers) writes these rows. */
 enum { SMTP__WK_MARKER = 0, SMTP__WK_STAGE = 1, SMTP__WK_RCPT = 2, SMTP__WK_CODE = 3,
@@ -230,6 +231,7 @@ struct smtp__wrap {
 extern const uint8_t smtp__wr_cls[256];
 extern const uint32_t smtp__wr_nstates;
 extern const uint32_t smtp__wr_nclasses;
+#define SMTP__WR_OUT_BIT 0x80u
 extern const uint32_t smtp__wr_ndense;
 extern const uint16_t smtp__wr_dense[];
 extern const struct smtp__node smtp__wr_nodes[];
@@ -281,14 +283,15 @@ extern const uint32_t smtp__nconcepts;
 extern const struct smtp__term smtp__concept_terms[];
 /* The highest priority of a concept rule: a phrase rule at or above it cannot be beaten. */
 extern const uint32_t smtp__concept_top_priority;
-/* The weights of the features: ((weight + SMTP__MODEL_W_BIAS) << SMTP__MODEL_CAT_BITS)
- * | category, both constants of the generated header (gen-tables.py checks that
- * every weight fits). */
+/* The weights of the features: weight * 2^SMTP__MODEL_CAT_BITS + category, the
+ * category in the low bits (a constant of the generated header; gen-tables.py
+ * checks that every weight fits).  The weight is the value shifted right, an
+ * arithmetic shift: GCC, Clang and MSVC shift a negative int so. */
 extern const uint32_t smtp__model_nslots;
 extern const struct smtp__feat smtp__model_feats[];
-extern const uint16_t smtp__model_w[];
-static inline uint32_t smtp__w_cat(uint16_t v) { return v & ((1u << SMTP__MODEL_CAT_BITS) - 1u); }
-static inline int32_t smtp__w_value(uint16_t v) { return (int32_t)(v >> SMTP__MODEL_CAT_BITS) - SMTP__MODEL_W_BIAS; }
+extern const int16_t smtp__model_w[];
+static inline uint32_t smtp__w_cat(int16_t v) { return (uint32_t)v & ((1u << SMTP__MODEL_CAT_BITS) - 1u); }
+static inline int32_t smtp__w_value(int16_t v) { return (int32_t)v >> SMTP__MODEL_CAT_BITS; }
 extern const int16_t smtp__model_bias[];   /* per category */
 extern const int32_t smtp__model_margin;   /* the lead the best category needs to decide */
 extern const int32_t smtp__model_min_words; /* what its words (not its codes) must give it */

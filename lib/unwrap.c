@@ -28,7 +28,6 @@
 #define MAX_DEPTH 4
 #define MAX_ADDRESS 320u   /* RFC 5321: a path is at most 256 octets */
 
-
 /* First and last place each wrapper text occurs within one pass's range
  * (offsets fit 32 bits: input is at most SMTP_REPLY_MAX_BYTES), and the texts
  * that occur, in the order they first do: the questions below walk those few
@@ -86,32 +85,36 @@ static inline void hit(struct hits *h, struct hitlog *log, uint32_t w, uint32_t 
     }
 }
 
+/* The entry of state t: (t << 1) | 1 when it has outputs. */
+static inline uint32_t deep_entry(uint32_t t)
+{
+    return t << 1 | (uint32_t)(smtp__wr_nodes[t].cls0 >> 7);
+}
+
 /* One step of the wrapper automaton from a deep state s (>= SMTP__WR_NDENSE) on
  * class c: the first child is the next state, then the further edges, then the
- * fail links down to a shallow state's row. */
+ * fail links down to a shallow state's row.  Returns the next state's entry,
+ * (next << 1) | 1 when it has outputs. */
 static uint32_t deep_step(uint32_t s, uint8_t c)
 {
     do {
         const struct smtp__node *nd = &smtp__wr_nodes[s];
-        if (nd->cls0 == c)
-            return s + 1;
+        if ((nd->cls0 & ~SMTP__WR_OUT_BIT) == c)
+            return deep_entry(s + 1);
         if (nd->more)
             for (const struct smtp__edge *e =
                      &smtp__wr_edges[smtp__wr_edge_base[s >> SMTP__WR_EDGE_SHIFT] + nd->more - 1u];;
                  e++) {
                 if (e->cls == c)
-                    return e->to;
+                    return deep_entry(e->to); /* a child: deep too */
                 if (e->last)
                     break;
             }
         s = nd->fail;
     } while (s >= SMTP__WR_NDENSE);
-    return smtp__wr_dense[(size_t)s * SMTP__WR_NCLASSES + c] >> 1;
-}
-
-static inline int has_output(uint32_t s)
-{
-    return smtp__wr_out_start[s + 1] != smtp__wr_out_start[s];
+    uint32_t v = smtp__wr_dense[(size_t)s * SMTP__WR_NCLASSES + c];
+    /* a shallow state's bit is its outputs; a deep one's is in its node */
+    return (v >> 1) < SMTP__WR_NDENSE ? v : deep_entry(v >> 1);
 }
 
 /* The fast loop of run() below: shallow states by their rows from state s over
@@ -138,8 +141,18 @@ static size_t run_deep(const unsigned char *b, size_t i, size_t to, uint32_t *sp
     uint32_t s = *sp;
     for (;;) {
         while (i < to) {
-            s = deep_step(s, smtp__wr_cls[b[i]]);
-            if (has_output(s))
+            /* along a text: the first child is the next state */
+            uint32_t c0 = smtp__wr_nodes[s].cls0;
+            if ((c0 & ~SMTP__WR_OUT_BIT) == smtp__wr_cls[b[i]]) {
+                s++;
+                if (smtp__wr_nodes[s].cls0 & SMTP__WR_OUT_BIT)
+                    goto out;
+                i++;
+                continue;
+            }
+            uint32_t v = deep_step(s, smtp__wr_cls[b[i]]);
+            s = v >> 1;
+            if (v & 1)
                 goto out;
             i++;
             if (s < SMTP__WR_NDENSE)
@@ -148,7 +161,7 @@ static size_t run_deep(const unsigned char *b, size_t i, size_t to, uint32_t *sp
         if (i >= to)
             break;
         FAST_LOOP(s, i, to);
-        if (s < SMTP__WR_NDENSE || i >= to || has_output(s))
+        if (s < SMTP__WR_NDENSE || i >= to || (smtp__wr_nodes[s].cls0 & SMTP__WR_OUT_BIT))
             break;
         i++;
     }
@@ -175,7 +188,7 @@ static inline size_t run(const unsigned char *b, size_t i, size_t to, uint32_t *
     FAST_LOOP(s, i, to);
     *sp = s;
     /* the end, or a shallow state's bit: its outputs */
-    if (SMTP__RARELY(s >= SMTP__WR_NDENSE) && i < to && !has_output(s))
+    if (SMTP__RARELY(s >= SMTP__WR_NDENSE) && i < to && !(smtp__wr_nodes[s].cls0 & SMTP__WR_OUT_BIT))
         return run_deep(b, i + 1, to, sp);
     return i;
 }

@@ -432,7 +432,7 @@ static void add(struct scoring *sc, const struct smtp__feat *f, uint32_t off, ui
 {
     if (seen(sc, f->hash))
         return;
-    const uint16_t *ws = &smtp__model_w[smtp__feat_w(f)];
+    const int16_t *ws = &smtp__model_w[smtp__feat_w(f)];
     for (uint32_t k = 0, n = smtp__feat_nw(f); k < n; k++) {
         uint32_t cat = smtp__w_cat(ws[k]);
         int32_t w = smtp__w_value(ws[k]);

@@ -611,7 +611,7 @@ def emit_wrappers(out, wr, fold_tab):
     # deep state (the fast loop of unwrap.c leaves on either)
     stop = [1 if wac["out"][t] or t >= wac["ndense"] else 0 for t in range(wac["n"])]
     emit_array(out, "uint16_t", "smtp__wr_dense", [(t << 1) | stop[t] for t in wac["dense"]], 24)
-    shift, _ = emit_nodes(out, "smtp__wr", wac)
+    shift, _ = emit_nodes(out, "smtp__wr", wac, out_bit=True)
     wostart, wout = [], []
     for st in range(wac["n"]):
         wostart.append(len(wout))
@@ -630,10 +630,13 @@ def emit_wrappers(out, wr, fold_tab):
     return wac["ncls"], wac["ndense"], shift
 
 
-def emit_nodes(out, prefix, ac, enc=lambda t: t):
+def emit_nodes(out, prefix, ac, enc=lambda t: t, out_bit=False):
     """The nodes, edge bases and edges of an automaton (prefix smtp__ac or
-    smtp__wr; layout in lib/table.h, struct smtp__node).  Returns the block
-    shift and the further edges."""
+    smtp__wr; layout in lib/table.h, struct smtp__node).  With out_bit, bit 7 of
+    a node's cls0 marks a state with outputs (the classes must be below 128).
+    Returns the block shift and the further edges."""
+    if out_bit and ac["ncls"] > 128:
+        raise DataError("internal: too many classes for the node's output bit")
     # A node per state: its fail link, the class of its first edge (a deep
     # state's first child is the next state; a shallow state has class 0 here,
     # never a label, as its row has the ASCII classes) and where its further
@@ -669,6 +672,8 @@ def emit_nodes(out, prefix, ac, enc=lambda t: t):
     for s, (c0, more) in enumerate(node_edges):
         if s % (1 << shift) == 0:
             base.append(len(extra))
+        if out_bit and ac["out"][s]:
+            c0 |= 0x80
         out.append("    {%d, %d, %d}," % (ac["fail"][s], c0, len(extra) - base[-1] + 1 if more else 0))
         extra.extend((c, t, int(i == len(more) - 1)) for i, (c, t) in enumerate(more))
     out.append("};")
@@ -871,8 +876,8 @@ def build_model(d, data_dir, train_dir):
 
 
 def model_weight_bits(ncat):
-    """How a weight of the model is stored: (category bits, bias) of its uint16_t
-    (lib/table.h, smtp__model_w): ((weight + bias) << bits) | category."""
+    """How a weight of the model is stored: (category bits, limit) of its int16_t
+    (lib/table.h, smtp__model_w): weight * 2^bits + category, -limit <= weight < limit."""
     bits = max(1, (ncat - 1).bit_length())
     return bits, 1 << (15 - bits)
 
@@ -882,7 +887,7 @@ def emit_model(out, m):
     fw = []
     ct = []
     entries = []
-    bits, bias = model_weight_bits(m["ncat"])
+    bits, limit = model_weight_bits(m["ncat"])
     # a slot holds the number of weights and of concept terms of the slots before
     # it (running offsets): its own are those up to the next slot's, so that an
     # empty slot costs its hash and two counts (8 bytes) and no field is wasted
@@ -896,17 +901,17 @@ def emit_model(out, m):
             continue
         entries.append("{%du, %d, %d}" % (h or 0, len(fw), len(ct)))
         for k, v in ws:
-            if not -bias <= v < bias:
+            if not -limit <= v < limit:
                 raise DataError(f"model weight {v} does not fit the table's {16 - bits}-bit weights "
                                 "(data/model.tsv scale)")
-            fw.append((v + bias) << bits | k)
+            fw.append(v * (1 << bits) + k)
         ct.extend(tl)
     out.append(f"const uint32_t smtp__model_nslots = {len(m['slots'])};")
     out.append("const struct smtp__feat smtp__model_feats[] = {")
     for i in range(0, len(entries), 6):
         out.append("    " + ", ".join(entries[i:i + 6]) + ",")
     out.append("};")
-    emit_array(out, "uint16_t", "smtp__model_w", fw or [0])
+    emit_array(out, "int16_t", "smtp__model_w", fw or [0])
     emit_array(out, "int16_t", "smtp__model_bias", m["bias"])
     out.append("const struct smtp__concept smtp__concepts[] = {")
     for ri, ng, neg in m["concepts"] or [(0, 0, 0)]:
@@ -1174,9 +1179,8 @@ def generate_header(ac):
         "#define SMTP__WR_NCLASSES %du" % ac["wr_ncls"],
         "#define SMTP__WR_NDENSE %du /* its states with dense rows */" % ac["wr_ndense"],
         "#define SMTP__WR_EDGE_SHIFT %du" % ac["wr_edge_shift"],
-        "/* a weight of the word model: ((weight + BIAS) << CAT_BITS) | category (smtp__model_w) */",
+        "/* a weight of the word model: weight * 2^CAT_BITS + category (smtp__model_w) */",
         "#define SMTP__MODEL_CAT_BITS %du" % ac["model_bits"][0],
-        "#define SMTP__MODEL_W_BIAS %d" % ac["model_bits"][1],
         "#endif",
         ""])
 
