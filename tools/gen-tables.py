@@ -45,8 +45,11 @@ NONE8 = 0xFF
 ANY = 0xFFFF
 MAX_PART = 200          # longest pattern part (the matcher keeps a 256-byte window)
 MAX_STEPS = 8
-DENSE_DEPTH = 4         # states up to this depth get full DFA rows
-WR_DENSE_DEPTH = 6      # the same for the wrapper automaton (lib/unwrap.c): 370 of its
+DENSE_DEPTH = 4         # states up to this depth get full DFA rows (ASCII columns) ...
+DENSE_MIN_PATS = 3      # ... those at it when at least this many patterns pass through
+                        # them: 1,136 rows of 120 bytes where all 1,751 states up to depth 4
+                        # took 210 KB, for 0.1% more instructions (issue 15)
+WR_DENSE_DEPTH = 6      # all states up to this depth of the wrapper automaton (lib/unwrap.c): 370 of its
                         # 2,372 states (40 KB of rows where full rows took 256 KB); a
                         # deeper state costs unwrap.c about four times a row's step
 
@@ -690,7 +693,9 @@ def emit_nodes(out, prefix, ac, enc=lambda t: t, out_bit=False):
 
 
 def build_automaton(pats, dense_depth=None):
-    """Aho-Corasick over the folded pattern byte strings (list of bytes)."""
+    """Aho-Corasick over the folded pattern byte strings (list of bytes).  The
+    states with dense rows are those up to dense_depth, or by default those
+    above DENSE_DEPTH and those at it that DENSE_MIN_PATS patterns pass through."""
     # every ASCII letter, digit and the space get a class of their own, so that a
     # class tells whether its bytes are word characters (for \b)
     used = sorted({b for p in pats for b in p} | set(b"abcdefghijklmnopqrstuvwxyz0123456789 "))
@@ -700,21 +705,30 @@ def build_automaton(pats, dense_depth=None):
     ncls = len(used) + 1
     goto, depth, term = trie(pats, cls)
     if dense_depth is None:
-        dense_depth = DENSE_DEPTH
-    # Renumbering: the shallow states (depth <= dense_depth) first, in BFS order;
-    # then the deep ones in depth-first preorder, so that a deep state's first
-    # child is always the next number (the matcher steps along a chain with s + 1
-    # instead of a dependent load).
+        dense_depth, min_pats = DENSE_DEPTH, DENSE_MIN_PATS
+    else:
+        min_pats = 0
+    # the patterns that pass through each state (a trie's children come after it)
+    npats = [len(t) for t in term]
+    for s in range(len(goto) - 1, -1, -1):
+        for t in goto[s].values():
+            npats[s] += npats[t]
+    # Shallow states get dense rows: those above dense_depth, and those at it
+    # that at least min_pats patterns pass through (a set closed under parents).
+    def dense(s):
+        return depth[s] < dense_depth or (depth[s] == dense_depth and npats[s] >= min_pats)
+    # Renumbering: the shallow states first, in BFS order; then the deep ones in
+    # depth-first preorder, so that a deep state's first child is always the
+    # next number (the matcher steps along a chain with s + 1 instead of a
+    # dependent load).
     bfs = [0]
     for s in bfs:
-        if depth[s] < dense_depth:
-            for c in sorted(goto[s]):
+        for c in sorted(goto[s]):
+            if dense(goto[s][c]):
                 bfs.append(goto[s][c])
     order = list(bfs)
     for s in bfs:
-        if depth[s] != dense_depth:
-            continue
-        stack = [goto[s][c] for c in sorted(goto[s], reverse=True)]
+        stack = [goto[s][c] for c in sorted(goto[s], reverse=True) if not dense(goto[s][c])]
         while stack:
             t = stack.pop()
             order.append(t)
@@ -722,7 +736,7 @@ def build_automaton(pats, dense_depth=None):
     assert len(order) == len(goto)
     goto, depth, fail, out, delta = aho_corasick(goto, depth, term, order)
     n = len(goto)
-    ndense = sum(1 for d in depth if d <= dense_depth)
+    ndense = len(bfs)
 
     # the dense rows have a column for each class of ASCII bytes only (classes
     # follow byte order, so these are 0 .. ndcls - 1); bytes >= 0x80 are rare in
