@@ -306,6 +306,12 @@ static void flush_pending(struct scan *sc, int boundary)
     sc->npending = 0;
 }
 
+/* The further edges of node nd (state s), after its first: NULL when none. */
+static inline const struct smtp__edge *more_edges(const struct smtp__node *nd, uint32_t s)
+{
+    return &smtp__ac_edges[smtp__ac_edge_base[s >> SMTP__AC_EDGE_SHIFT] + nd->more - 1u];
+}
+
 /* A step on a class without a dense column (a byte >= 0x80): the goto edges,
  * then the fail links, down to the root, whose row for these classes is
  * smtp__ac_root_wide. */
@@ -314,10 +320,14 @@ static uint32_t step_wide(uint32_t s, uint8_t c)
     while (s != 0) {
         const struct smtp__node *nd = &smtp__ac_nodes[s];
         if (nd->cls0 == c)
-            return nd->to0;
-        for (uint32_t a = nd->more, z = a + nd->nmore; a < z; a++)
-            if (smtp__ac_edges[a].cls == c)
-                return smtp__ac_edges[a].to;
+            return s + 1;  /* a deep state's first child (a shallow state's cls0 is 0) */
+        if (nd->more)
+            for (const struct smtp__edge *e = more_edges(nd, s);; e++) {
+                if (e->cls == c)
+                    return e->to;
+                if (e->last)
+                    break;
+            }
         s = nd->fail;
     }
     return smtp__ac_root_wide[c - SMTP__AC_NDCLASSES];
@@ -333,9 +343,13 @@ static inline uint32_t step_ascii(uint32_t s, uint8_t c)
          * them so): this step does not wait for a load */
         if (nd->cls0 == c)
             return s + 1;
-        for (uint32_t a = nd->more, z = a + nd->nmore; a < z; a++)
-            if (smtp__ac_edges[a].cls == c)
-                return smtp__ac_edges[a].to;
+        if (nd->more)
+            for (const struct smtp__edge *e = more_edges(nd, s);; e++) {
+                if (e->cls == c)
+                    return e->to;
+                if (e->last)
+                    break;
+            }
         s = nd->fail;
     }
     return smtp__ac_dense[(size_t)s * SMTP__AC_NDCLASSES + c];
@@ -347,11 +361,12 @@ static inline uint32_t step(uint32_t s, uint8_t c)
     return c < SMTP__AC_NDCLASSES ? step_ascii(s, c) : step_wide(s, c);
 }
 
-/* Outputs of state s reached at fed index n: patterns that need a word
- * boundary after them wait for the next byte. */
-static inline void outputs_of(struct scan *sc, const struct smtp__patset *ps, uint32_t s, uint64_t n)
+/* Outputs of output number k (the built-in automaton's smtp__ac_out_id of the
+ * state, the user automaton's state) reached at fed index n: patterns that need
+ * a word boundary after them wait for the next byte. */
+static inline void outputs_of(struct scan *sc, const struct smtp__patset *ps, uint32_t k, uint64_t n)
 {
-    for (uint32_t a = ps->out_start[s], z = ps->out_start[s + 1]; a < z; a++) {
+    for (uint32_t a = ps->out_start[k], z = ps->out_start[k + 1]; a < z; a++) {
         uint32_t pi = ps->out_pat[a];
         if (ps->pats[pi].bound & 2) {
             if (sc->npending < MAX_PENDING)
@@ -364,7 +379,7 @@ static inline void outputs_of(struct scan *sc, const struct smtp__patset *ps, ui
 
 /* The built-in automaton's outputs (the hot path: its tables, not a pointer) and
  * the user automaton's. */
-static void outputs(struct scan *sc, uint32_t s, uint64_t n) { outputs_of(sc, &builtin_patset, s, n); }
+static void outputs(struct scan *sc, uint32_t k, uint64_t n) { outputs_of(sc, &builtin_patset, k, n); }
 static void user_outputs(struct scan *sc, uint32_t s, uint64_t n) { outputs_of(sc, sc->ps, s, n); }
 
 /* Feed one class (input offset at, VIRTUAL for a byte that stands for another)
@@ -379,9 +394,9 @@ static void user_outputs(struct scan *sc, uint32_t s, uint64_t n) { outputs_of(s
         }                                                          \
         ring_off[n % RING] = (at);                                 \
         s = STEP(s, last);                                         \
-        if (smtp__ac_has_out[s]) {                                 \
+        if (smtp__ac_out_id[s]) {                                  \
             sc->n = n + 1;                                         \
-            outputs(sc, s, n);                                     \
+            outputs(sc, smtp__ac_out_id[s], n);                    \
             pending = sc->npending;                                \
         }                                                          \
         n++;                                                       \
@@ -414,9 +429,10 @@ static uint32_t feed_span(struct scan *sc, uint32_t s, size_t off, size_t end, i
             last = c;
             ring_off[n % RING] = (uint32_t)i;
             s = step_ascii(s, c);
-            if (SMTP__RARELY(smtp__ac_has_out[s])) {
+            uint32_t k = smtp__ac_out_id[s];
+            if (SMTP__RARELY(k)) {
                 sc->n = n + 1;
-                outputs(sc, s, n);
+                outputs(sc, k, n);
                 pending = sc->npending;
             }
             n++;

@@ -101,7 +101,9 @@ const struct smtp__enh *smtp__failure_entry(const smtp_reply *reply);
 struct idset;
 
 /* Where a table's pattern parts and their automaton outputs live: the built-in
- * table's, or a user rules object's (classify.c's emit() reads either). */
+ * table's, or a user rules object's (classify.c's emit() reads either).
+ * out_start is indexed by output number: the built-in automaton's
+ * smtp__ac_out_id of a state, the user automaton's state itself. */
 struct smtp__patset {
     const struct smtp__pat *pats;
     const struct smtp__use *uses;

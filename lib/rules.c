@@ -195,7 +195,7 @@ static void collect_word(void *ctx, const struct smtp__word *w)
     struct term_words *t = ctx;
     uint32_t mask = smtp__model_nslots - 1, i = w->hash & mask;
     while (smtp__model_feats[i].hash) {
-        if (smtp__model_feats[i].hash == w->hash && smtp__model_feats[i].w == SMTP__FEAT_STOP)
+        if (smtp__model_feats[i].hash == w->hash && smtp__feat_stop(&smtp__model_feats[i]))
             t->stop = 1;
         i = (i + 1) & mask;
     }

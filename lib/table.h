@@ -30,8 +30,8 @@ extern const uint8_t smtp__word[256];
 
 /* ---- Aho-Corasick automaton over the pattern parts ---- */
 extern const uint32_t smtp__ac_nstates;
-/* Transitions are plain state numbers; has_out[s] is 1 when state s
- * recognises a pattern.
+/* Transitions are plain state numbers; out_id[s] is 0 when state s recognises
+ * no pattern, else its output number (see out_start below).
  * DFA rows for the states whose id < smtp__ac_ndense (the shallow ones), with a
  * column for each class below smtp__ac_ndclasses (the classes of ASCII bytes):
  * next = dense[s * ndclasses + cls].  The other classes (bytes >= 0x80) follow
@@ -42,30 +42,34 @@ extern const smtp__state_t smtp__ac_dense[];
 /* The root's next state on each class without a dense column:
  * root_wide[cls - ndclasses] (classes below smtp__ac_nstates' ncls). */
 extern const smtp__state_t smtp__ac_root_wide[];
-extern const uint8_t smtp__ac_has_out[];
-/* The other (deep) states, numbered in depth-first order so that a state's
- * first child is the next state: the first goto edge inline, the rest in
- * edges[more .. more + nmore); on no edge, follow fail (a plain state id,
- * always shallower). A state without edges has nmore 0 and cls0 0 with to0 0
- * never taken (class 0 is never a goto label). */
+extern const smtp__state_t smtp__ac_out_id[];
+/* A node per state.  The deep states are numbered in depth-first order so that
+ * a state's first child is the next state: cls0 is the class of that first
+ * goto edge; a shallow state has cls0 0, never a goto label (its row covers the
+ * ASCII classes).  The further edges of the states of a block of
+ * 2^SMTP__AC_EDGE_SHIFT states lie together from edges[edge_base[s >> SHIFT]]:
+ * a state's start (more - 1) past that, up to the edge marked last; more 0 is
+ * none.  Only the edges a step takes from the node are there: a shallow
+ * state's on the classes without a dense column.  On no edge, follow fail (a
+ * plain state id, always shallower). */
 struct smtp__node {
-    smtp__state_t to0; /* target of the first edge */
     smtp__state_t fail;
-    uint8_t  cls0;     /* class of the first edge */
-    uint8_t  nmore;    /* further edges */
-    smtp__edge_index_t more; /* index of the first further edge */
+    uint8_t  cls0;     /* class of the first edge (a deep state's, to s + 1) */
+    uint8_t  more;     /* 0 none, else 1 + the first further edge's offset in its block */
 };
 struct smtp__edge {
     smtp__state_t to;
     uint8_t  cls;
-    uint8_t  pad;
+    uint8_t  last;     /* 1 on a state's last further edge */
 };
 extern const struct smtp__node smtp__ac_nodes[];
+extern const smtp__edge_index_t smtp__ac_edge_base[];
 extern const struct smtp__edge smtp__ac_edges[];
 /* Parser byte flags: 1 byte >= 0x80, 2 NUL, 4 other control byte, 8 line feed. */
 extern const uint8_t smtp__byte_flags[256];
-/* Patterns recognised in each state (own and inherited through fail links):
- * out_start[s] .. out_start[s+1] index into out_pat[]. */
+/* Patterns recognised in the states of output number k (own and inherited
+ * through fail links): out_start[k] .. out_start[k+1] index into out_pat[]
+ * (number 0, no outputs, has none). */
 extern const uint32_t smtp__ac_out_start[];
 extern const uint16_t smtp__ac_out_pat[];
 
@@ -188,9 +192,16 @@ extern const struct smtp__unit smtp__units[];
 
 /* The texts of data/wrappers.tsv (markers, stage, recipient, code and enhanced
  * field texts) and the texts the markers' starts and ends look for (kind AUX),
- * found by their own small dense automaton: v = wr_dense[s * wr_nclasses +
- * wr_cls[byte]] is (next << 1) | has_output(next).  The format is in the header
- * of data/wrappers.tsv; tools/gen-tables.py (load_wrappers) writes these rows. */
+ * found by their own small automaton, laid out as the phrase automaton: the
+ * states whose id < smtp__wr_ndense (the shallow ones) have dense rows,
+ * v = wr_dense[s * wr_nclasses + wr_cls[byte]] is (next << 1) | 1 when next
+ * has outputs or is a deep state, else next << 1; a deep state steps by its
+ * node in smtp__wr_nodes (struct smtp__node above, the first child the next
+ * state, further edges from smtp__wr_edge_base[s >> SMTP__WR_EDGE_SHIFT], then
+ * the fail link; bit 7 of a node's cls0 is set when the state has outputs,
+ * SMTP__WR_OUT_BIT).  Every class has a dense column (the texts are ASCII).  The
+ * format is in the header of data/wrappers.tsv; tools/gen-tables.py
+ * (load_wrappers, emit_wrappers) writes these rows. */
 enum { SMTP__WK_MARKER = 0, SMTP__WK_STAGE = 1, SMTP__WK_RCPT = 2, SMTP__WK_CODE = 3,
        SMTP__WK_ENH = 4, SMTP__WK_AUX = 5 };
 /* where a marker's region starts: right after it, at it, at the first code,
@@ -220,7 +231,12 @@ struct smtp__wrap {
 extern const uint8_t smtp__wr_cls[256];
 extern const uint32_t smtp__wr_nstates;
 extern const uint32_t smtp__wr_nclasses;
+#define SMTP__WR_OUT_BIT 0x80u
+extern const uint32_t smtp__wr_ndense;
 extern const uint16_t smtp__wr_dense[];
+extern const struct smtp__node smtp__wr_nodes[];
+extern const smtp__edge_index_t smtp__wr_edge_base[];
+extern const struct smtp__edge smtp__wr_edges[];
 extern const uint16_t smtp__wr_out_start[];
 extern const uint16_t smtp__wr_out[];
 extern const uint32_t smtp__nwraps;
@@ -229,14 +245,26 @@ extern const struct smtp__wrap smtp__wraps[];
 
 /* ---- the word model (tools/model.py, data/model.tsv) ---- */
 /* Feature slots, open addressing with linear probing on (hash & (nslots - 1));
- * hash 0 is an empty slot.  w = (first weight << 8) | number of weights, or
- * SMTP__FEAT_STOP for a stop word (skipped; never part of a pair). */
-#define SMTP__FEAT_STOP 0xffffffffu
+ * hash 0 is an empty slot.  There are nslots + 1 of them: the last one only
+ * ends the offsets.  A slot holds running offsets, the number of weights and of
+ * concept terms of the slots before it: its own weights are
+ * smtp__model_w[w .. next slot's w), its concept terms
+ * smtp__concept_terms[c & ~SMTP__FEAT_STOP .. next slot's c & ~SMTP__FEAT_STOP).
+ * SMTP__FEAT_STOP in c marks a stop word (skipped; never part of a pair). */
+#define SMTP__FEAT_STOP 0x8000u
 struct smtp__feat {
     uint32_t hash;
-    uint32_t w;
-    uint32_t c;   /* (first concept term << 8) | number of concept terms */
+    uint16_t w;
+    uint16_t c;
 };
+static inline int smtp__feat_stop(const struct smtp__feat *f) { return (f->c & SMTP__FEAT_STOP) != 0; }
+static inline uint32_t smtp__feat_w(const struct smtp__feat *f) { return f->w; }
+static inline uint32_t smtp__feat_nw(const struct smtp__feat *f) { return (uint32_t)f[1].w - f->w; }
+static inline uint32_t smtp__feat_c(const struct smtp__feat *f) { return f->c & ~SMTP__FEAT_STOP; }
+static inline uint32_t smtp__feat_nc(const struct smtp__feat *f)
+{
+    return (uint32_t)(f[1].c & ~SMTP__FEAT_STOP) - (f->c & ~SMTP__FEAT_STOP);
+}
 /* A concept rule (a row of data/rules whose pattern starts with "~"): the rule it
  * is, how many groups of terms it has, and which of them are negative. It holds
  * in a clause that has a term of every other group and none of a negative one. */
@@ -255,14 +283,15 @@ extern const uint32_t smtp__nconcepts;
 extern const struct smtp__term smtp__concept_terms[];
 /* The highest priority of a concept rule: a phrase rule at or above it cannot be beaten. */
 extern const uint32_t smtp__concept_top_priority;
-/* One weight of a feature: its category and its (scaled) value. */
-struct smtp__featw {
-    uint8_t cat;
-    int16_t w;
-};
+/* The weights of the features: weight * 2^SMTP__MODEL_CAT_BITS + category, the
+ * category in the low bits (a constant of the generated header; gen-tables.py
+ * checks that every weight fits).  The weight is the value shifted right, an
+ * arithmetic shift: GCC, Clang and MSVC shift a negative int so. */
 extern const uint32_t smtp__model_nslots;
 extern const struct smtp__feat smtp__model_feats[];
-extern const struct smtp__featw smtp__model_w[];
+extern const int16_t smtp__model_w[];
+static inline uint32_t smtp__w_cat(int16_t v) { return (uint32_t)v & ((1u << SMTP__MODEL_CAT_BITS) - 1u); }
+static inline int32_t smtp__w_value(int16_t v) { return (int32_t)v >> SMTP__MODEL_CAT_BITS; }
 extern const int16_t smtp__model_bias[];   /* per category */
 extern const int32_t smtp__model_margin;   /* the lead the best category needs to decide */
 extern const int32_t smtp__model_min_words; /* what its words (not its codes) must give it */

@@ -28,7 +28,6 @@
 #define MAX_DEPTH 4
 #define MAX_ADDRESS 320u   /* RFC 5321: a path is at most 256 octets */
 
-
 /* First and last place each wrapper text occurs within one pass's range
  * (offsets fit 32 bits: input is at most SMTP_REPLY_MAX_BYTES), and the texts
  * that occur, in the order they first do: the questions below walk those few
@@ -86,27 +85,114 @@ static inline void hit(struct hits *h, struct hitlog *log, uint32_t w, uint32_t 
     }
 }
 
-/* Step the wrapper automaton from state *sp over b[i..to) until it enters a
- * state with outputs: returns the offset of the byte that entered it (to when
- * none did) and leaves the state in *sp.  The loop holds only the entry, the
- * offset and the two tables, so that they stay in registers.  An entry is
- * (state << 1) | has_output; while the loop runs the bit is 0, the entry is
- * even and entry * NCLASSES / 2 is the state's row: no shift, and the
- * multiplication by the constant is two lea instructions for 54 classes. */
-static size_t run(const unsigned char *b, size_t i, size_t to, uint32_t *sp)
+/* The entry of state t: (t << 1) | 1 when it has outputs. */
+static inline uint32_t deep_entry(uint32_t t)
 {
-    const uint16_t *dense = smtp__wr_dense;
-    const uint8_t *cls = smtp__wr_cls;
-    uint32_t v = *sp << 1;
-    for (; i < to; i++) {
-        v = dense[(size_t)v * SMTP__WR_NCLASSES / 2 + cls[b[i]]];
-        if (SMTP__RARELY(v & 1))
+    return t << 1 | (uint32_t)(smtp__wr_nodes[t].cls0 >> 7);
+}
+
+/* One step of the wrapper automaton from a deep state s (>= SMTP__WR_NDENSE) on
+ * class c: the first child is the next state, then the further edges, then the
+ * fail links down to a shallow state's row.  Returns the next state's entry,
+ * (next << 1) | 1 when it has outputs. */
+static uint32_t deep_step(uint32_t s, uint8_t c)
+{
+    do {
+        const struct smtp__node *nd = &smtp__wr_nodes[s];
+        if ((nd->cls0 & ~SMTP__WR_OUT_BIT) == c)
+            return deep_entry(s + 1);
+        if (nd->more)
+            for (const struct smtp__edge *e =
+                     &smtp__wr_edges[smtp__wr_edge_base[s >> SMTP__WR_EDGE_SHIFT] + nd->more - 1u];;
+                 e++) {
+                if (e->cls == c)
+                    return deep_entry(e->to); /* a child: deep too */
+                if (e->last)
+                    break;
+            }
+        s = nd->fail;
+    } while (s >= SMTP__WR_NDENSE);
+    uint32_t v = smtp__wr_dense[(size_t)s * SMTP__WR_NCLASSES + c];
+    /* a shallow state's bit is its outputs; a deep one's is in its node */
+    return (v >> 1) < SMTP__WR_NDENSE ? v : deep_entry(v >> 1);
+}
+
+/* The fast loop of run() below: shallow states by their rows from state s over
+ * b[i..to), until an entry's bit says outputs or a deep state (or to). */
+#define FAST_LOOP(s, i, to)                                                  \
+    do {                                                                   \
+        uint32_t v_ = (s) << 1;                                            \
+        for (; (i) < (to); (i)++) {                                        \
+            v_ = smtp__wr_dense[(size_t)v_ * SMTP__WR_NCLASSES / 2 + smtp__wr_cls[b[i]]]; \
+            if (SMTP__RARELY(v_ & 1))                                      \
+                break;                                                     \
+        }                                                                  \
+        (s) = v_ >> 1;                                                     \
+    } while (0)
+
+/* run() from deep state *sp, entered by the byte before b[i]: step by the
+ * nodes until a state with outputs (the offset of the byte that entered it) or
+ * back in a shallow state, and so on to to. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static size_t run_deep(const unsigned char *b, size_t i, size_t to, uint32_t *sp)
+{
+    uint32_t s = *sp;
+    for (;;) {
+        while (i < to) {
+            /* along a text: the first child is the next state */
+            uint32_t c0 = smtp__wr_nodes[s].cls0;
+            if ((c0 & ~SMTP__WR_OUT_BIT) == smtp__wr_cls[b[i]]) {
+                s++;
+                if (smtp__wr_nodes[s].cls0 & SMTP__WR_OUT_BIT)
+                    goto out;
+                i++;
+                continue;
+            }
+            uint32_t v = deep_step(s, smtp__wr_cls[b[i]]);
+            s = v >> 1;
+            if (v & 1)
+                goto out;
+            i++;
+            if (s < SMTP__WR_NDENSE)
+                break;
+        }
+        if (i >= to)
             break;
+        FAST_LOOP(s, i, to);
+        if (s < SMTP__WR_NDENSE || i >= to || (smtp__wr_nodes[s].cls0 & SMTP__WR_OUT_BIT))
+            break;
+        i++;
     }
-    *sp = v >> 1;
+out:
+    *sp = s;
     return i;
 }
 
+/* Step the wrapper automaton from state *sp over b[i..to) until it enters a
+ * state with outputs: returns the offset of the byte that entered it (to when
+ * none did) and leaves the state in *sp.  The fast loop holds only the entry,
+ * the offset and the two tables, so that they stay in registers.  An entry is
+ * (state << 1) | 1 when the state has outputs or is a deep one (no dense row);
+ * while the loop runs the bit is 0, the entry is even and entry * NCLASSES / 2
+ * is the state's row: no shift, and the multiplication by the constant is two
+ * lea instructions for 54 classes.  Deep states (a text's prefix longer than
+ * gen-tables.py's WR_DENSE_DEPTH) step by their nodes (run_deep) until they
+ * have outputs or fall back to a shallow state. */
+static inline size_t run(const unsigned char *b, size_t i, size_t to, uint32_t *sp)
+{
+    uint32_t s = *sp;
+    if (SMTP__RARELY(s >= SMTP__WR_NDENSE))
+        return run_deep(b, i, to, sp);
+    FAST_LOOP(s, i, to);
+    *sp = s;
+    /* the end, or a shallow state's bit: its outputs */
+    if (SMTP__RARELY(s >= SMTP__WR_NDENSE) && i < to && !(smtp__wr_nodes[s].cls0 & SMTP__WR_OUT_BIT))
+        return run_deep(b, i + 1, to, sp);
+    return i;
+}
+#undef FAST_LOOP
 /* One pass of the wrapper automaton over [from, to); log, when not NULL,
  * records every occurrence. */
 static void scan(const char *buf, size_t from, size_t to, struct hits *h, struct hitlog *log,

@@ -432,16 +432,17 @@ static void add(struct scoring *sc, const struct smtp__feat *f, uint32_t off, ui
 {
     if (seen(sc, f->hash))
         return;
-    uint32_t start = f->w >> 8, n = f->w & 0xffu;
-    for (uint32_t k = 0; k < n; k++) {
-        const struct smtp__featw *fw = &smtp__model_w[start + k];
-        sc->out->score[fw->cat] += fw->w;
+    const int16_t *ws = &smtp__model_w[smtp__feat_w(f)];
+    for (uint32_t k = 0, n = smtp__feat_nw(f); k < n; k++) {
+        uint32_t cat = smtp__w_cat(ws[k]);
+        int32_t w = smtp__w_value(ws[k]);
+        sc->out->score[cat] += w;
         if (off < end)
-            sc->out->wscore[fw->cat] += fw->w;
-        if (fw->w > sc->top[fw->cat] && off < end) {
-            sc->top[fw->cat] = fw->w;
-            sc->top_span[fw->cat].off = off;
-            sc->top_span[fw->cat].len = end - off;
+            sc->out->wscore[cat] += w;
+        if (w > sc->top[cat] && off < end) {
+            sc->top[cat] = (int16_t)w;
+            sc->top_span[cat].off = off;
+            sc->top_span[cat].len = end - off;
         }
     }
 }
@@ -527,7 +528,7 @@ static void score_word(void *ctx, const struct smtp__word *w)
 {
     struct scoring *sc = ctx;
     const struct smtp__feat *f = lookup(w->hash);
-    if (f && f->w == SMTP__FEAT_STOP)
+    if (f && smtp__feat_stop(f))
         return;
     if (sc->skip.len && w->off >= sc->skip.off && w->end <= sc->skip.off + sc->skip.len) {
         sc->prev = 0; /* no pair across the skipped words */
@@ -538,12 +539,12 @@ static void score_word(void *ctx, const struct smtp__word *w)
         new_clause(sc, w->clause);
     if (f) {
         add(sc, f, w->off, w->end);
-        if (f->c)
-            concept_terms(sc, &smtp__concept_terms[f->c >> 8], f->c & 0xffu, w->off, w->end);
+        if (smtp__feat_nc(f))
+            concept_terms(sc, &smtp__concept_terms[smtp__feat_c(f)], smtp__feat_nc(f), w->off, w->end);
     }
     uint32_t ph = smtp__prefix_hash(w);
     const struct smtp__feat *pf = ph ? lookup(ph) : NULL;
-    if (pf && pf->w != SMTP__FEAT_STOP)
+    if (pf && !smtp__feat_stop(pf))
         add(sc, pf, w->off, w->end);
     const struct smtp__uterm *ut = sc->user ? smtp__user_term(sc->user, w->hash) : NULL;
     if (ut)
@@ -551,10 +552,11 @@ static void score_word(void *ctx, const struct smtp__word *w)
     if (sc->prev && sc->prev_clause == w->clause) {
         uint32_t pair = smtp__mix(sc->prev, w->hash);
         const struct smtp__feat *p = lookup(pair);
-        if (p && p->w != SMTP__FEAT_STOP) {
+        if (p && !smtp__feat_stop(p)) {
             add(sc, p, sc->prev_off, w->end);
-            if (p->c)
-                concept_terms(sc, &smtp__concept_terms[p->c >> 8], p->c & 0xffu, sc->prev_off, w->end);
+            if (smtp__feat_nc(p))
+                concept_terms(sc, &smtp__concept_terms[smtp__feat_c(p)], smtp__feat_nc(p), sc->prev_off,
+                              w->end);
         }
         ut = sc->user ? smtp__user_term(sc->user, pair) : NULL;
         if (ut)
@@ -586,7 +588,7 @@ static void score_code(struct scoring *sc, char kind, const unsigned *nums, int 
             key[k++] = (uint8_t)digits[--nd];
     }
     const struct smtp__feat *f = lookup(smtp__fnv1a(key, k, 0x811C9DC5u));
-    if (f && f->w != SMTP__FEAT_STOP)
+    if (f && !smtp__feat_stop(f))
         add(sc, f, 0, 0);
 }
 

@@ -45,7 +45,13 @@ NONE8 = 0xFF
 ANY = 0xFFFF
 MAX_PART = 200          # longest pattern part (the matcher keeps a 256-byte window)
 MAX_STEPS = 8
-DENSE_DEPTH = 4         # states up to this depth get full DFA rows
+DENSE_DEPTH = 4         # states up to this depth get full DFA rows (ASCII columns) ...
+DENSE_MIN_PATS = 3      # ... those at it when at least this many patterns pass through
+                        # them: 1,136 rows of 120 bytes where all 1,751 states up to depth 4
+                        # took 210 KB, for 0.1% more instructions (issue 15)
+WR_DENSE_DEPTH = 6      # all states up to this depth of the wrapper automaton (lib/unwrap.c): 370 of its
+                        # 2,372 states (40 KB of rows where full rows took 256 KB); a
+                        # deeper state costs unwrap.c about four times a row's step
 
 
 _ENUM_VALUE = re.compile(r"(-?\d+)[uU]?(?:\s*<<\s*(\d+))?")
@@ -595,28 +601,24 @@ def load_wrappers(data_dir):
 
 
 def emit_wrappers(out, wr, fold_tab):
-    """The wrapper texts' own small, fully dense automaton and their rows.  Returns
-    its class count (a constant of the generated header: unwrap.c's row width)."""
-    wac = build_automaton([w["text"] for w in wr])
+    """The wrapper texts' own small automaton (dense rows for the states up to
+    WR_DENSE_DEPTH, nodes for the deeper ones) and their rows.  Returns its class
+    count, dense state count and edge block shift (constants of the generated
+    header for unwrap.c's loops)."""
+    wac = build_automaton([w["text"] for w in wr], WR_DENSE_DEPTH)
     if wac["n"] >= 32768:
         raise DataError("wrapper automaton too large")
-    wdense = []
-    for st in range(wac["n"]):
-        for c in range(wac["ncls"]):
-            t = st
-            while True:
-                if c in wac["goto"][t]:
-                    t = wac["goto"][t][c]
-                    break
-                if t == 0:
-                    break
-                t = wac["fail"][t]
-            wdense.append(t)
+    if wac["ndcls"] != wac["ncls"]:
+        raise DataError("internal: a wrapper text has a byte >= 0x80")
     emit_array(out, "uint8_t", "smtp__wr_cls", [wac["cls"][fold_tab[b]] for b in range(256)])
     out.append(f"const uint32_t smtp__wr_nstates = {wac['n']};")
     out.append(f"const uint32_t smtp__wr_nclasses = {wac['ncls']};")
-    w_has_out = [1 if wac["out"][t] else 0 for t in range(wac["n"])]
-    emit_array(out, "uint16_t", "smtp__wr_dense", [(t << 1) | w_has_out[t] for t in wdense], 24)
+    out.append(f"const uint32_t smtp__wr_ndense = {wac['ndense']};")
+    # the shallow states' rows: (next << 1) | 1 when next has outputs or is a
+    # deep state (the fast loop of unwrap.c leaves on either)
+    stop = [1 if wac["out"][t] or t >= wac["ndense"] else 0 for t in range(wac["n"])]
+    emit_array(out, "uint16_t", "smtp__wr_dense", [(t << 1) | stop[t] for t in wac["dense"]], 24)
+    shift, _ = emit_nodes(out, "smtp__wr", wac, out_bit=True)
     wostart, wout = [], []
     for st in range(wac["n"]):
         wostart.append(len(wout))
@@ -632,12 +634,68 @@ def emit_wrappers(out, wr, fold_tab):
             w["flags"], len(w["end_args"]), w["code"], w["start_arg"], ", ".join(map(str, ends))))
     out.append("};")
     out.append(f"const uint32_t smtp__nwraps = {len(wr)};")
-    return wac["ncls"]
+    return wac["ncls"], wac["ndense"], shift
 
 
+def emit_nodes(out, prefix, ac, enc=lambda t: t, out_bit=False):
+    """The nodes, edge bases and edges of an automaton (prefix smtp__ac or
+    smtp__wr; layout in lib/table.h, struct smtp__node).  With out_bit, bit 7 of
+    a node's cls0 marks a state with outputs (the classes must be below 128).
+    Returns the block shift and the further edges."""
+    if out_bit and ac["ncls"] > 128:
+        raise DataError("internal: too many classes for the node's output bit")
+    # A node per state: its fail link, the class of its first edge (a deep
+    # state's first child is the next state; a shallow state has class 0 here,
+    # never a label, as its row has the ASCII classes) and where its further
+    # edges start: the edges of the states of a block of 2^shift states lie
+    # together from <prefix>_edge_base[block], a state's at (more - 1) past it,
+    # up to the edge marked last.  Only the edges a step can take from the node
+    # are kept: a shallow state's on the classes without a dense column.
+    node_edges = []
+    for s in range(ac["n"]):
+        edges = sorted(ac["goto"][s].items())
+        if s < ac["ndense"]:
+            node_edges.append((0, [(c, t) for c, t in edges if c >= ac["ndcls"]]))
+            continue
+        if edges and edges[0][1] != s + 1:
+            raise DataError("internal: deep state %d's first child is %d, not %d" % (s, edges[0][1], s + 1))
+        node_edges.append((edges[0][0] if edges else 0, edges[1:]))
+    shift = 10
+    while True:
+        ok = True
+        for blk in range(0, ac["n"], 1 << shift):
+            k = 0
+            for c0, more in node_edges[blk:blk + (1 << shift)]:
+                if more and k + 1 > 255:
+                    ok = False
+                k += len(more)
+        if ok or shift == 0:
+            break
+        shift -= 1
+    if not ok:
+        raise DataError("internal: too many edges for the automaton's 8-bit edge offsets")
+    out.append(f"const struct smtp__node {prefix}_nodes[] = {{")
+    extra, base = [], []
+    for s, (c0, more) in enumerate(node_edges):
+        if s % (1 << shift) == 0:
+            base.append(len(extra))
+        if out_bit and ac["out"][s]:
+            c0 |= 0x80
+        out.append("    {%d, %d, %d}," % (ac["fail"][s], c0, len(extra) - base[-1] + 1 if more else 0))
+        extra.extend((c, t, int(i == len(more) - 1)) for i, (c, t) in enumerate(more))
+    out.append("};")
+    emit_array(out, "smtp__edge_index_t", f"{prefix}_edge_base", base)
+    out.append(f"const struct smtp__edge {prefix}_edges[] = {{")
+    for c, t, last in extra or [(0, 0, 1)]:
+        out.append("    {%d, %d, %d}," % (enc(t), c, last))
+    out.append("};")
+    return shift, extra
 
-def build_automaton(pats):
-    """Aho-Corasick over the folded pattern byte strings (list of bytes)."""
+
+def build_automaton(pats, dense_depth=None):
+    """Aho-Corasick over the folded pattern byte strings (list of bytes).  The
+    states with dense rows are those up to dense_depth, or by default those
+    above DENSE_DEPTH and those at it that DENSE_MIN_PATS patterns pass through."""
     # every ASCII letter, digit and the space get a class of their own, so that a
     # class tells whether its bytes are word characters (for \b)
     used = sorted({b for p in pats for b in p} | set(b"abcdefghijklmnopqrstuvwxyz0123456789 "))
@@ -646,20 +704,31 @@ def build_automaton(pats):
         cls[b] = i + 1
     ncls = len(used) + 1
     goto, depth, term = trie(pats, cls)
-    # Renumbering: the shallow states (depth <= DENSE_DEPTH) first, in BFS order;
-    # then the deep ones in depth-first preorder, so that a deep state's first
-    # child is always the next number (the matcher steps along a chain with s + 1
-    # instead of a dependent load).
+    if dense_depth is None:
+        dense_depth, min_pats = DENSE_DEPTH, DENSE_MIN_PATS
+    else:
+        min_pats = 0
+    # the patterns that pass through each state (a trie's children come after it)
+    npats = [len(t) for t in term]
+    for s in range(len(goto) - 1, -1, -1):
+        for t in goto[s].values():
+            npats[s] += npats[t]
+    # Shallow states get dense rows: those above dense_depth, and those at it
+    # that at least min_pats patterns pass through (a set closed under parents).
+    def dense(s):
+        return depth[s] < dense_depth or (depth[s] == dense_depth and npats[s] >= min_pats)
+    # Renumbering: the shallow states first, in BFS order; then the deep ones in
+    # depth-first preorder, so that a deep state's first child is always the
+    # next number (the matcher steps along a chain with s + 1 instead of a
+    # dependent load).
     bfs = [0]
     for s in bfs:
-        if depth[s] < DENSE_DEPTH:
-            for c in sorted(goto[s]):
+        for c in sorted(goto[s]):
+            if dense(goto[s][c]):
                 bfs.append(goto[s][c])
     order = list(bfs)
     for s in bfs:
-        if depth[s] != DENSE_DEPTH:
-            continue
-        stack = [goto[s][c] for c in sorted(goto[s], reverse=True)]
+        stack = [goto[s][c] for c in sorted(goto[s], reverse=True) if not dense(goto[s][c])]
         while stack:
             t = stack.pop()
             order.append(t)
@@ -667,7 +736,7 @@ def build_automaton(pats):
     assert len(order) == len(goto)
     goto, depth, fail, out, delta = aho_corasick(goto, depth, term, order)
     n = len(goto)
-    ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
+    ndense = len(bfs)
 
     # the dense rows have a column for each class of ASCII bytes only (classes
     # follow byte order, so these are 0 .. ndcls - 1); bytes >= 0x80 are rare in
@@ -824,36 +893,43 @@ def build_model(d, data_dir, train_dir):
                 concept_top=max([d["rules"][ri]["priority"] for ri, _, _ in concepts] + [0]))
 
 
+def model_weight_bits(ncat):
+    """How a weight of the model is stored: (category bits, limit) of its int16_t
+    (lib/table.h, smtp__model_w): weight * 2^bits + category, -limit <= weight < limit."""
+    bits = max(1, (ncat - 1).bit_length())
+    return bits, 1 << (15 - bits)
+
+
 def emit_model(out, m):
     """The model's tables as C (layout in lib/table.h)."""
     fw = []
     ct = []
     entries = []
-    for h in m["slots"]:
-        if h is None:
-            entries.append("{0, 0, 0}")
-            continue
-        ws = m["feats"][h]
+    bits, limit = model_weight_bits(m["ncat"])
+    # a slot holds the number of weights and of concept terms of the slots before
+    # it (running offsets): its own are those up to the next slot's, so that an
+    # empty slot costs its hash and two counts (8 bytes) and no field is wasted
+    for h in m["slots"] + [None]:
+        ws = m["feats"][h] if h is not None else []
+        tl = m["terms"].get(h, []) if h is not None else []
+        if len(fw) >= 1 << 16 or len(ct) >= 1 << 15:
+            raise DataError("internal: model table too large for its 16-bit offsets (lib/table.h)")
         if ws is None:
-            entries.append("{%du, SMTP__FEAT_STOP, 0}" % h)
+            entries.append("{%du, %d, %d | SMTP__FEAT_STOP}" % (h, len(fw), len(ct)))
             continue
-        tl = m["terms"].get(h, [])
-        if len(ws) > 255 or len(fw) >= (1 << 23) or len(tl) > 255 or len(ct) >= (1 << 23):
-            raise DataError("internal: model table too large")
-        entries.append("{%du, %du, %du}" % (h, len(fw) << 8 | len(ws), len(ct) << 8 | len(tl)))
-        fw.extend(ws)
+        entries.append("{%du, %d, %d}" % (h or 0, len(fw), len(ct)))
+        for k, v in ws:
+            if not -limit <= v < limit:
+                raise DataError(f"model weight {v} does not fit the table's {16 - bits}-bit weights "
+                                "(data/model.tsv scale)")
+            fw.append(v * (1 << bits) + k)
         ct.extend(tl)
     out.append(f"const uint32_t smtp__model_nslots = {len(m['slots'])};")
     out.append("const struct smtp__feat smtp__model_feats[] = {")
     for i in range(0, len(entries), 6):
         out.append("    " + ", ".join(entries[i:i + 6]) + ",")
     out.append("};")
-    out.append("const struct smtp__featw smtp__model_w[] = {")
-    for i in range(0, len(fw), 8):
-        out.append("    " + ", ".join("{%d, %d}" % (k, v) for k, v in fw[i:i + 8]) + ",")
-    if not fw:
-        out.append("    {0, 0},")
-    out.append("};")
+    emit_array(out, "int16_t", "smtp__model_w", fw or [0])
     emit_array(out, "int16_t", "smtp__model_bias", m["bias"])
     out.append("const struct smtp__concept smtp__concepts[] = {")
     for ri, ng, neg in m["concepts"] or [(0, 0, 0)]:
@@ -946,13 +1022,15 @@ def generate(d):
     out.append(f"const uint32_t smtp__ac_nstates = {ac['n']};")
     out.append(f"const uint32_t smtp__ac_ndense = {ac['ndense']};")
     out.append(f"const uint32_t smtp__ac_ndclasses = {ac['ndcls']};")
-    # Transitions are plain state numbers; whether a state has outputs is one
-    # byte of smtp__ac_has_out (one load and a test in the matcher's inner loop,
-    # where a bitmap took five instructions; the bytes of the states a reply
-    # visits sit together: the shallow ones first, each deep chain in order).
+    # Transitions are plain state numbers.  Whether a state has outputs, and
+    # which, is its output number in smtp__ac_out_id (0: none): one load and a
+    # test in the matcher's inner loop, and only the states with outputs (a
+    # twelfth of them) have an entry in smtp__ac_out_start.
     # The state type: 16 bits while the states fit, else 32 (see generate_header).
     wide = ac["n"] >= 65536 or os.environ.get("SMTPREPLY_WIDE_STATES") == "1"
-    emit_array(out, "uint8_t", "smtp__ac_has_out", [1 if ac["out"][t] else 0 for t in range(ac["n"])])
+    out_states = [t for t in range(ac["n"]) if ac["out"][t]]
+    out_num = {t: k + 1 for k, t in enumerate(out_states)}
+    emit_array(out, "smtp__state_t", "smtp__ac_out_id", [out_num.get(t, 0) for t in range(ac["n"])], 24)
     enc = lambda t: t
     emit_array(out, "smtp__state_t", "smtp__ac_dense", [enc(t) for t in ac["dense"]], 24)
     # the root's transitions on the classes without a dense column (bytes >= 0x80):
@@ -960,24 +1038,7 @@ def generate(d):
     # searching the root's many goto edges
     emit_array(out, "smtp__state_t", "smtp__ac_root_wide",
                [enc(ac["goto"][0].get(c, 0)) for c in range(ac["ndcls"], ac["ncls"])] or [0], 24)
-    # Deep states: one node each with its first edge inline (most deep states
-    # have exactly one), further edges in smtp__ac_edges.
-    out.append("const struct smtp__node smtp__ac_nodes[] = {")
-    extra = []
-    for s in range(ac["n"]):
-        edges = sorted(ac["goto"][s].items())
-        c0, t0 = edges[0] if edges else (0xFF, 0)
-        if edges and s >= ac["ndense"] and t0 != s + 1:
-            raise DataError("internal: deep state %d's first child is %d, not %d" % (s, t0, s + 1))
-        more = edges[1:]
-        out.append("    {%d, %d, %d, %d, %d}," % (enc(t0) if edges else 0, ac["fail"][s],
-                                                c0 if edges else 0, len(more), len(extra)))
-        extra.extend(more)
-    out.append("};")
-    out.append("const struct smtp__edge smtp__ac_edges[] = {")
-    for c, t in extra or [(0, 0)]:
-        out.append("    {%d, %d, 0}," % (enc(t), c))
-    out.append("};")
+    ac["edge_shift"], extra = emit_nodes(out, "smtp__ac", ac, enc)
     # byte flags for the parser: 1 8-bit, 2 NUL, 4 other control, 8 line feed
     bflags = []
     for b in range(256):
@@ -992,8 +1053,9 @@ def generate(d):
             f = 4
         bflags.append(f)
     emit_array(out, "uint8_t", "smtp__byte_flags", bflags)
-    ostart, opat = [], []
-    for s in range(ac["n"]):
+    # out_start is indexed by output number: number 0 (no outputs) has none
+    ostart, opat = [0], []
+    for s in out_states:
         ostart.append(len(opat))
         for si in ac["out"][s]:
             opat.extend(variants[si])
@@ -1095,9 +1157,10 @@ def generate(d):
         out.append(f"    {{{S(w)}, {s}}},")
     out.append("};")
     out.append(f"const uint32_t smtp__nunits = {len(d['units'])};")
-    ac["wr_ncls"] = emit_wrappers(out, d["wrappers"], fold_tab)
+    ac["wr_ncls"], ac["wr_ndense"], ac["wr_edge_shift"] = emit_wrappers(out, d["wrappers"], fold_tab)
     if d.get("model"):
         emit_model(out, d["model"])
+    ac["model_bits"] = model_weight_bits(len(d["categories"]))
     out.append("const char smtp__strings[] =")
     for i in range(0, len(pool), 64):
         out.append("    " + c_str(bytes(pool[i:i + 64])))
@@ -1106,7 +1169,7 @@ def generate(d):
     out.append(f"const char smtp__table_version[] = {c_str(d['version'])};")
     out.append(f"const char smtp__table_hash[] = {c_str(d['hash'])};")
     out.append("")
-    ac["wide"] = wide or len(extra) >= 65536
+    ac["wide"] = wide or len(extra) >= 65536 or len(out_states) >= 65535
     return "\n".join(out), ac
 
 
@@ -1128,8 +1191,14 @@ def generate_header(ac):
         "#define SMTP__AC_NDENSE %du" % ac["ndense"],
         "#define SMTP__AC_NDCLASSES %du" % ac["ndcls"],
         "#define SMTP__AC_CLS_SPACE %du /* the class of the space */" % ac["cls"][32],
+        "/* the states of a block of 2^SHIFT share a base in smtp__ac_edge_base */",
+        "#define SMTP__AC_EDGE_SHIFT %du" % ac["edge_shift"],
         "/* the wrapper automaton's row width (smtp__wr_nclasses), for unwrap.c's loop */",
         "#define SMTP__WR_NCLASSES %du" % ac["wr_ncls"],
+        "#define SMTP__WR_NDENSE %du /* its states with dense rows */" % ac["wr_ndense"],
+        "#define SMTP__WR_EDGE_SHIFT %du" % ac["wr_edge_shift"],
+        "/* a weight of the word model: weight * 2^CAT_BITS + category (smtp__model_w) */",
+        "#define SMTP__MODEL_CAT_BITS %du" % ac["model_bits"][0],
         "#endif",
         ""])
 
