@@ -2431,7 +2431,7 @@ static void shift_spans(smtp_reply *r, uint32_t off)
  * the start of one of its lines: try those (at most 8), and shift the spans of
  * the first that parses with a code so they stay offsets into d. */
 static int parse_diag(const char *d, size_t n, const uint32_t *starts, uint32_t nstarts,
-                      smtp_reply *reply)
+                      const struct hits *pre, smtp_reply *reply)
 {
     int rc = smtp_reply_parse(d, n, 0, reply);
     if (rc == SMTP_REPLY_OK && (reply->code || reply->enhanced[0]))
@@ -2439,7 +2439,10 @@ static int parse_diag(const char *d, size_t n, const uint32_t *starts, uint32_t 
     uint32_t cand[8 + MAX_STARTS];
     uint32_t nc = 0;
     struct hits h;
-    scan_markers(txt(d, n), SMTP__BW_DIAG, &h);
+    if (pre)
+        h = *pre;       /* scan_context scanned d as one line */
+    else
+        scan_markers(txt(d, n), SMTP__BW_DIAG, &h);
     for (uint32_t k = 0; k < h.n && nc < 8; k++) {
         if (smtp__bf_rows[h.h[k].row].kind != SMTP__BK_REPLY)
             continue;
@@ -2455,8 +2458,10 @@ static int parse_diag(const char *d, size_t n, const uint32_t *starts, uint32_t 
             cand[nc++] = starts[k];
     /* a reply after a colon: "host 192.0.2.8: 553 5.3.0 ...", "ERROR_CODE :5.1.1 ..." */
     for (size_t i = 0; i < n && nc < 8 + MAX_STARTS; i++) {
-        if (d[i] != ':')
-            continue;
+        const char *colon = memchr(d + i, ':', n - i);
+        if (colon == NULL)
+            break;
+        i = (size_t)(colon - d);
         size_t j = i + 1;
         while (j < n && (wsp(d[j]) || d[j] == '['))
             j++;
@@ -2488,14 +2493,20 @@ static int read_status(smtp__txt t, uint16_t out[3])
     return 1;
 }
 
-/* Stage, host and gave-up phrases in a text. */
-static void scan_context(smtp__txt t, int *stage, smtp__txt *host, int *gave_up)
+/* Stage, host and gave-up phrases in a text.  When whole is not NULL and the
+ * text is one line, its hits go there too (*have_whole set). */
+static void scan_context(smtp__txt t, int *stage, smtp__txt *host, int *gave_up,
+                         struct hits *whole, int *have_whole)
 {
     size_t pos = 0;
     while (pos < t.n) {
         size_t next, e = smtp__eol(t.p, pos, t.n, &next);
         struct hits h;
         scan_markers(txt(t.p + pos, e - pos), SMTP__BW_DIAG, &h);
+        if (whole && pos == 0 && e == t.n) {
+            *whole = h;
+            *have_whole = 1;
+        }
         for (uint32_t k = 0; k < h.n; k++) {
             const struct smtp__bf_row *r = &smtp__bf_rows[h.h[k].row];
             if (r->kind == SMTP__BK_STAGE && *stage == 0)
@@ -2688,7 +2699,9 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     /* context from the text around */
     int cstage = 0, gave_up_phrase = 0;
     smtp__txt host = {NULL, 0};
-    scan_context(dtxt, &cstage, &host, &gave_up_phrase);
+    struct hits dhits;       /* the diagnostic's hits, for parse_diag */
+    int have_dhits = 0;
+    scan_context(dtxt, &cstage, &host, &gave_up_phrase, &dhits, &have_dhits);
     if (block.n && block.p != diag.p) {
         /* the block joined (its phrases may be wrapped: "(in reply to\n RCPT TO
          * command)"), after the diagnostic in the record region */
@@ -2697,7 +2710,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
         size_t room = sizeof st->r.rec - used;
         size_t bn = join_block(block, rec + used, room < BLOCK_MAX ? room : BLOCK_MAX, &btrunc, bst,
                                &nbst);
-        scan_context(txt(rec + used, bn), &cstage, &host, &gave_up_phrase);
+        scan_context(txt(rec + used, bn), &cstage, &host, &gave_up_phrase, NULL, NULL);
     }
     smtp__txt rm = r.remote_mta.n ? r.remote_mta : host;
     rcpt->remote_mta = out_str(st, rm, 0);
@@ -2718,7 +2731,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
         rcpt->parse_rc = SMTP_REPLY_E_NOT_PARSED;
         (void)!smtp_reply_classify(NULL, 0, NULL, res);   /* resets res */
     } else {
-        rcpt->parse_rc = dn ? parse_diag(dtxt.p, dtxt.n, starts, nstarts, reply) : SMTP_REPLY_E_EMPTY;
+        rcpt->parse_rc = dn ? parse_diag(dtxt.p, dtxt.n, starts, nstarts, have_dhits ? &dhits : NULL, reply) : SMTP_REPLY_E_EMPTY;
         parsed = rcpt->parse_rc == SMTP_REPLY_OK;
         if (!parsed)
             memset(reply, 0, sizeof *reply);
