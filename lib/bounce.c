@@ -860,6 +860,18 @@ static void index_text(struct state *st)
         if (at == NULL)
             break;
         size_t ls = (size_t)(at - b);
+        /* 8 bytes a step while none of them is a CR or a LF (the haszero
+         * test may also flag a byte next to one: the byte loop decides) */
+        while (ls >= pos + 8) {
+            uint64_t w, x, y;
+            memcpy(&w, b + ls - 8, 8);
+            x = w ^ 0x0a0a0a0a0a0a0a0aull;
+            y = w ^ 0x0d0d0d0d0d0d0d0dull;
+            if ((((x - 0x0101010101010101ull) & ~x) | ((y - 0x0101010101010101ull) & ~y)) &
+                0x8080808080808080ull)
+                break;
+            ls -= 8;
+        }
         while (ls > pos && b[ls - 1] != '\n' && b[ls - 1] != '\r')
             ls--;
         if (ls >= st->end)
