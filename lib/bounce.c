@@ -1791,7 +1791,8 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
             }
             /* "name: value" (its first 80 bytes) for the header rows, when
              * the name starts like one */
-            if (smtp__bf_first_header[fold_byte((unsigned char)b[f.name])]) {
+            if (smtp__bf_first_header[fold_byte((unsigned char)b[f.name])] &&
+                (f.name_len >= 64 || (smtp__bf_header_name_lens >> f.name_len & 1))) {
                 size_t e1 = f.val_end - f.name < 80 ? f.val_end : f.name + 80;
                 scan_anchored(txt(b + f.name, e1 - f.name), SMTP__BW_HEADER, &h);
                 for (uint32_t k = 0; k < h.n; k++)
