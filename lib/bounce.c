@@ -423,6 +423,20 @@ static int where_may_match(smtp__txt t, int where)
     return 0;
 }
 
+/* Does t hold a ':' at one of the offsets of the bit mask cols (always, for
+ * all bits: no such filter)? */
+static int colon_at_one_of(const char *t, size_t n, uint64_t cols)
+{
+    if (cols == ~0ull)
+        return 1;
+    for (; cols; cols &= cols - 1) {
+        size_t k = (size_t)__builtin_ctzll(cols);
+        if (k < n && t[k] == ':')
+            return 1;
+    }
+    return 0;
+}
+
 /* The first hit of a kind, or -1. */
 static int hit_of(const struct hits *h, int kind)
 {
@@ -2017,7 +2031,8 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         smtp__lines_init(&lines, st->status.p, st->status.n, 0);
         while (pos < st->status.n) {
             size_t next, e = smtp__lines_eol(&lines, pos, &next);
-            if (!smtp__bf_first_status[fold_byte((unsigned char)st->status.p[pos])]) {
+            if (!smtp__bf_first_status[fold_byte((unsigned char)st->status.p[pos])] ||
+                !colon_at_one_of(st->status.p + pos, e - pos, smtp__bf_status_colons)) {
                 pos = next;
                 continue;
             }
