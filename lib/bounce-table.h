@@ -75,6 +75,12 @@ extern const uint16_t smtp__bf_dense[];
 extern const uint8_t smtp__bf_anchored[];
 /* 1 for the folded bytes that start a header (status) row */
 extern const uint8_t smtp__bf_first_header[256];
+/* Bit k: a header row is "name:..." with a name of k bytes (all bits when one
+ * is not): a field whose name has no such length cannot match a header row. */
+extern const uint64_t smtp__bf_header_name_lens;
+/* Bit k: a status row is "name:..." with its ':' at offset k (all bits when
+ * one is not): a line with no ':' at any such offset cannot match one. */
+extern const uint64_t smtp__bf_status_colons;
 extern const uint8_t smtp__bf_first_status[256];
 /* rows per where (indexed by SMTP__BW_*): a text no row looks at is not scanned */
 extern const uint16_t smtp__bf_where_rows[16];

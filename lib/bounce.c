@@ -423,6 +423,20 @@ static int where_may_match(smtp__txt t, int where)
     return 0;
 }
 
+/* Does t hold a ':' at one of the offsets of the bit mask cols (always, for
+ * all bits: no such filter)? */
+static int colon_at_one_of(const char *t, size_t n, uint64_t cols)
+{
+    if (cols == ~0ull)
+        return 1;
+    for (; cols; cols &= cols - 1) {
+        size_t k = (size_t)__builtin_ctzll(cols);
+        if (k < n && t[k] == ':')
+            return 1;
+    }
+    return 0;
+}
+
 /* The first hit of a kind, or -1. */
 static int hit_of(const struct hits *h, int kind)
 {
@@ -860,6 +874,18 @@ static void index_text(struct state *st)
         if (at == NULL)
             break;
         size_t ls = (size_t)(at - b);
+        /* 8 bytes a step while none of them is a CR or a LF (the haszero
+         * test may also flag a byte next to one: the byte loop decides) */
+        while (ls >= pos + 8) {
+            uint64_t w, x, y;
+            memcpy(&w, b + ls - 8, 8);
+            x = w ^ 0x0a0a0a0a0a0a0a0aull;
+            y = w ^ 0x0d0d0d0d0d0d0d0dull;
+            if ((((x - 0x0101010101010101ull) & ~x) | ((y - 0x0101010101010101ull) & ~y)) &
+                0x8080808080808080ull)
+                break;
+            ls -= 8;
+        }
         while (ls > pos && b[ls - 1] != '\n' && b[ls - 1] != '\r')
             ls--;
         if (ls >= st->end)
@@ -1779,7 +1805,8 @@ static void read_header(struct state *st, const char *b, size_t hdr, size_t end,
             }
             /* "name: value" (its first 80 bytes) for the header rows, when
              * the name starts like one */
-            if (smtp__bf_first_header[fold_byte((unsigned char)b[f.name])]) {
+            if (smtp__bf_first_header[fold_byte((unsigned char)b[f.name])] &&
+                (f.name_len >= 64 || (smtp__bf_header_name_lens >> f.name_len & 1))) {
                 size_t e1 = f.val_end - f.name < 80 ? f.val_end : f.name + 80;
                 scan_anchored(txt(b + f.name, e1 - f.name), SMTP__BW_HEADER, &h);
                 for (uint32_t k = 0; k < h.n; k++)
@@ -2004,7 +2031,8 @@ int smtp_reply_bounce_open(smtp_reply_bounce_reader *rd, const char *buf, size_t
         smtp__lines_init(&lines, st->status.p, st->status.n, 0);
         while (pos < st->status.n) {
             size_t next, e = smtp__lines_eol(&lines, pos, &next);
-            if (!smtp__bf_first_status[fold_byte((unsigned char)st->status.p[pos])]) {
+            if (!smtp__bf_first_status[fold_byte((unsigned char)st->status.p[pos])] ||
+                !colon_at_one_of(st->status.p + pos, e - pos, smtp__bf_status_colons)) {
                 pos = next;
                 continue;
             }
@@ -2431,7 +2459,7 @@ static void shift_spans(smtp_reply *r, uint32_t off)
  * the start of one of its lines: try those (at most 8), and shift the spans of
  * the first that parses with a code so they stay offsets into d. */
 static int parse_diag(const char *d, size_t n, const uint32_t *starts, uint32_t nstarts,
-                      smtp_reply *reply)
+                      const struct hits *pre, smtp_reply *reply)
 {
     int rc = smtp_reply_parse(d, n, 0, reply);
     if (rc == SMTP_REPLY_OK && (reply->code || reply->enhanced[0]))
@@ -2439,7 +2467,10 @@ static int parse_diag(const char *d, size_t n, const uint32_t *starts, uint32_t 
     uint32_t cand[8 + MAX_STARTS];
     uint32_t nc = 0;
     struct hits h;
-    scan_markers(txt(d, n), SMTP__BW_DIAG, &h);
+    if (pre)
+        h = *pre;       /* scan_context scanned d as one line */
+    else
+        scan_markers(txt(d, n), SMTP__BW_DIAG, &h);
     for (uint32_t k = 0; k < h.n && nc < 8; k++) {
         if (smtp__bf_rows[h.h[k].row].kind != SMTP__BK_REPLY)
             continue;
@@ -2455,8 +2486,10 @@ static int parse_diag(const char *d, size_t n, const uint32_t *starts, uint32_t 
             cand[nc++] = starts[k];
     /* a reply after a colon: "host 192.0.2.8: 553 5.3.0 ...", "ERROR_CODE :5.1.1 ..." */
     for (size_t i = 0; i < n && nc < 8 + MAX_STARTS; i++) {
-        if (d[i] != ':')
-            continue;
+        const char *colon = memchr(d + i, ':', n - i);
+        if (colon == NULL)
+            break;
+        i = (size_t)(colon - d);
         size_t j = i + 1;
         while (j < n && (wsp(d[j]) || d[j] == '['))
             j++;
@@ -2488,14 +2521,20 @@ static int read_status(smtp__txt t, uint16_t out[3])
     return 1;
 }
 
-/* Stage, host and gave-up phrases in a text. */
-static void scan_context(smtp__txt t, int *stage, smtp__txt *host, int *gave_up)
+/* Stage, host and gave-up phrases in a text.  When whole is not NULL and the
+ * text is one line, its hits go there too (*have_whole set). */
+static void scan_context(smtp__txt t, int *stage, smtp__txt *host, int *gave_up,
+                         struct hits *whole, int *have_whole)
 {
     size_t pos = 0;
     while (pos < t.n) {
         size_t next, e = smtp__eol(t.p, pos, t.n, &next);
         struct hits h;
         scan_markers(txt(t.p + pos, e - pos), SMTP__BW_DIAG, &h);
+        if (whole && pos == 0 && e == t.n) {
+            *whole = h;
+            *have_whole = 1;
+        }
         for (uint32_t k = 0; k < h.n; k++) {
             const struct smtp__bf_row *r = &smtp__bf_rows[h.h[k].row];
             if (r->kind == SMTP__BK_STAGE && *stage == 0)
@@ -2688,7 +2727,9 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
     /* context from the text around */
     int cstage = 0, gave_up_phrase = 0;
     smtp__txt host = {NULL, 0};
-    scan_context(dtxt, &cstage, &host, &gave_up_phrase);
+    struct hits dhits;       /* the diagnostic's hits, for parse_diag */
+    int have_dhits = 0;
+    scan_context(dtxt, &cstage, &host, &gave_up_phrase, &dhits, &have_dhits);
     if (block.n && block.p != diag.p) {
         /* the block joined (its phrases may be wrapped: "(in reply to\n RCPT TO
          * command)"), after the diagnostic in the record region */
@@ -2697,7 +2738,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
         size_t room = sizeof st->r.rec - used;
         size_t bn = join_block(block, rec + used, room < BLOCK_MAX ? room : BLOCK_MAX, &btrunc, bst,
                                &nbst);
-        scan_context(txt(rec + used, bn), &cstage, &host, &gave_up_phrase);
+        scan_context(txt(rec + used, bn), &cstage, &host, &gave_up_phrase, NULL, NULL);
     }
     smtp__txt rm = r.remote_mta.n ? r.remote_mta : host;
     rcpt->remote_mta = out_str(st, rm, 0);
@@ -2718,7 +2759,7 @@ int smtp_reply_bounce_next(smtp_reply_bounce_reader *rd, smtp_reply_bounce_rcpt 
         rcpt->parse_rc = SMTP_REPLY_E_NOT_PARSED;
         (void)!smtp_reply_classify(NULL, 0, NULL, res);   /* resets res */
     } else {
-        rcpt->parse_rc = dn ? parse_diag(dtxt.p, dtxt.n, starts, nstarts, reply) : SMTP_REPLY_E_EMPTY;
+        rcpt->parse_rc = dn ? parse_diag(dtxt.p, dtxt.n, starts, nstarts, have_dhits ? &dhits : NULL, reply) : SMTP_REPLY_E_EMPTY;
         parsed = rcpt->parse_rc == SMTP_REPLY_OK;
         if (!parsed)
             memset(reply, 0, sizeof *reply);

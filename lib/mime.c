@@ -788,6 +788,31 @@ size_t smtp__qp_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t 
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
+#ifdef SMTP__EOL_SSE2
+        /* 16 bytes a step, stored whole while the output has room for them,
+         * kept up to the first '=' (dst and s do not overlap) */
+        {
+            const __m128i eq = _mm_set1_epi8('=');
+            unsigned m = 0;
+            while (i + 16 <= n && cap - k >= 16) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+                _mm_storeu_si128((__m128i *)(void *)(dst + k), v);
+                m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq));
+                if (m)
+                    break;
+                i += 16;
+                k += 16;
+            }
+            if (m) {
+                size_t run = (size_t)__builtin_ctz(m);
+                i += run;
+                k += run;
+                goto escape;
+            }
+            if (i >= n)
+                break;
+        }
+#endif
         /* the bytes up to the next '=' are copied as they are (memchr, memcpy) */
         const char *q = memchr(s + i, '=', n - i);
         size_t run = (q ? (size_t)(q - s) : n) - i;
@@ -801,6 +826,9 @@ size_t smtp__qp_decode(const char *s, size_t n, char *dst, size_t cap, uint32_t 
             if (i >= n)
                 break;
         }
+#ifdef SMTP__EOL_SSE2
+    escape:;
+#endif
         char c = s[i];
         if (c == '=') {
             /* soft line break: '=', optional white space, a line break */

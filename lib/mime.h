@@ -241,25 +241,57 @@ static inline int smtp__next_field_inline(const char *b, size_t end, size_t *pos
     return smtp__field_at(b, i, end, pos, f);
 }
 
-/* smtp__ieq when lit has n bytes (its length was tested): 8 bytes a step,
- * the letters of lit (lower case ASCII) matching either case of s. */
+/* w (bytes of s) equals l (bytes of lit, lower case ASCII), the letters of l
+ * matching either case of w. */
+static inline int smtp__ieq_word(uint64_t w, uint64_t l)
+{
+    /* 0x80 in each byte of lit that is 'a'..'z' (no carries: lit is ASCII) */
+    uint64_t letter = (l + 0x1f1f1f1f1f1f1f1full) & ~(l + 0x0505050505050505ull) &
+                      0x8080808080808080ull;
+    return (w | letter >> 2) == l;
+}
+
+/* smtp__ieq when lit has n bytes (its length was tested): 8 bytes a step, the
+ * last bytes by one load that overlaps the step before (an equality test per
+ * byte: a byte tested twice is the same test), a short name by two such
+ * loads of 4 or 2 bytes. */
 static inline int smtp__ieq_n(const char *s, const char *lit, size_t n)
 {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t a, l;
-        memcpy(&a, s + i, 8);
-        memcpy(&l, lit + i, 8);
-        /* 0x80 in each byte of lit that is 'a'..'z' (no carries: lit is ASCII) */
-        uint64_t letter = (l + 0x1f1f1f1f1f1f1f1full) & ~(l + 0x0505050505050505ull) &
-                          0x8080808080808080ull;
-        if ((a | letter >> 2) != l)
-            return 0;
+    uint64_t a = 0, l = 0;
+    if (n >= 8) {
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            memcpy(&a, s + i, 8);
+            memcpy(&l, lit + i, 8);
+            if (!smtp__ieq_word(a, l))
+                return 0;
+        }
+        if (i == n)
+            return 1;
+        memcpy(&a, s + n - 8, 8);
+        memcpy(&l, lit + n - 8, 8);
+        return smtp__ieq_word(a, l);
     }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i], d = (unsigned char)lit[i];
-        if ((d >= 'a' && d <= 'z' ? (c | 0x20) : c) != d)
-            return 0;
+    if (n >= 4) {
+        uint32_t a0, a1, l0, l1;
+        memcpy(&a0, s, 4);
+        memcpy(&a1, s + n - 4, 4);
+        memcpy(&l0, lit, 4);
+        memcpy(&l1, lit + n - 4, 4);
+        return smtp__ieq_word((uint64_t)a0 << 32 | a1, (uint64_t)l0 << 32 | l1);
+    }
+    if (n >= 2) {
+        uint16_t a0, a1, l0, l1;
+        memcpy(&a0, s, 2);
+        memcpy(&a1, s + n - 2, 2);
+        memcpy(&l0, lit, 2);
+        memcpy(&l1, lit + n - 2, 2);
+        return smtp__ieq_word((uint64_t)a0 << 16 | a1, (uint64_t)l0 << 16 | l1);
+    }
+    if (n == 1) {
+        a = (unsigned char)s[0];
+        l = (unsigned char)lit[0];
+        return smtp__ieq_word(a, l);
     }
     return 1;
 }

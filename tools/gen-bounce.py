@@ -340,6 +340,18 @@ def generate(d):
             if r["where"] == where:
                 first[r["text"][0]] = 1
         emit_array(out, "uint8_t", name, first)
+    # the name lengths of the header rows ("name:" at the start of a field): a
+    # field whose name has another length is not scanned for them (all bits
+    # when a row names no field)
+    # (the status rows likewise: a line at whose offset k there is no ':' for
+    # any of their k is not scanned)
+    for where, name in (("header", "smtp__bf_header_name_lens"), ("status", "smtp__bf_status_colons")):
+        lens = 0
+        for r in rows:
+            if r["where"] == where:
+                k = r["text"].find(b":")
+                lens |= 1 << k if 0 < k < 64 and b" " not in r["text"][:k] else (1 << 64) - 1
+        out.append("const uint64_t %s = 0x%016xull;" % (name, lens))
     counts = [0] * 16
     for r in rows:
         counts[WHERE[r["where"]]] += 1
