@@ -315,19 +315,35 @@ static inline const struct smtp__edge *more_edges(const struct smtp__node *nd, u
 /* A step on a class without a dense column (a byte >= 0x80): the goto edges,
  * then the fail links, down to the root, whose row for these classes is
  * smtp__ac_root_wide. */
+/* The goto edge of state s on class c: 1 and its target in *to, or 0 (then
+ * the caller follows s's fail link).  A deep state's first child is the next
+ * state (gen-tables.py numbers them so): that step does not wait for a load;
+ * a shallow state's cls0 is 0, never a class fed here. */
+static inline int goto_edge(const struct smtp__node *nd, uint32_t s, uint8_t c, uint32_t *to)
+{
+    if (nd->cls0 == c) {
+        *to = s + 1;
+        return 1;
+    }
+    if (nd->more)
+        for (const struct smtp__edge *e = more_edges(nd, s);; e++) {
+            if (e->cls == c) {
+                *to = e->to;
+                return 1;
+            }
+            if (e->last)
+                break;
+        }
+    return 0;
+}
+
 static uint32_t step_wide(uint32_t s, uint8_t c)
 {
     while (s != 0) {
         const struct smtp__node *nd = &smtp__ac_nodes[s];
-        if (nd->cls0 == c)
-            return s + 1;  /* a deep state's first child (a shallow state's cls0 is 0) */
-        if (nd->more)
-            for (const struct smtp__edge *e = more_edges(nd, s);; e++) {
-                if (e->cls == c)
-                    return e->to;
-                if (e->last)
-                    break;
-            }
+        uint32_t to;
+        if (goto_edge(nd, s, c, &to))
+            return to;
         s = nd->fail;
     }
     return smtp__ac_root_wide[c - SMTP__AC_NDCLASSES];
@@ -339,17 +355,9 @@ static inline uint32_t step_ascii(uint32_t s, uint8_t c)
 {
     while (s >= SMTP__AC_NDENSE) {
         const struct smtp__node *nd = &smtp__ac_nodes[s];
-        /* a deep state's first child is the next state (gen-tables.py numbers
-         * them so): this step does not wait for a load */
-        if (nd->cls0 == c)
-            return s + 1;
-        if (nd->more)
-            for (const struct smtp__edge *e = more_edges(nd, s);; e++) {
-                if (e->cls == c)
-                    return e->to;
-                if (e->last)
-                    break;
-            }
+        uint32_t to;
+        if (goto_edge(nd, s, c, &to))
+            return to;
         s = nd->fail;
     }
     return smtp__ac_dense[(size_t)s * SMTP__AC_NDCLASSES + c];
