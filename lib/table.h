@@ -45,8 +45,10 @@ extern const smtp__state_t smtp__ac_root_wide[];
 extern const smtp__state_t smtp__ac_out_id[];
 /* A node per state.  The deep states are numbered in depth-first order so that
  * a state's first child is the next state: cls0 is the class of that first
- * goto edge; a shallow state has cls0 0, never a goto label (its row covers the
- * ASCII classes).  The further edges of the states of a block of
+ * goto edge, or 0xFF (0x7F in the wrapper automaton, whose bit 7 marks outputs)
+ * for a deep state without children, a class no byte has (class 0, the bytes
+ * no pattern uses, is fed like any other); a shallow state has cls0 0, never
+ * compared on an ASCII class (its row covers them) and below every wide class.  The further edges of the states of a block of
  * 2^SMTP__AC_EDGE_SHIFT states lie together from edges[edge_base[s >> SHIFT]]:
  * a state's start (more - 1) past that, up to the edge marked last; more 0 is
  * none.  Only the edges a step takes from the node are there: a shallow

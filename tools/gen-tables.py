@@ -642,11 +642,17 @@ def emit_nodes(out, prefix, ac, enc=lambda t: t, out_bit=False):
     smtp__wr; layout in lib/table.h, struct smtp__node).  With out_bit, bit 7 of
     a node's cls0 marks a state with outputs (the classes must be below 128).
     Returns the block shift and the further edges."""
-    if out_bit and ac["ncls"] > 128:
-        raise DataError("internal: too many classes for the node's output bit")
+    # A deep state without children has cls0 NOCHILD, a class no byte has, so
+    # that no step takes its "first child" (s + 1, another state's): class 0,
+    # the bytes no pattern uses, is fed like any other.
+    nochild = 0x7F if out_bit else 0xFF
+    if ac["ncls"] > nochild:
+        raise DataError("internal: too many classes for the node's cls0 (%d, at most %d)"
+                        % (ac["ncls"], nochild))
     # A node per state: its fail link, the class of its first edge (a deep
-    # state's first child is the next state; a shallow state has class 0 here,
-    # never a label, as its row has the ASCII classes) and where its further
+    # state's first child is the next state; a deep state without children has
+    # NOCHILD; a shallow state has class 0 here, never compared, as its row has
+    # the ASCII classes and its wide classes are above 0) and where its further
     # edges start: the edges of the states of a block of 2^shift states lie
     # together from <prefix>_edge_base[block], a state's at (more - 1) past it,
     # up to the edge marked last.  Only the edges a step can take from the node
@@ -659,7 +665,7 @@ def emit_nodes(out, prefix, ac, enc=lambda t: t, out_bit=False):
             continue
         if edges and edges[0][1] != s + 1:
             raise DataError("internal: deep state %d's first child is %d, not %d" % (s, edges[0][1], s + 1))
-        node_edges.append((edges[0][0] if edges else 0, edges[1:]))
+        node_edges.append((edges[0][0] if edges else nochild, edges[1:]))
     shift = 10
     while True:
         ok = True
