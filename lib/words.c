@@ -457,6 +457,12 @@ static const struct smtp__concept *concept_at(const struct scoring *sc, uint32_t
     return NULL;
 }
 
+/* The groups a concept needs in a clause: all but its negative ones. */
+static inline uint8_t concept_full(const struct smtp__concept *c)
+{
+    return (uint8_t)(((1u << c->ngroups) - 1u) & ~(unsigned)c->neg);
+}
+
 static void hit(struct scoring *sc, const struct smtp__concept *c, uint32_t first, uint32_t end)
 {
     if (sc->out->nhits < SMTP__MAX_CONCEPT_HITS) {
@@ -473,8 +479,7 @@ static void end_clause(struct scoring *sc)
 {
     for (uint32_t i = 0; i < sc->ntouched; i++) {
         const struct smtp__concept *c = concept_at(sc, sc->touched[i].concept);
-        uint8_t full = (uint8_t)(((1u << c->ngroups) - 1u) & ~(unsigned)c->neg);
-        if (c->neg && sc->touched[i].mask == full && !sc->touched[i].veto)
+        if (c->neg && sc->touched[i].mask == concept_full(c) && !sc->touched[i].veto)
             hit(sc, c, sc->touched[i].first, sc->touched[i].end);
     }
     sc->ntouched = 0;
@@ -496,7 +501,7 @@ static void concept_terms(struct scoring *sc, const struct smtp__term *terms, ui
         const struct smtp__concept *c = concept_at(sc, t->concept);
         if (c == NULL)
             continue;
-        uint8_t full = (uint8_t)(((1u << c->ngroups) - 1u) & ~(unsigned)c->neg);
+        uint8_t full = concept_full(c);
         uint32_t i = 0;
         while (i < sc->ntouched && sc->touched[i].concept != t->concept)
             i++;
@@ -524,6 +529,14 @@ static void concept_terms(struct scoring *sc, const struct smtp__term *terms, ui
     }
 }
 
+/* The concept terms of feature f (a word or a pair) found at [off, end). */
+static inline void feat_terms(struct scoring *sc, const struct smtp__feat *f, uint32_t off, uint32_t end)
+{
+    uint32_t n = smtp__feat_nc(f);
+    if (n)
+        concept_terms(sc, &smtp__concept_terms[smtp__feat_c(f)], n, off, end);
+}
+
 static void score_word(void *ctx, const struct smtp__word *w)
 {
     struct scoring *sc = ctx;
@@ -539,8 +552,7 @@ static void score_word(void *ctx, const struct smtp__word *w)
         new_clause(sc, w->clause);
     if (f) {
         add(sc, f, w->off, w->end);
-        if (smtp__feat_nc(f))
-            concept_terms(sc, &smtp__concept_terms[smtp__feat_c(f)], smtp__feat_nc(f), w->off, w->end);
+        feat_terms(sc, f, w->off, w->end);
     }
     uint32_t ph = smtp__prefix_hash(w);
     const struct smtp__feat *pf = ph ? lookup(ph) : NULL;
@@ -554,9 +566,7 @@ static void score_word(void *ctx, const struct smtp__word *w)
         const struct smtp__feat *p = lookup(pair);
         if (p && !smtp__feat_stop(p)) {
             add(sc, p, sc->prev_off, w->end);
-            if (smtp__feat_nc(p))
-                concept_terms(sc, &smtp__concept_terms[smtp__feat_c(p)], smtp__feat_nc(p), sc->prev_off,
-                              w->end);
+            feat_terms(sc, p, sc->prev_off, w->end);
         }
         ut = sc->user ? smtp__user_term(sc->user, pair) : NULL;
         if (ut)
