@@ -220,8 +220,10 @@ static const struct verdict_row verdicts[] = {
      * own numbers over every test row; the rows here are examples whose words are far from the
      * line (a retrain on new rows moves narrow leads: "550 Please come back in 5 minutes" and
      * "550 5.7.1 certificate expired" were examples until one did), so the words here would
-     * decide at the ordinary margin too; the vague thresholds themselves are test-model's. */
-    {"the words decide over a basic code alone (451), in Italian", "451 Destinatario errato",
+     * decide at the ordinary margin too; the vague thresholds themselves are test-model's.
+     * "451 Destinatario errato" was the example here until the model's lead on those two
+     * Italian words fell to 32 after a retrain: the model knows few words of other languages. */
+    {"the words decide over a basic code alone (451)", "451 Inbox storage allowance used up",
      -1, SMTP_REPLY_PERM_TRANSIENT, SMTP_REPLY_RCPT_KEEP, -1, SMTP_REPLY_EVIDENCE_WORDS},
     {"with the basic code alone, one vague word is still too little for the words",
      "550 Rejected", SMTP_REPLY_CAT_USER_UNKNOWN, -1, SMTP_REPLY_RCPT_REVIEW, -1,
