@@ -880,11 +880,13 @@ def build_model(d, data_dir, train_dir):
             feats[h] = []
     # open addressing, linear probing; hash 0 marks an empty slot
     nslots = 1
-    # at most four fifths full: with CJK characters as words the features
-    # passed two thirds of 16,384 slots, and at 12,317 features (kinds12 and
-    # kinds13) three quarters; each doubling costs 196 KB of table for a few
-    # probes fewer per word (a word lookup is ~1% of the time)
-    while nslots * 4 < 5 * len(feats) + 4:
+    # at most seven eighths full: with CJK characters as words the features
+    # passed two thirds of 16,384 slots, at 12,317 features (kinds12 and
+    # kinds13) three quarters, and at 13,317 (grow16-19) four fifths; each
+    # doubling costs 131 KB of table (8-byte slots) for a few probes fewer per
+    # word, and a word lookup is about 1% of the time (README, "Why the table
+    # is 0.93 MB")
+    while nslots * 7 < 8 * len(feats) + 8:
         nslots *= 2
     slots = [None] * nslots
     for h in sorted(feats):
