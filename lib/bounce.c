@@ -226,6 +226,8 @@ static void arena_commit(struct state *st, size_t used) { st->arena_lo += used; 
 
 /* ---- markers ---------------------------------------------------------------- */
 
+#define SPLIT_MIN 48u      /* scan_markers: a text this long is scanned in two halves */
+
 struct hits {
     uint32_t n;
     struct { uint16_t row; uint32_t end; } h[16];   /* end: offset after the match */
@@ -362,7 +364,98 @@ __attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struc
 {
     const unsigned char *p = (const unsigned char *)t.p;
     hits->n = 0;
-    scan_run(p, p, p + t.n, (size_t)SMTP__BF_START * SMTP__BF_ROW, where, hits);
+    if (t.n < SPLIT_MIN) {
+        scan_run(p, p, p + t.n, (size_t)SMTP__BF_START * SMTP__BF_ROW, where, hits);
+        return;
+    }
+    /* A longer text in two halves, their automata side by side, so that the
+     * latency of one's table load (each step waits for the one before)
+     * overlaps the other's: the first half from the start, the second from
+     * the root at m, which finds every match that begins at or after m.  The
+     * first goes on past m until it is back at the root (no row begun: every
+     * match that ends later begins after it); its hits are then complete up
+     * to there, and the second's that end later follow them. */
+    const uint16_t *dense = smtp__bf_dense;
+    const uint8_t *fcls = smtp__bf_fcls;
+#if defined(__GNUC__)
+    __asm__("" : "+r"(dense), "+r"(fcls));
+#endif
+    const unsigned char *end = p + t.n, *m = p + t.n / 2, *q1 = p, *q2 = m;
+    size_t o1 = (size_t)SMTP__BF_START * SMTP__BF_ROW, o2 = 0, so;
+    struct hits h2;
+    h2.n = 0;
+    /* two steps of each a round, then one */
+    while (q1 + 1 < m && q2 + 1 < end) {
+        size_t v1 = dense[o1 + fcls[q1[0]]];
+        size_t v2 = dense[o2 + fcls[q2[0]]];
+        if (__builtin_expect((v1 | v2) & 1, 0)) {
+            q1++;
+            q2++;
+        } else {
+            v1 = dense[v1 + fcls[q1[1]]];
+            v2 = dense[v2 + fcls[q2[1]]];
+            q1 += 2;
+            q2 += 2;
+        }
+        o1 = v1;
+        o2 = v2;
+        if (__builtin_expect((v1 | v2) & 1, 0)) {
+            if (v1 & 1) {
+                q1 = scan_slow((uint32_t)v1, p, q1, end, where, hits, &so);
+                o1 = so;
+            }
+            if (v2 & 1) {
+                q2 = scan_slow((uint32_t)v2, p, q2, end, where, &h2, &so);
+                o2 = so;
+            }
+        }
+    }
+    while (q1 < m && q2 < end) {
+        size_t v1 = dense[o1 + fcls[*q1++]];
+        size_t v2 = dense[o2 + fcls[*q2++]];
+        o1 = v1;
+        o2 = v2;
+        if (__builtin_expect((v1 | v2) & 1, 0)) {
+            if (v1 & 1) {
+                q1 = scan_slow((uint32_t)v1, p, q1, end, where, hits, &so);
+                o1 = so;
+            }
+            if (v2 & 1) {
+                q2 = scan_slow((uint32_t)v2, p, q2, end, where, &h2, &so);
+                o2 = so;
+            }
+        }
+    }
+    /* the first half to m and on to the root (or the end) */
+    while ((q1 < m || o1 != 0) && q1 < end) {
+        size_t v1 = dense[o1 + fcls[*q1++]];
+        o1 = v1;
+        if (v1 & 1) {
+            q1 = scan_slow((uint32_t)v1, p, q1, end, where, hits, &so);
+            o1 = so;
+        }
+    }
+    if (q1 >= end)
+        return;
+    if (q2 < end)
+        scan_run(p, q2, end, o2, where, &h2);
+    if (h2.n == 16 && hits->n < 16) {
+        /* the second's list may have been full before its rows after q1: the
+         * whole text again, as one */
+        hits->n = 0;
+        scan_run(p, p, end, (size_t)SMTP__BF_START * SMTP__BF_ROW, where, hits);
+        return;
+    }
+    uint32_t stop = (uint32_t)(q1 - p);
+    for (uint32_t k = 0; k < h2.n && hits->n < 16; k++) {
+        if (h2.h[k].end <= stop)
+            continue;
+        int dup = 0;
+        for (uint32_t j = 0; j < hits->n; j++)
+            dup |= hits->h[j].row == h2.h[k].row;
+        if (!dup)
+            hits->h[hits->n++] = h2.h[k];
+    }
 }
 
 /* The same for the rows that are all anchored (a header field's name, a
