@@ -355,6 +355,20 @@ scan_run(const unsigned char *p, const unsigned char *q, const unsigned char *en
     }
 }
 
+/* scan_markers' two halves: a step that left the dense rows (bit 0 of v) goes
+ * on in scan_slow, which returns where it stopped and the state to go on from. */
+static inline __attribute__((always_inline)) const unsigned char *
+leave_fast(size_t v, const unsigned char *p, const unsigned char *q, const unsigned char *end,
+           int where, struct hits *h, size_t *o)
+{
+    if (v & 1) {
+        size_t so;
+        q = scan_slow((uint32_t)v, p, q, end, where, h, &so);
+        *o = so;
+    }
+    return q;
+}
+
 /* Run the marker automaton over t (folded, white space runs as one space) and
  * collect the rows of the given where that match (at most 16, first first).
  * An anchored row must start at the first non-blank byte: the automaton
@@ -400,14 +414,8 @@ __attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struc
         o1 = v1;
         o2 = v2;
         if (__builtin_expect((v1 | v2) & 1, 0)) {
-            if (v1 & 1) {
-                q1 = scan_slow((uint32_t)v1, p, q1, end, where, hits, &so);
-                o1 = so;
-            }
-            if (v2 & 1) {
-                q2 = scan_slow((uint32_t)v2, p, q2, end, where, &h2, &so);
-                o2 = so;
-            }
+            q1 = leave_fast(v1, p, q1, end, where, hits, &o1);
+            q2 = leave_fast(v2, p, q2, end, where, &h2, &o2);
         }
     }
     while (q1 < m && q2 < end) {
@@ -416,14 +424,8 @@ __attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struc
         o1 = v1;
         o2 = v2;
         if (__builtin_expect((v1 | v2) & 1, 0)) {
-            if (v1 & 1) {
-                q1 = scan_slow((uint32_t)v1, p, q1, end, where, hits, &so);
-                o1 = so;
-            }
-            if (v2 & 1) {
-                q2 = scan_slow((uint32_t)v2, p, q2, end, where, &h2, &so);
-                o2 = so;
-            }
+            q1 = leave_fast(v1, p, q1, end, where, hits, &o1);
+            q2 = leave_fast(v2, p, q2, end, where, &h2, &o2);
         }
     }
     /* the first half to m and on to the root (or the end) */
