@@ -266,6 +266,19 @@ static inline uint32_t sparse_step(uint32_t s, uint32_t cls)
     return smtp__bf_dense[(size_t)s * SMTP__BF_ROW + cls];
 }
 
+/* Row `row`, its match ending at `end`, unless the list has it or is full. */
+static inline void add_hit(struct hits *hits, uint16_t row, uint32_t end)
+{
+    int dup = 0;
+    for (uint32_t k = 0; k < hits->n; k++)
+        dup |= hits->h[k].row == row;
+    if (!dup && hits->n < 16) {
+        hits->h[hits->n].row = row;
+        hits->h[hits->n].end = end;
+        hits->n++;
+    }
+}
+
 /* The rows of the given where that end at state s (end: the offset after the
  * match), each row once, at most 16, first first. */
 static void add_outputs(uint32_t s, int where, size_t end, struct hits *hits)
@@ -273,16 +286,8 @@ static void add_outputs(uint32_t s, int where, size_t end, struct hits *hits)
     const struct smtp__bf_state *st = &smtp__bf_states[s];
     for (uint32_t o = st->out, z = st->out + st->nout; o < z; o++) {
         uint16_t row = smtp__bf_out[o];
-        if (smtp__bf_rows[row].where != where)
-            continue;
-        int dup = 0;
-        for (uint32_t k = 0; k < hits->n; k++)
-            dup |= hits->h[k].row == row;
-        if (!dup && hits->n < 16) {
-            hits->h[hits->n].row = row;
-            hits->h[hits->n].end = (uint32_t)end;
-            hits->n++;
-        }
+        if (smtp__bf_rows[row].where == where)
+            add_hit(hits, row, (uint32_t)end);
     }
 }
 
@@ -395,7 +400,7 @@ __attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struc
     __asm__("" : "+r"(dense), "+r"(fcls));
 #endif
     const unsigned char *end = p + t.n, *m = p + t.n / 2, *q1 = p, *q2 = m;
-    size_t o1 = (size_t)SMTP__BF_START * SMTP__BF_ROW, o2 = 0, so;
+    size_t o1 = (size_t)SMTP__BF_START * SMTP__BF_ROW, o2 = 0;
     struct hits h2;
     h2.n = 0;
     /* two steps of each a round, then one */
@@ -432,10 +437,7 @@ __attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struc
     while ((q1 < m || o1 != 0) && q1 < end) {
         size_t v1 = dense[o1 + fcls[*q1++]];
         o1 = v1;
-        if (v1 & 1) {
-            q1 = scan_slow((uint32_t)v1, p, q1, end, where, hits, &so);
-            o1 = so;
-        }
+        q1 = leave_fast(v1, p, q1, end, where, hits, &o1);
     }
     if (q1 >= end)
         return;
@@ -449,15 +451,9 @@ __attribute__((noinline)) static void scan_markers(smtp__txt t, int where, struc
         return;
     }
     uint32_t stop = (uint32_t)(q1 - p);
-    for (uint32_t k = 0; k < h2.n && hits->n < 16; k++) {
-        if (h2.h[k].end <= stop)
-            continue;
-        int dup = 0;
-        for (uint32_t j = 0; j < hits->n; j++)
-            dup |= hits->h[j].row == h2.h[k].row;
-        if (!dup)
-            hits->h[hits->n++] = h2.h[k];
-    }
+    for (uint32_t k = 0; k < h2.n; k++)
+        if (h2.h[k].end > stop)
+            add_hit(hits, h2.h[k].row, h2.h[k].end);
 }
 
 /* The same for the rows that are all anchored (a header field's name, a
