@@ -455,6 +455,7 @@ def load(data_dir, train_dir=None):
                               else parse_pattern(r["pattern"], where),
                               concept=parse_concept(r["pattern"][1:], where, stop)
                               if r["pattern"].startswith("~") else None,
+                              concept_text=r["pattern"][1:] if r["pattern"].startswith("~") else None,
                               provider=dash(r["provider"]).lower() or None,
                               blocklist=dash(r["blocklist"]).lower() or None,
                               advice=adv_index, **opts))
@@ -785,7 +786,20 @@ def load_model_settings(data_dir):
     return settings, stop
 
 
-def training_rows(d, train_dir):
+def concept_texts(spec, how):
+    """Training texts for a concept rule (model.tsv concept_rows): 1, one text of
+    all its positive terms; 2, one text per term of its largest group, the n-th
+    term of each positive group side by side, so every term is seen with a term
+    of each other group (the model learns the concept's synonyms)."""
+    groups = [[t.strip() for t in g.split("|")] for g in (g.strip() for g in spec.split("+"))
+              if not g.startswith("!")]
+    if how == 1:
+        return [" ".join(t for g in groups for t in g)]
+    n = max(len(g) for g in groups)
+    return [" ".join(g[i % len(g)] for g in groups) for i in range(n)]
+
+
+def training_rows(d, train_dir, concept_rows=0):
     """(folded text, code, enhanced, category index, where) of every training row,
     in a fixed order: test rows, rules, basic codes, enhanced codes."""
     cats = {c["name"]: c["value"] for c in d["categories"]}
@@ -811,6 +825,10 @@ def training_rows(d, train_dir):
         ehs = [c for c in r["cons"] if c[0] == 2]
         if len(ehs) == 1 and ehs[0][1] and ehs[0][2] != ANY and ehs[0][3] != ANY:
             enh = ehs[0][1:4]
+        if r.get("concept_text") is not None and concept_rows:
+            for t in concept_texts(r["concept_text"], concept_rows):
+                rows.append((fold(t), code, enh, r["category"], "rule " + r["id"]))
+            continue
         text = b" . ".join(f for f, _ in r["parts"])
         rows.append((text, code, enh, r["category"], "rule " + r["id"]))
     for code, b in sorted(d["basic"].items()):
@@ -826,7 +844,7 @@ def build_model(d, data_dir, train_dir):
     """Train the word model and lay out its tables (see tools/model.py)."""
     settings, stop_words = load_model_settings(data_dir)
     stop = {words.fnv1a(w) for w in stop_words}
-    rows = training_rows(d, train_dir)
+    rows = training_rows(d, train_dir, settings.get("concept_rows", 0))
     pre, pre_min = settings.get("prefix", 0), settings.get("prefix_min", 0)
     docs = [(model.feature_hashes(text, code, enh, stop, pre, pre_min), cat)
             for text, code, enh, cat, _ in rows]
