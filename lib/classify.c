@@ -118,9 +118,9 @@ static int constraints_hold(const struct scan *sc, uint32_t ri, const struct smt
             else if (r->enhanced[0])
                 basic |= r->enhanced[0] >= c->a / 100 && r->enhanced[0] <= c->b / 100;
             else
-                /* no code at all: a class ("5xx") passes, a code ("542") or a
-                 * narrower range ("55x") does not */
-                basic |= c->b - c->a >= 99;
+                /* no code at all: a class ("5xx") and "none" (0..0) pass, a
+                 * code ("542") or a narrower range ("55x") does not */
+                basic |= c->b - c->a >= 99 || c->b == 0;
             break;
         case SMTP__CONS_ENH:
             enh |= r->enhanced[0] && (c->a == 0 || c->a == r->enhanced[0]) &&

@@ -385,8 +385,14 @@ static int parse_codes(struct reader *rd, char *spec, struct smtp__urow *r)
             c->kind = SMTP__CONS_BASIC;
             c->a = (uint16_t)lo;
             c->b = (uint16_t)hi;
+        } else if (strcmp(tok, "none") == 0) {
+            /* only a text with no code at all: a client's or a log's own words */
+            c->kind = SMTP__CONS_BASIC;
+            c->a = 0;
+            c->b = 0;
         } else {
-            return fail(rd, "bad code constraint '%s' (550, 55x, 5xx, 5.1.1, x.7.x, @rcpt)", tok);
+            return fail(rd, "bad code constraint '%s' (550, 55x, 5xx, none, 5.1.1, x.7.x, @rcpt)",
+                        tok);
         }
         r->ncons++;
     }

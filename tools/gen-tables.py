@@ -195,6 +195,8 @@ def parse_codes(spec, where):
             if vals[0] not in (0, 2, 4, 5):
                 raise DataError(f"{where}: enhanced class must be 2, 4, 5 or x: {tok}")
             cons.append((2, vals[0], vals[1], vals[2]))
+        elif tok == "none":
+            cons.append((1, 0, 0, 0))     # only a text with no code at all
         elif re.fullmatch(r"[2-5][0-9x][0-9x]", tok):
             lo = int(tok.replace("x", "0"))
             hi = int(tok.replace("x", "9"))
