@@ -24,10 +24,11 @@ static const char good[] =
     "local-gizmo-held\tpolicy\t60\t-\tgizmo held\t-\t-\t-\t-\tour MX\n"
     "local-cause-owing\t-\t50\t-\towing to\t-\t-\tcause\t-\tour MX\n"
     "local-neg-concept\tpolicy\t48\t-\t~sprocket|cog + barred|banned + !museum|exhibit\t-\t-\t-\t-\tour MX\n"
+    "local-client-words\tnetwork\t60\tnone\tsprocket jammed\t-\t-\t-\t-\tour client's log\n"
     "\n"
     "id\tactors\tremove\tsummary\tsteps\treference\n"
     "local-full\trecipient\tno\tThe recipient's postbox is stuffed.\tWait a day | Call them\thttps://example.org/full\n";
-#define GOOD_RULES 9    /* the rows of good[] that are rules (the disable row is not) */
+#define GOOD_RULES 10   /* the rows of good[] that are rules (the disable row is not) */
 
 /* Classify text with and without the rules. */
 static void both(const smtp_reply_rules *u, const char *text, smtp_reply_result *with,
@@ -73,6 +74,12 @@ static const struct effect effects[] = {
      "550 Museum sprockets are barred", "user_unknown", NULL, 1},
     {"a negative term in another clause vetoes nothing",
      "550 Sprockets are barred; see the museum", "policy", "local-neg-concept (good.tsv:12)", 0},
+    {"the code constraint none holds for a text with no code at all", "sprocket jammed while sending",
+     "network", "local-client-words (good.tsv:13)", 0},
+    {"the code constraint none fails for a reply with a basic code", "451 sprocket jammed", "server_error",
+     NULL, 1},
+    {"the code constraint none fails for a reply with only an enhanced code", "4.3.0 sprocket jammed",
+     "server_error", NULL, 1},
     {"a built-in cause row ('because') does the same for a user phrase",
      "550 Gizmo held because SPF authentication did not pass", "auth_failed", NULL, 1},
 };
