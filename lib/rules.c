@@ -193,11 +193,11 @@ struct term_words {
 static void collect_word(void *ctx, const struct smtp__word *w)
 {
     struct term_words *t = ctx;
-    uint32_t mask = smtp__model_nslots - 1, i = w->hash & mask;
+    uint32_t i = smtp__model_slot(w->hash);
     while (smtp__model_feats[i].hash) {
         if (smtp__model_feats[i].hash == w->hash && smtp__feat_stop(&smtp__model_feats[i]))
             t->stop = 1;
-        i = (i + 1) & mask;
+        i = smtp__model_next_slot(i);
     }
     if (t->n < 3)
         t->hash[t->n] = w->hash;

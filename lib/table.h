@@ -292,6 +292,18 @@ extern const uint32_t smtp__concept_top_priority;
 extern const uint32_t smtp__model_nslots;
 extern const struct smtp__feat smtp__model_feats[];
 extern const int16_t smtp__model_w[];
+/* Open addressing over any number of slots (not a power of two, so that the
+ * table grows with the features instead of doubling): a hash's home slot is
+ * its hash scaled to the slot count (a multiply and a shift), the next slot
+ * after the last is the first (tools/gen-tables.py model_slot). */
+static inline uint32_t smtp__model_slot(uint32_t h)
+{
+    return (uint32_t)(((uint64_t)h * smtp__model_nslots) >> 32);
+}
+static inline uint32_t smtp__model_next_slot(uint32_t i)
+{
+    return i + 1 == smtp__model_nslots ? 0 : i + 1;
+}
 static inline uint32_t smtp__w_cat(int16_t v) { return (uint32_t)v & ((1u << SMTP__MODEL_CAT_BITS) - 1u); }
 static inline int32_t smtp__w_value(int16_t v) { return (int32_t)v >> SMTP__MODEL_CAT_BITS; }
 extern const int16_t smtp__model_bias[];   /* per category */

@@ -375,7 +375,7 @@ uint32_t smtp__prefix_hash(const struct smtp__word *w)
 
 static const struct smtp__feat *lookup(uint32_t h)
 {
-    uint32_t mask = smtp__model_nslots - 1, i = h & mask;
+    uint32_t i = smtp__model_slot(h);
     if (h == 0)
         return NULL;
     for (;;) {
@@ -384,7 +384,7 @@ static const struct smtp__feat *lookup(uint32_t h)
             return f;
         if (f->hash == 0)
             return NULL;
-        i = (i + 1) & mask;
+        i = smtp__model_next_slot(i);
     }
 }
 

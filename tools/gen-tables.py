@@ -898,27 +898,31 @@ def build_model(d, data_dir, train_dir):
     for h in terms:
         if h not in feats:
             feats[h] = []
-    # open addressing, linear probing; hash 0 marks an empty slot
-    nslots = 1
-    # at most seven eighths full: with CJK characters as words the features
-    # passed two thirds of 16,384 slots, at 12,317 features (kinds12 and
-    # kinds13) three quarters, and at 13,317 (grow16-19) four fifths; each
-    # doubling costs 131 KB of table (8-byte slots) for a few probes fewer per
-    # word, and a word lookup is about 1% of the time (README, "Why the table
-    # is 0.93 MB")
+    # open addressing, linear probing; hash 0 marks an empty slot. At most
+    # seven eighths full, in steps of 1,024 slots (8 KB): the home slot is the
+    # hash scaled to the slot count (model_slot, lib/table.h smtp__model_slot),
+    # so the count need not be a power of two and the table grows with the
+    # features. (It was a power of two until 2026-12-07: at 14,336 features the
+    # 16,384 slots doubled to 32,768, 131 KB more for a few probes fewer.)
+    nslots = 1024
     while nslots * 7 < 8 * len(feats) + 8:
-        nslots *= 2
+        nslots += 1024
     slots = [None] * nslots
     for h in sorted(feats):
         if h == 0:
             raise DataError("internal: a feature hashes to 0")
-        i = h & (nslots - 1)
+        i = model_slot(h, nslots)
         while slots[i] is not None:
-            i = (i + 1) & (nslots - 1)
+            i = i + 1 if i + 1 < nslots else 0
         slots[i] = h
     return dict(settings=settings, slots=slots, feats=feats, bias=[q(v) for v in bias],
                 stop_words=stop_words, nrows=len(rows), ncat=ncat, concepts=concepts, terms=terms,
                 concept_top=max([d["rules"][ri]["priority"] for ri, _, _ in concepts] + [0]))
+
+
+def model_slot(h, nslots):
+    """The home slot of a feature hash (lib/table.h smtp__model_slot)."""
+    return (h * nslots) >> 32
 
 
 def model_weight_bits(ncat):
